@@ -1,0 +1,379 @@
+"""Member organizations, their people, and the purchases they make from the social economy."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Category, Enterprise, Region
+
+PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class MemberOrganization(models.Model):
+    """A buyer that belongs to the network and records its social purchases."""
+
+    class Kind(models.TextChoices):
+        PUBLIC_BODY = "public_body", _("Public body")
+        MUNICIPALITY = "municipality", _("Municipality")
+        CROWN_CORPORATION = "crown_corporation", _("Crown corporation")
+        PRIVATE_COMPANY = "private_company", _("Private company")
+        NON_PROFIT = "non_profit", _("Non-profit organization")
+        UNIVERSITY = "university", _("University")
+        RESEARCH_CENTRE = "research_centre", _("Research centre")
+        EXPERT = "expert", _("Expert")
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    slug = models.SlugField(_("slug"), max_length=255, unique=True)
+    kind = models.CharField(_("kind of organization"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT,
+        related_name="member_organizations",
+    )
+    website = models.URLField(_("website"), blank=True)
+    declaration_signed_on = models.DateField(
+        _("signed « L'économie sociale, j'achète! » on"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if the organization has not signed the declaration."),
+    )
+    declaration_commitments = models.TextField(_("commitments made in the declaration"), blank=True)
+    preferential_margin_percent = models.DecimalField(
+        _("preferential margin policy (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT_VALIDATORS,
+        help_text=_("Margin granted to social economy enterprises in calls for tenders."),
+    )
+    yearly_target = models.DecimalField(
+        _("yearly purchasing target ($)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("member organization")
+        verbose_name_plural = _("member organizations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(preferential_margin_percent__gte=0)
+                & Q(preferential_margin_percent__lte=100)
+                | Q(preferential_margin_percent__isnull=True),
+                name="member_margin_is_a_percentage",
+            ),
+        ]
+        indexes = [
+            # The signatories page: organizations that signed, grouped by kind.
+            models.Index(fields=["kind", "declaration_signed_on"], name="member_kind_signed_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def signed_declaration(self):
+        return self.declaration_signed_on is not None
+
+
+class Membership(models.Model):
+    """A person who records purchases for a member organization."""
+
+    class Role(models.TextChoices):
+        CONTRIBUTOR = "contributor", _("Contributor")
+        MANAGER = "manager", _("Manager")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    organization = models.ForeignKey(
+        MemberOrganization, verbose_name=_("organization"), on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(
+        _("role"), max_length=15, choices=Role.choices, default=Role.CONTRIBUTOR
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "user"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.organization} ({self.get_role_display()})"
+
+
+class ContractSizeBracket(models.TextChoices):
+    """Contract sizes, bounded by the thresholds in force on the award date."""
+
+    SMALL = "small", _("Small contract")
+    BELOW_PUBLIC_TENDER = "below_public_tender", _("Below the public tender threshold")
+    PUBLIC_TENDER = "public_tender", _("Public tender, below trade agreements")
+    TRADE_AGREEMENTS = "trade_agreements", _("Covered by trade agreements")
+
+
+class ContractSizeThresholdQuerySet(models.QuerySet):
+    def in_force_on(self, day):
+        """The thresholds in force on a day; before the first row, the first row applies."""
+        return (
+            self.filter(effective_from__lte=day).order_by("-effective_from").first()
+            or self.order_by("effective_from").first()
+        )
+
+
+class ContractSizeThreshold(models.Model):
+    """The dollar thresholds that bound contract sizes from a date on (they change every two years)."""
+
+    effective_from = models.DateField(_("in force from"), unique=True)
+    small_contract_ceiling = models.DecimalField(
+        _("small contract ceiling ($)"), max_digits=14, decimal_places=2, default=Decimal("25000")
+    )
+    public_tender_threshold = models.DecimalField(
+        _("public tender threshold ($)"), max_digits=14, decimal_places=2
+    )
+    trade_agreement_threshold = models.DecimalField(
+        _("trade agreement threshold ($)"), max_digits=14, decimal_places=2
+    )
+
+    objects = ContractSizeThresholdQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("contract size thresholds")
+        verbose_name_plural = _("contract size thresholds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(small_contract_ceiling__gt=0)
+                & Q(public_tender_threshold__gt=F("small_contract_ceiling"))
+                & Q(trade_agreement_threshold__gt=F("public_tender_threshold")),
+                name="thresholds_increase",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Thresholds in force from %(date)s") % {"date": self.effective_from})
+
+    def bracket_for(self, amount):
+        if amount < self.small_contract_ceiling:
+            return ContractSizeBracket.SMALL
+        if amount < self.public_tender_threshold:
+            return ContractSizeBracket.BELOW_PUBLIC_TENDER
+        if amount < self.trade_agreement_threshold:
+            return ContractSizeBracket.PUBLIC_TENDER
+        return ContractSizeBracket.TRADE_AGREEMENTS
+
+    def save(self, *args, **kwargs):
+        """Saving a threshold row re-classes the purchases it governs."""
+        super().save(*args, **kwargs)
+        Purchase.objects.reclassify()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        Purchase.objects.reclassify()
+        return result
+
+
+class PurchaseQuerySet(models.QuerySet):
+    def validated(self):
+        return self.filter(status=Purchase.Status.VALIDATED)
+
+    def published(self):
+        """What the public repertory shows: validated purchases the member agreed to publish."""
+        return self.validated().filter(consent_to_publish=True)
+
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def with_unlinked_supplier(self):
+        """Purchases whose supplier is not yet in the directory, for staff to link."""
+        return self.filter(enterprise__isnull=True)
+
+    def reclassify(self):
+        """Recompute the stored contract-size bracket of every purchase from the thresholds."""
+        thresholds = list(ContractSizeThreshold.objects.order_by("effective_from"))
+        if not thresholds:
+            return
+        for index, threshold in enumerate(thresholds):
+            period = self.all()
+            if index > 0:
+                period = period.filter(award_date__gte=threshold.effective_from)
+            if index + 1 < len(thresholds):
+                period = period.filter(award_date__lt=thresholds[index + 1].effective_from)
+            period.update(
+                contract_size_bracket=models.Case(
+                    models.When(
+                        amount__lt=threshold.small_contract_ceiling,
+                        then=models.Value(ContractSizeBracket.SMALL),
+                    ),
+                    models.When(
+                        amount__lt=threshold.public_tender_threshold,
+                        then=models.Value(ContractSizeBracket.BELOW_PUBLIC_TENDER),
+                    ),
+                    models.When(
+                        amount__lt=threshold.trade_agreement_threshold,
+                        then=models.Value(ContractSizeBracket.PUBLIC_TENDER),
+                    ),
+                    default=models.Value(ContractSizeBracket.TRADE_AGREEMENTS),
+                )
+            )
+
+
+class Purchase(models.Model):
+    """A purchase a member organization made from a social economy enterprise."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for validation")
+        VALIDATED = "validated", _("Validated")
+        REJECTED = "rejected", _("Rejected")
+
+    class ProcurementMethod(models.TextChoices):
+        DIRECT = "direct", _("Direct award")
+        INVITATION = "invitation", _("Invitation to tender")
+        PUBLIC_TENDER = "public_tender", _("Public tender")
+
+    organization = models.ForeignKey(
+        MemberOrganization, verbose_name=_("member organization"), on_delete=models.PROTECT,
+        related_name="purchases",
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="purchases",
+    )
+    supplier_name = models.CharField(
+        _("supplier not in the directory"),
+        max_length=255,
+        blank=True,
+        help_text=_("Type the supplier's name if it is not in the directory; staff will link it."),
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("product or service"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="purchases",
+    )
+    description = models.TextField(_("description"), blank=True)
+    amount = models.DecimalField(
+        _("amount before taxes (CAD)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    contract_size_bracket = models.CharField(
+        _("contract size"), max_length=20, choices=ContractSizeBracket.choices, editable=False
+    )
+    award_date = models.DateField(_("award date"))
+    contract_start = models.DateField(_("contract start"), null=True, blank=True)
+    contract_end = models.DateField(_("contract end"), null=True, blank=True)
+    procurement_method = models.CharField(
+        _("procurement method"), max_length=15, choices=ProcurementMethod.choices
+    )
+    preferential_margin_percent = models.DecimalField(
+        _("preferential margin applied (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT_VALIDATORS,
+    )
+    delivery_region = models.ForeignKey(
+        Region, verbose_name=_("region of delivery"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="purchases_delivered",
+    )
+    consent_to_publish = models.BooleanField(
+        _("may be published in the public repertory"), default=False
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="recorded_purchases",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PurchaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-award_date", "-pk"]
+        verbose_name = _("purchase")
+        verbose_name_plural = _("purchases")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="purchase_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(contract_end__gte=F("contract_start"))
+                | Q(contract_end__isnull=True)
+                | Q(contract_start__isnull=True),
+                name="purchase_contract_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(enterprise__isnull=False) | ~Q(supplier_name=""),
+                name="purchase_has_a_supplier",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="purchase_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(preferential_margin_percent__gte=0)
+                & Q(preferential_margin_percent__lte=100)
+                | Q(preferential_margin_percent__isnull=True),
+                name="purchase_margin_is_a_percentage",
+            ),
+        ]
+        indexes = [
+            # A member's own purchases, newest first: the portal list and the dashboard.
+            models.Index(fields=["organization", "-award_date"], name="purchase_org_date_idx"),
+            # The public repertory: published().filter(award_date__year=…) and its aggregates.
+            models.Index(
+                fields=["status", "consent_to_publish", "award_date"], name="purchase_public_idx"
+            ),
+            # Statistics by contract size within the published purchases.
+            models.Index(
+                fields=["status", "contract_size_bracket"], name="purchase_status_bracket_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} → {self.supplier_display} ({self.amount} $, {self.award_date})"
+
+    @property
+    def supplier_display(self):
+        return self.enterprise.name if self.enterprise_id else self.supplier_name
+
+    def clean(self):
+        errors = {}
+        if self.award_date and self.award_date > timezone.localdate():
+            errors["award_date"] = _("The award date cannot be in the future.")
+        if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
+            errors["contract_end"] = _("The contract cannot end before it starts.")
+        if self.enterprise_id is None and not self.supplier_name.strip():
+            errors["enterprise"] = _(
+                "Choose an enterprise from the directory or type the supplier's name."
+            )
+        if self.status == self.Status.REJECTED and not self.rejection_reason.strip():
+            errors["rejection_reason"] = _("Give the reason for the rejection.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        thresholds = ContractSizeThreshold.objects.in_force_on(self.award_date)
+        if thresholds is not None:
+            self.contract_size_bracket = thresholds.bracket_for(self.amount)
+        super().save(*args, **kwargs)

@@ -1,0 +1,93 @@
+"""Factories for the whole suite; reference rows come from the migrated database."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from enterprises.models import Category, Enterprise, Region
+from purchases.models import MemberOrganization, Membership, Purchase
+
+
+def region(code="06"):
+    return Region.objects.get(code=code)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Coopérative numéro {n}")
+    slug = factory.Sequence(lambda n: f"cooperative-numero-{n}")
+    legal_form = Enterprise.LegalForm.COOPERATIVE
+    region = factory.LazyFunction(region)
+    status = Enterprise.Status.PUBLISHED
+    description_fr = "Une entreprise d'économie sociale."
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.categories.set(extracted)
+
+    @factory.post_generation
+    def sectors(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.sectors.set(extracted)
+
+    @factory.post_generation
+    def service_area(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.service_area.set(extracted)
+
+
+class MemberOrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberOrganization
+
+    name = factory.Sequence(lambda n: f"Ville numéro {n}")
+    slug = factory.Sequence(lambda n: f"ville-numero-{n}")
+    kind = MemberOrganization.Kind.MUNICIPALITY
+    region = factory.LazyFunction(region)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(MemberOrganizationFactory)
+    role = Membership.Role.CONTRIBUTOR
+
+
+class PurchaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Purchase
+
+    organization = factory.SubFactory(MemberOrganizationFactory)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    category = factory.LazyFunction(lambda: Category.objects.get(slug="traiteur"))
+    description = "Service de traiteur pour une réunion"
+    amount = Decimal("12000.00")
+    award_date = factory.LazyFunction(timezone.localdate)
+    procurement_method = Purchase.ProcurementMethod.DIRECT
+    status = Purchase.Status.VALIDATED
+    consent_to_publish = True
+

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .validators import (
+    fold,
     http_url_validator,
     neq_passes_checksum,
     normalize_neq,
@@ -212,6 +213,9 @@ class Enterprise(models.Model):
     Verification = Verification
 
     name = models.CharField(_("name"), max_length=255)
+    name_folded = models.CharField(
+        _("name without accents or capitals"), max_length=255, editable=False, db_index=True
+    )
     slug = models.SlugField(_("slug"), max_length=255, unique=True)
     neq = models.CharField(
         _("NEQ"),
@@ -332,10 +336,15 @@ class Enterprise(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
+    def refresh_derived_fields(self):
+        """Set the fields computed from others; bulk writers call this since they skip save()."""
+        self.name_folded = fold(self.name)
         self.neq_checksum_failed = bool(self.neq) and not neq_passes_checksum(self.neq)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
         super().save(*args, **kwargs)
 
 

@@ -5,6 +5,7 @@ the active language; the model, the admin forms and the import pipeline all use 
 """
 
 import re
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -18,6 +19,12 @@ NEQ_PREFIXES = ("11", "22", "33", "88")
 http_url_validator = URLValidator(
     schemes=["http", "https"], message=_("Enter a web address that starts with http:// or https://.")
 )
+
+
+def fold(text):
+    """Lower-case text without accents, for accent-insensitive matching on any database."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
 def normalize_neq(value):

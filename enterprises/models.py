@@ -75,7 +75,7 @@ class CategoryQuerySet(models.QuerySet):
 
     def with_descendants(self, categories):
         """The given categories and every category below them (a parent matches its children)."""
-        ids = {category.pk if isinstance(category, Category) else category for category in categories}
+        ids = {getattr(category, "pk", category) for category in categories}
         frontier = set(ids)
         while frontier:
             frontier = set(self.filter(parent__in=frontier).values_list("pk", flat=True)) - ids

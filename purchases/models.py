@@ -138,7 +138,11 @@ class ContractSizeThresholdQuerySet(models.QuerySet):
 
 
 class ContractSizeThreshold(models.Model):
-    """The dollar thresholds that bound contract sizes from a date on (they change every two years)."""
+    """The dollar thresholds that bound contract sizes from a date on.
+
+    Quebec revises them every two years, so a purchase is classed by the row in force on its
+    award date.
+    """
 
     effective_from = models.DateField(_("in force from"), unique=True)
     small_contract_ceiling = models.DecimalField(

@@ -1,0 +1,163 @@
+"""Staff review of member organizations and their purchases."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import ContractSizeThreshold, MemberOrganization, Membership, Purchase
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+@admin.register(MemberOrganization)
+class MemberOrganizationAdmin(admin.ModelAdmin):
+    list_display = [
+        "name", "kind", "region", "declaration_signed_on", "preferential_margin_percent",
+    ]
+    list_filter = ["kind", "region", "declaration_signed_on"]
+    list_select_related = ["region"]
+    search_fields = ["name"]
+    autocomplete_fields = ["region"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "created_at"]
+    list_filter = ["role", "organization__kind"]
+    list_select_related = ["user", "organization"]
+    search_fields = ["user__username", "user__email", "organization__name"]
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(ContractSizeThreshold)
+class ContractSizeThresholdAdmin(admin.ModelAdmin):
+    """Saving or deleting a row re-classes every purchase (see the model)."""
+
+    list_display = [
+        "effective_from", "small_contract_ceiling", "public_tender_threshold",
+        "trade_agreement_threshold",
+    ]
+    search_fields = ["effective_from"]
+
+
+class SupplierInDirectoryFilter(admin.SimpleListFilter):
+    title = _("supplier in the directory")
+    parameter_name = "supplier_in_directory"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not in the directory (to link)")), ("yes", _("In the directory"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.with_unlinked_supplier()
+        if self.value() == "yes":
+            return queryset.exclude(enterprise=None)
+        return queryset
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejection"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The member who recorded the purchase reads this reason."),
+        error_messages={"required": _("Give the reason for the rejection.")},
+    )
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(admin.ModelAdmin):
+    list_display = [
+        "award_date", "organization", "supplier", "amount", "contract_size_bracket",
+        "procurement_method", "status",
+    ]
+    list_filter = [
+        "status", "contract_size_bracket", "procurement_method", "organization__kind",
+        SupplierInDirectoryFilter,
+    ]
+    list_select_related = ["organization", "enterprise"]
+    search_fields = ["description", "supplier_name", "enterprise__name", "organization__name"]
+    autocomplete_fields = ["organization", "enterprise", "category", "delivery_region",
+                           "recorded_by"]
+    date_hierarchy = "award_date"
+    readonly_fields = ["contract_size_bracket", "created_at", "updated_at"]
+    actions = ["validate", "reject"]
+    fieldsets = [
+        (None, {"fields": ["organization", "status", "rejection_reason"]}),
+        (_("Supplier"), {"fields": ["enterprise", "supplier_name"]}),
+        (_("What was bought"), {
+            "fields": ["category", "description", "amount", "contract_size_bracket",
+                       "delivery_region"],
+        }),
+        (_("Contract"), {
+            "fields": ["award_date", "contract_start", "contract_end", "procurement_method",
+                       "preferential_margin_percent"],
+        }),
+        (_("Record"), {
+            "fields": ["consent_to_publish", "recorded_by", "created_at", "updated_at"],
+        }),
+    ]
+
+    @admin.display(description=_("supplier"), ordering="enterprise__name")
+    def supplier(self, purchase):
+        if purchase.enterprise_id:
+            return purchase.enterprise.name
+        return format_html(
+            "{} <em>({})</em>", purchase.supplier_name, _("not in the directory")
+        )
+
+    def save_model(self, request, obj, form, change):
+        if obj.recorded_by_id is None:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Validate the selected purchases"), permissions=["change"])
+    def validate(self, request, queryset):
+        count = queryset.validate()
+        self.message_user(
+            request,
+            ngettext("%(count)d purchase validated.", "%(count)d purchases validated.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Reject the selected purchases…"), permissions=["change"])
+    def reject(self, request, queryset):
+        """Ask for the reason on an intermediate page, then reject with it."""
+        form = RejectionForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            count = queryset.reject(form.cleaned_data["reason"])
+            self.message_user(
+                request,
+                ngettext("%(count)d purchase rejected.", "%(count)d purchases rejected.", count)
+                % {"count": count},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/purchases/purchase/reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Reject purchases"),
+                "opts": self.model._meta,
+                "form": form,
+                "purchases": queryset.select_related("organization", "enterprise")[:20],
+                "count": queryset.count(),
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                "select_across": request.POST.get("select_across", "0"),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -1,0 +1,235 @@
+"""PostgreSQL backend: a weighted tsvector per enterprise, kept up to date by triggers.
+
+Each text is indexed twice: stemmed by ``fr_unaccent`` (French Snowball after unaccent), so
+that plurals match, and whole by ``fr_simple`` (unaccent, lower case, same stop words), so that
+the word being typed matches as a prefix even where its stem is shorter (``recuperati``).
+"""
+
+from functools import reduce
+from operator import and_, or_
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F
+
+from .text import STOP_WORDS
+
+# ts_rank weights for D, C (descriptions), B (categories and sectors), A (name).
+RANK_WEIGHTS = [0.0, 0.1, 0.4, 1.0]
+
+CREATE_INDEX = [
+    # Kept on the way back: other code may use them too.
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE TEXT SEARCH CONFIGURATION fr_unaccent (COPY = french)",
+    "ALTER TEXT SEARCH CONFIGURATION fr_unaccent "
+    "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem",
+    "CREATE TEXT SEARCH DICTIONARY fr_simple_words (TEMPLATE = simple, STOPWORDS = french)",
+    "CREATE TEXT SEARCH CONFIGURATION fr_simple (COPY = simple)",
+    "ALTER TEXT SEARCH CONFIGURATION fr_simple "
+    "ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part "
+    "WITH unaccent, fr_simple_words",
+    "CREATE TABLE enterprises_search "
+    "(rowid bigint PRIMARY KEY, search_vector tsvector NOT NULL)",
+    # search(): search_vector @@ to_tsquery(...), prefixes included.
+    "CREATE INDEX enterprises_search_vector_idx ON enterprises_search USING gin (search_vector)",
+    "CREATE TABLE enterprises_search_word (word text PRIMARY KEY, spelling text NOT NULL)",
+    # suggest(): word % 'traitur' ORDER BY similarity(word, 'traitur').
+    "CREATE INDEX enterprises_search_word_trgm_idx "
+    "ON enterprises_search_word USING gin (word gin_trgm_ops)",
+    """
+    CREATE FUNCTION enterprises_search_refresh(ids bigint[]) RETURNS void
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO enterprises_search (rowid, search_vector)
+        SELECT e.id,
+               setweight(to_tsvector('fr_unaccent', e.name)
+                         || to_tsvector('fr_simple', e.name), 'A')
+               || setweight(to_tsvector('fr_unaccent', d.labels)
+                            || to_tsvector('fr_simple', d.labels), 'B')
+               || setweight(to_tsvector('fr_unaccent', d.descriptions)
+                            || to_tsvector('fr_simple', d.descriptions), 'C')
+        FROM enterprises_enterprise e
+        CROSS JOIN LATERAL (
+            SELECT concat_ws(' ',
+                       (SELECT string_agg(concat_ws(' ', c.name, c.name_en), ' ')
+                        FROM enterprises_enterprise_categories l
+                        JOIN enterprises_category c ON c.id = l.category_id
+                        WHERE l.enterprise_id = e.id),
+                       (SELECT string_agg(concat_ws(' ', s.name, s.name_en), ' ')
+                        FROM enterprises_enterprise_sectors l
+                        JOIN enterprises_sector s ON s.id = l.sector_id
+                        WHERE l.enterprise_id = e.id)) AS labels,
+                   concat_ws(' ', e.description_fr, e.description_en) AS descriptions
+        ) d
+        WHERE e.id = ANY (ids)
+        ON CONFLICT (rowid) DO UPDATE SET search_vector = EXCLUDED.search_vector;
+    END $$
+    """,
+    """
+    CREATE FUNCTION enterprises_search_add_words(texts text[]) RETURNS void
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO enterprises_search_word (word, spelling)
+        SELECT DISTINCT ON (unaccent(w)) unaccent(w), w
+        FROM unnest(texts) t, unnest(tsvector_to_array(to_tsvector('simple', t))) w
+        WHERE length(w) >= 3 AND w ~ '^[[:alnum:]]+$' AND w !~ '^[0-9]+$'
+        ORDER BY unaccent(w), w
+        ON CONFLICT (word) DO NOTHING;
+    END $$
+    """,
+    """
+    CREATE FUNCTION enterprises_search_enterprise_changed() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            PERFORM enterprises_search_refresh(ARRAY(SELECT id FROM new_rows));
+            PERFORM enterprises_search_add_words(ARRAY(SELECT name FROM new_rows));
+        ELSIF TG_OP = 'UPDATE' THEN
+            PERFORM enterprises_search_refresh(ARRAY(
+                SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+                WHERE (n.name, n.description_fr, n.description_en)
+                      IS DISTINCT FROM (o.name, o.description_fr, o.description_en)));
+            PERFORM enterprises_search_add_words(ARRAY(
+                SELECT n.name FROM new_rows n JOIN old_rows o ON o.id = n.id
+                WHERE n.name IS DISTINCT FROM o.name));
+        ELSIF TG_OP = 'DELETE' THEN
+            DELETE FROM enterprises_search WHERE rowid IN (SELECT id FROM old_rows);
+        ELSE
+            DELETE FROM enterprises_search;
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE FUNCTION enterprises_search_link_changed() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM enterprises_search_refresh(ARRAY(
+            SELECT DISTINCT enterprise_id FROM changed_rows));
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE FUNCTION enterprises_search_label_changed() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM enterprises_search_add_words(ARRAY(
+            SELECT concat_ws(' ', name, name_en) FROM new_rows));
+        IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'enterprises_category' THEN
+            PERFORM enterprises_search_refresh(ARRAY(
+                SELECT DISTINCT l.enterprise_id FROM enterprises_enterprise_categories l
+                WHERE l.category_id IN (SELECT id FROM new_rows)));
+        ELSIF TG_OP = 'UPDATE' THEN
+            PERFORM enterprises_search_refresh(ARRAY(
+                SELECT DISTINCT l.enterprise_id FROM enterprises_enterprise_sectors l
+                WHERE l.sector_id IN (SELECT id FROM new_rows)));
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER enterprises_search_insert AFTER INSERT ON enterprises_enterprise
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION enterprises_search_enterprise_changed()
+    """,
+    """
+    CREATE TRIGGER enterprises_search_update AFTER UPDATE ON enterprises_enterprise
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION enterprises_search_enterprise_changed()
+    """,
+    """
+    CREATE TRIGGER enterprises_search_delete AFTER DELETE ON enterprises_enterprise
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION enterprises_search_enterprise_changed()
+    """,
+    """
+    CREATE TRIGGER enterprises_search_truncate AFTER TRUNCATE ON enterprises_enterprise
+    FOR EACH STATEMENT EXECUTE FUNCTION enterprises_search_enterprise_changed()
+    """,
+    *(
+        f"""
+        CREATE TRIGGER enterprises_search_{event.lower()} AFTER {event} ON {link_table}
+        REFERENCING {"NEW" if event == "INSERT" else "OLD"} TABLE AS changed_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION enterprises_search_link_changed()
+        """
+        for link_table in ("enterprises_enterprise_categories", "enterprises_enterprise_sectors")
+        for event in ("INSERT", "DELETE")
+    ),
+    *(
+        f"""
+        CREATE TRIGGER enterprises_search_{event.lower()} AFTER {event} ON {table}
+        REFERENCING {"OLD TABLE AS old_rows" if event == "UPDATE" else ""} NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION enterprises_search_label_changed()
+        """
+        for table in ("enterprises_category", "enterprises_sector")
+        for event in ("INSERT", "UPDATE")
+    ),
+]
+
+DROP_INDEX = [
+    "DROP TABLE IF EXISTS enterprises_search, enterprises_search_word",
+    "DROP FUNCTION IF EXISTS enterprises_search_refresh, enterprises_search_add_words, "
+    "enterprises_search_enterprise_changed, enterprises_search_link_changed, "
+    "enterprises_search_label_changed CASCADE",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS fr_unaccent, fr_simple",
+    "DROP TEXT SEARCH DICTIONARY IF EXISTS fr_simple_words",
+]
+
+
+def create_index(connection):
+    with connection.cursor() as cursor:
+        for statement in CREATE_INDEX:
+            cursor.execute(statement)
+    rebuild(connection)
+
+
+def drop_index(connection):
+    with connection.cursor() as cursor:
+        for statement in DROP_INDEX:
+            cursor.execute(statement)
+
+
+def rebuild(connection):
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE enterprises_search, enterprises_search_word")
+        cursor.execute(
+            "SELECT enterprises_search_refresh(ARRAY(SELECT id FROM enterprises_enterprise))"
+        )
+        cursor.execute(
+            "SELECT enterprises_search_add_words(ARRAY("
+            " SELECT name FROM enterprises_enterprise"
+            " UNION ALL SELECT concat_ws(' ', name, name_en) FROM enterprises_category"
+            " UNION ALL SELECT concat_ws(' ', name, name_en) FROM enterprises_sector))"
+        )
+        # Fresh statistics, or the planner takes 100 000 new rows for a few hundred.
+        cursor.execute("ANALYZE enterprises_enterprise, enterprises_search")
+
+
+def tsquery(query):
+    """Every word stemmed, and the last word as a prefix of a stem or of a whole word."""
+    whole_words = [SearchQuery(term, config="fr_unaccent") for term in query.terms]
+    typed = f"'{query.prefix}':*"  # letters and digits only: nothing to escape
+    prefixes = []
+    if not query.stem_covers_prefix:
+        prefixes.append(SearchQuery(typed, config="simple", search_type="raw"))
+    if query.prefix not in STOP_WORDS:  # fr_unaccent stems it as text.stem() does
+        prefixes.append(SearchQuery(typed, config="fr_unaccent", search_type="raw"))
+    return reduce(and_, whole_words, reduce(or_, prefixes))
+
+
+def search(queryset, query):
+    tsq = tsquery(query)
+    return queryset.filter(search_document__search_vector=tsq).annotate(
+        search_rank=SearchRank(F("search_document__search_vector"), tsq, weights=RANK_WEIGHTS)
+    )
+
+
+def similar_words(connection, word, limit):
+    """Known words whose trigrams look like ``word``'s (pg_trgm), closest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT spelling FROM enterprises_search_word WHERE word %% %s "
+            "ORDER BY similarity(word, %s) DESC, word LIMIT %s",
+            [word, word, limit],
+        )
+        return [spelling for (spelling,) in cursor.fetchall()]

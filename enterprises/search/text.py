@@ -1,0 +1,131 @@
+"""What both backends agree on: how text is cut into words, and what a user's query asks for.
+
+Words are folded (no accents, no capitals) before anything else, as PostgreSQL's ``fr_unaccent``
+configuration does, so that « Récupération », ``recuperation`` and ``RECUPERATION`` are one word.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+from enterprises.validators import fold
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+
+# PostgreSQL's french.stop, less the accented entries: ``fr_unaccent`` removes accents before
+# its stemmer looks a word up, so « à » or « été » are never dropped there, nor here.
+STOP_WORDS = frozenset(
+    """
+    au aux avec ce ces dans de des du elle en et eux il je la le leur lui ma mais me mes moi mon
+    ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un une
+    vos votre vous c d j l m n s t y suis es est sommes sont serai seras sera serons serez seront
+    serais serait serions seriez seraient fus fut furent sois soit soyons soyez soient fusse
+    fusses fussions fussiez fussent ayant ayante ayantes ayants eu eue eues eus ai as avons avez
+    ont aurai auras aura aurons aurez auront aurais aurait aurions auriez auraient avais avait
+    avions aviez avaient eut eurent aie aies ait ayons ayez aient eusse eusses eussions eussiez
+    eussent
+    """.split()
+)
+
+# Letters and digits; underscores, punctuation, symbols and emoji separate words.
+WORD = re.compile(r"[^\W_]+")
+# Ligatures that NFKD leaves alone but PostgreSQL's unaccent spells out.
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+# A NEQ as people type it: 10 digits with optional spaces, dashes or dots between them.
+NEQ_AS_TYPED = re.compile(r"^\s*(?:\d[\s\-.]*){10}$")
+
+_stemmer = snowballstemmer.stemmer("french")
+
+
+@lru_cache(maxsize=50_000)
+def stem(word):
+    return _stemmer.stemWord(word)
+
+
+def words(text):
+    """The folded words of ``text``, in order."""
+    return WORD.findall(fold(text).translate(LIGATURES))
+
+
+def indexed_words(text):
+    """What the SQLite index stores for ``text``: each word's stem, then the word itself.
+
+    Stems make plurals match (« traiteurs » → ``traiteur``); whole words let a prefix typed so
+    far match (``recuperati`` is a prefix of ``recuperation``, not of its stem ``recuper``).
+    """
+    tokens = []
+    for word in words(text):
+        if word in STOP_WORDS:
+            continue
+        word_stem = stem(word)
+        tokens.append(word_stem)
+        if word_stem != word:
+            tokens.append(word)
+    return " ".join(tokens)
+
+
+def spellings(text):
+    """(folded word, spelling) pairs worth suggesting: the words of three letters or more."""
+    cleaned = unicodedata.normalize("NFC", text or "").casefold()
+    return {
+        (fold(spelling).translate(LIGATURES), spelling)
+        for spelling in WORD.findall(cleaned)
+        if len(spelling) >= 3 and not spelling.isdigit()
+    }
+
+
+def clean(q):
+    """The user's text, without NUL or control characters, cut to a sane length."""
+    if not isinstance(q, str):
+        return ""
+    text = "".join(c for c in q[: MAX_QUERY_LENGTH * 2] if unicodedata.category(c)[0] != "C")
+    return text[:MAX_QUERY_LENGTH].strip()
+
+
+@dataclass(frozen=True)
+class Query:
+    """A user's query: whole words that must all match, the last one also as a prefix."""
+
+    terms: tuple[str, ...] = ()
+    prefix: str = ""
+    neq: str = ""
+
+    @classmethod
+    def parse(cls, q):
+        text = clean(q)
+        if NEQ_AS_TYPED.match(text):
+            return cls(neq=re.sub(r"\D", "", text))
+        found = words(text)[:MAX_TERMS]
+        if not found:
+            return cls()
+        *terms, last = found
+        return cls(terms=tuple(term for term in terms if term not in STOP_WORDS), prefix=last)
+
+    def __bool__(self):
+        return bool(self.terms or self.prefix or self.neq)
+
+    @property
+    def stemmed_terms(self):
+        return tuple(stem(term) for term in self.terms)
+
+    @property
+    def prefixes(self):
+        """What the last word may start with: its stem, or as typed where the stem is no prefix.
+
+        A stem is usually a prefix of the word (``recuperati`` → ``recuperat``), and then
+        everything that starts with the word starts with the stem: one prefix is enough.
+        Stop words are not stemmed (nor indexed as stems).
+        """
+        if self.prefix in STOP_WORDS:
+            return (self.prefix,)
+        if self.stem_covers_prefix:
+            return (stem(self.prefix),)
+        return (self.prefix, stem(self.prefix))
+
+    @property
+    def stem_covers_prefix(self):
+        return self.prefix not in STOP_WORDS and self.prefix.startswith(stem(self.prefix))

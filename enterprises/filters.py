@@ -1,0 +1,166 @@
+"""The directory's filters, shared by the public listing, the JSON API and the export.
+
+Filter values are slugs (region codes for regions) so that a URL is readable and shareable:
+``/repertoire/?q=traiteur&region=06&category=alimentation&legal_form=cooperative``.
+Several values of one filter match any of them; different filters must all match.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import FloatField, Value
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, Enterprise, Label, Region, Sector
+from .search import search
+
+# Longer text is refused with a form message: the search has no use for it and some
+# databases fail on very long LIKE patterns.
+QUERY_MAX_LENGTH = 200
+PAGE_SIZES = (20, 50, 100)
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    NAME = "name"
+    NEWEST = "newest"
+
+    choices = [
+        (RELEVANCE, _("Relevance")),
+        (NAME, _("Name")),
+        (NEWEST, _("Newest")),
+    ]
+    # By "name", not the accent-free "name_folded": only the first has an index with status
+    # (enterprise_status_name_idx), which turns the first page into a short index scan.
+    orderings = {
+        RELEVANCE: ("-search_rank", "name", "pk"),
+        NAME: ("name", "pk"),
+        NEWEST: ("-published_at", "-pk"),
+    }
+
+
+class DirectoryForm(forms.Form):
+    """The filters' form, plus the two presentation choices: the order and the page size."""
+
+    sort = forms.ChoiceField(label=_("Sort by"), choices=Sort.choices, required=False)
+    per_page = forms.TypedChoiceField(
+        label=_("Results per page"),
+        choices=[(size, size) for size in PAGE_SIZES],
+        coerce=int,
+        required=False,
+    )
+
+
+class EnterpriseFilterSet(django_filters.FilterSet):
+    """``EnterpriseFilterSet(request.GET, queryset=Enterprise.objects.published())``.
+
+    ``.qs`` is the filtered and sorted queryset. Invalid values (an unknown slug, a text
+    that is too long) leave their filter out and show up in ``.form.errors``; the other
+    filters still apply.
+    """
+
+    q = django_filters.CharFilter(
+        label=_("Product, service, name or NEQ"),
+        max_length=QUERY_MAX_LENGTH,
+        method="filter_text",
+    )
+    category = django_filters.ModelMultipleChoiceFilter(
+        label=_("Products and services"),
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        method="filter_category",
+    )
+    sector = django_filters.ModelMultipleChoiceFilter(
+        label=_("Sector"),
+        queryset=Sector.objects.all(),
+        to_field_name="slug",
+        method="filter_sector",
+    )
+    region = django_filters.ModelMultipleChoiceFilter(
+        label=_("Region"),
+        queryset=Region.objects.all(),
+        to_field_name="code",
+        method="filter_region",
+    )
+    legal_form = django_filters.MultipleChoiceFilter(
+        label=_("Legal form"),
+        choices=Enterprise.LegalForm.choices,
+        method="filter_legal_form",
+    )
+    label = django_filters.ModelMultipleChoiceFilter(
+        label=_("Label"),
+        queryset=Label.objects.all(),
+        to_field_name="slug",
+        method="filter_label",
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "category", "sector", "region", "legal_form", "label"]
+        form = DirectoryForm
+
+    def filter_text(self, queryset, name, value):
+        results = search(queryset, value)
+        # A text with nothing searchable in it (only punctuation, say) filters nothing and
+        # comes back unranked; rank it all equal so that the relevance order still applies.
+        if "search_rank" not in results.query.annotations:
+            results = results.annotate(search_rank=Value(0.0, output_field=FloatField()))
+        return results
+
+    def filter_category(self, queryset, name, value):
+        return queryset.offering(value)
+
+    def filter_sector(self, queryset, name, value):
+        return queryset.in_sectors(value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.in_regions(value)
+
+    def filter_legal_form(self, queryset, name, value):
+        return queryset.filter(legal_form__in=value)
+
+    def filter_label(self, queryset, name, value):
+        return queryset.holding_labels(value)
+
+    @cached_property
+    def cleaned_data(self):
+        """The valid values of a bound form (an unbound one filters nothing)."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()
+        return self.form.cleaned_data
+
+    @property
+    def active_filters(self):
+        """The valid, non-empty filter values: ``{"region": <QuerySet [Region…]>, "q": "…"}``."""
+        cleaned = self.cleaned_data
+        return {name: cleaned[name] for name in self.filters if cleaned.get(name)}
+
+    def queryset_without(self, excluded):
+        """The queryset narrowed by every active filter except ``excluded``, unsorted.
+
+        Facet counts need it: the counts of a facet apply every other filter.
+        """
+        return self._narrow(self.queryset.all(), excluded)
+
+    def filter_queryset(self, queryset):
+        return self._narrow(queryset).order_by(*Sort.orderings[self.sort])
+
+    def _narrow(self, queryset, excluded=None):
+        for name, value in self.active_filters.items():
+            if name != excluded:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    @property
+    def sort(self):
+        """The chosen order; relevance only makes sense (and is the default) with a text query."""
+        has_query = "q" in self.active_filters
+        chosen = self.cleaned_data.get("sort")
+        if chosen == Sort.RELEVANCE and not has_query:
+            chosen = None
+        return chosen or (Sort.RELEVANCE if has_query else Sort.NAME)
+
+    @property
+    def per_page(self):
+        return self.cleaned_data.get("per_page") or PAGE_SIZES[0]

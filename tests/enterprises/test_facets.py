@@ -1,0 +1,159 @@
+"""Facet counts: each facet applies every active filter except its own."""
+
+import pytest
+from django.core.cache import cache
+from django.http import QueryDict
+
+from enterprises.facets import cached_facet_counts, facet_counts, result_count
+from enterprises.filters import EnterpriseFilterSet
+from enterprises.models import Category, Enterprise, EnterpriseLabel, Label, Sector
+from tests.factories import EnterpriseFactory, region
+
+pytestmark = pytest.mark.django_db
+
+
+def facets_for(query_string):
+    filterset = EnterpriseFilterSet(
+        QueryDict(query_string), queryset=Enterprise.objects.published()
+    )
+    return facet_counts(filterset)
+
+
+def counts(facets, facet):
+    return {entry["value"]: entry["count"] for entry in facets[facet]}
+
+
+def test_selecting_a_region_keeps_the_other_regions_counts():
+    EnterpriseFactory(region=region("06"))
+    EnterpriseFactory(region=region("06"))
+    EnterpriseFactory(region=region("03"))
+
+    facets = facets_for("region=06")
+
+    assert counts(facets, "region")["06"] == 2
+    assert counts(facets, "region")["03"] == 1
+    assert [entry["value"] for entry in facets["region"] if entry["selected"]] == ["06"]
+
+
+def test_region_count_includes_enterprises_serving_the_region_once():
+    EnterpriseFactory(region=region("06"), service_area=[region("06"), region("13")])
+    EnterpriseFactory(region=region("13"))
+
+    region_counts = counts(facets_for(""), "region")
+
+    assert region_counts["06"] == 1
+    assert region_counts["13"] == 2
+
+
+def test_other_facets_apply_the_region_filter():
+    EnterpriseFactory(region=region("06"), legal_form=Enterprise.LegalForm.MUTUAL)
+    EnterpriseFactory(region=region("03"), legal_form=Enterprise.LegalForm.NON_PROFIT)
+
+    legal_form_counts = counts(facets_for("region=06"), "legal_form")
+
+    assert legal_form_counts["mutual"] == 1
+    assert legal_form_counts["non_profit"] == 0
+
+
+def test_parent_category_counts_an_enterprise_offering_several_children_once():
+    food = Category.objects.get(slug="alimentation")
+    catering, lunches = food.children.all()[:2]
+    EnterpriseFactory(categories=[catering, lunches])
+    EnterpriseFactory(categories=[catering])
+
+    category_counts = counts(facets_for(""), "category")
+
+    assert category_counts["alimentation"] == 2
+    assert category_counts[catering.slug] == 2
+    assert category_counts[lunches.slug] == 1
+
+
+def test_parent_category_offered_directly_and_through_a_child_counts_each_enterprise_once():
+    food = Category.objects.get(slug="alimentation")
+    catering = food.children.first()
+    EnterpriseFactory(categories=[food, catering])
+    EnterpriseFactory(categories=[food])
+    EnterpriseFactory(categories=[catering])
+
+    category_counts = counts(facets_for(""), "category")
+
+    assert category_counts["alimentation"] == 3
+    assert category_counts[catering.slug] == 2
+
+
+def test_category_entries_list_children_under_their_parent():
+    entries = facets_for("")["category"]
+    food = next(i for i, entry in enumerate(entries) if entry["value"] == "alimentation")
+
+    assert entries[food]["depth"] == 0
+    assert entries[food + 1]["parent"] == "alimentation"
+    assert entries[food + 1]["depth"] == 1
+
+
+def test_sector_and_label_counts_apply_the_legal_form_filter():
+    sector = Sector.objects.first()
+    label = Label.objects.first()
+    mutual = EnterpriseFactory(legal_form=Enterprise.LegalForm.MUTUAL, sectors=[sector])
+    EnterpriseLabel.objects.create(enterprise=mutual, label=label)
+    other = EnterpriseFactory(legal_form=Enterprise.LegalForm.COOPERATIVE, sectors=[sector])
+    EnterpriseLabel.objects.create(enterprise=other, label=label)
+
+    facets = facets_for("legal_form=mutual")
+
+    assert counts(facets, "sector")[sector.slug] == 1
+    assert counts(facets, "label")[label.slug] == 1
+    assert counts(facets, "legal_form") == {
+        "cooperative": 1, "solidarity_cooperative": 0, "worker_cooperative": 0,
+        "non_profit": 0, "mutual": 1, "other": 0,
+    }
+
+
+def test_unpublished_enterprises_are_never_counted():
+    EnterpriseFactory(region=region("06"), status=Enterprise.Status.DRAFT)
+
+    assert counts(facets_for(""), "region")["06"] == 0
+
+
+def test_result_count_matches_the_filtered_results():
+    EnterpriseFactory(region=region("06"), legal_form=Enterprise.LegalForm.MUTUAL)
+    EnterpriseFactory(region=region("06"), legal_form=Enterprise.LegalForm.COOPERATIVE)
+    EnterpriseFactory(region=region("03"), legal_form=Enterprise.LegalForm.MUTUAL)
+
+    assert result_count(facets_for("")) == 3
+    assert result_count(facets_for("region=06")) == 2
+    assert result_count(facets_for("region=06&legal_form=mutual")) == 1
+    assert result_count(facets_for("legal_form=mutual&legal_form=cooperative")) == 3
+
+
+def test_facets_take_a_fixed_number_of_queries(django_assert_max_num_queries):
+    EnterpriseFactory.create_batch(5, region=region("06"))
+    filterset = EnterpriseFilterSet(
+        QueryDict("region=06&category=alimentation&sector=agroalimentaire&label=entreprise-insertion"),
+        queryset=Enterprise.objects.published(),
+    )
+    filterset.qs  # noqa: B018 validates the form: one query per model filter and the category tree
+    # region: 2 counts + the list; category: 1 per tree level (2) + the tree;
+    # sector, label: a count + the list each; legal form: a count;
+    # and the category tree read for each of the 4 other facets' category filter.
+    with django_assert_max_num_queries(15):
+        facet_counts(filterset)
+
+
+def test_cached_counts_are_reused_for_the_same_filters_only(settings, django_assert_num_queries):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 60
+    cache.clear()
+    EnterpriseFactory(region=region("06"), legal_form=Enterprise.LegalForm.MUTUAL)
+    EnterpriseFactory(region=region("03"))
+
+    def mutual_count(query_string):
+        filterset = EnterpriseFilterSet(
+            QueryDict(query_string), queryset=Enterprise.objects.published()
+        )
+        filterset.qs  # noqa: B018 validates the form
+        return counts(cached_facet_counts(filterset), "legal_form")["mutual"]
+
+    assert mutual_count("region=06") == 1
+    with django_assert_num_queries(1):  # the form's region lookup; the counts come from the cache
+        assert mutual_count("region=06") == 1
+    assert mutual_count("region=03") == 0
+    cache.clear()

@@ -1,0 +1,353 @@
+"""The public directory pages: home, listing, enterprise, category, sector and region pages."""
+
+import json
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from enterprises.models import (
+    Category,
+    Enterprise,
+    EnterpriseLabel,
+    EnterpriseSource,
+    Label,
+    Network,
+    Region,
+    Sector,
+)
+from tests.factories import EnterpriseFactory, region
+
+pytestmark = pytest.mark.django_db
+
+LISTING = "/repertoire/"
+
+
+def catering():
+    return Category.objects.get(slug="traiteur")
+
+
+def text(response):
+    return response.content.decode()
+
+
+def result_names(response):
+    return [enterprise.name for enterprise in response.context["enterprises"]]
+
+
+# The listing
+
+
+def test_listing_is_at_repertoire_in_french_and_under_en_in_english(client):
+    EnterpriseFactory(name="Coop du Plateau")
+
+    assert reverse("enterprises:list") == LISTING
+    french = client.get(LISTING)
+    english = client.get("/en/repertoire/")
+
+    assert french.status_code == english.status_code == 200
+    assert "Coop du Plateau" in text(french)
+    assert '<html lang="fr-CA">' in text(french)
+    assert '<html lang="en-CA">' in text(english)
+
+
+def test_listing_shows_facet_counts_beside_each_value(client):
+    EnterpriseFactory(region=region("06"))
+    EnterpriseFactory(region=region("06"))
+    EnterpriseFactory(region=region("03"))
+
+    page = text(client.get(LISTING, {"region": "06"}))
+
+    def count_beside(name):
+        return re.search(rf'>{name} <span class="facet-count">(\d+)<', page).group(1)
+
+    assert 'id="facet-region-06" checked>' in page
+    assert count_beside("Montréal") == "2"
+    assert count_beside("Capitale-Nationale") == "1"
+
+
+def test_filters_are_labelled_checkbox_groups(client):
+    enterprise = EnterpriseFactory(categories=[catering()], sectors=[Sector.objects.first()])
+    EnterpriseLabel.objects.create(enterprise=enterprise, label=Label.objects.first())
+
+    page = text(client.get("/en/repertoire/"))
+
+    legends = re.findall(r'<fieldset class="facet">\s*<legend>([^<]+)</legend>', page)
+    assert legends == ["Products and services", "Region", "Sector", "Legal form", "Label"]
+    assert '<label for="facet-category-traiteur">' in page
+    assert 'id="result-summary" class="result-summary" role="status" aria-live="polite"' in page
+
+
+def test_title_and_heading_reflect_the_filters(client):
+    EnterpriseFactory(region=region("06"), categories=[catering()])
+
+    page = text(client.get("/en/repertoire/", {"region": "06", "category": "traiteur"}))
+
+    heading = "Social economy enterprises: Catering and buffets, Montréal"
+    assert f"<title>{heading} ·" in page
+    assert f'<h1 id="directory-heading">{heading}</h1>' in page
+
+
+def test_zero_results_offer_to_remove_each_filter(client):
+    EnterpriseFactory(region=region("06"), legal_form=Enterprise.LegalForm.COOPERATIVE)
+    EnterpriseFactory(region=region("03"), legal_form=Enterprise.LegalForm.MUTUAL)
+
+    response = client.get("/en/repertoire/", {"region": "06", "legal_form": "mutual"})
+
+    page = text(response)
+    assert "No enterprise matches all these choices" in page
+    assert [link["query"] for link in response.context["removal_links"]] == [
+        "legal_form=mutual",
+        "region=06",
+    ]
+    assert 'href="?legal_form=mutual"' in page
+    assert 'href="?region=06"' in page
+
+
+def test_zero_results_show_the_search_suggestion(client, monkeypatch):
+    monkeypatch.setattr("enterprises.views.suggest", lambda q: "traiteur")
+
+    page = text(client.get("/en/repertoire/", {"q": "traitteur"}))
+
+    assert "Did you mean:" in page
+    assert 'href="?q=traiteur"' in page
+
+
+def test_listing_links_to_the_export_with_the_current_filters(client):
+    EnterpriseFactory(region=region("06"))
+
+    page = text(client.get(LISTING, {"region": "06", "page": "1"}))
+
+    export = reverse("enterprises:export")
+    assert f'href="{export}?format=csv&amp;region=06"' in page
+    assert f'href="{export}?format=xlsx&amp;region=06"' in page
+
+
+def test_page_size_and_pagination(client):
+    EnterpriseFactory.create_batch(51)
+
+    first = client.get(LISTING, {"per_page": "50"})
+    last = client.get(LISTING, {"per_page": "50", "page": "2"})
+
+    assert len(first.context["enterprises"]) == 50
+    assert len(last.context["enterprises"]) == 1
+    assert 'rel="next"' in text(first)
+    assert client.get(LISTING, {"per_page": "50", "page": "3"}).status_code == 404
+
+
+def test_listing_sorted_by_newest(client):
+    older = EnterpriseFactory(name="Ancienne")
+    newer = EnterpriseFactory(name="Nouvelle")
+    Enterprise.objects.filter(pk=older.pk).update(published_at=newer.published_at.replace(year=2020))
+
+    assert result_names(client.get(LISTING, {"sort": "newest"})) == ["Nouvelle", "Ancienne"]
+    assert result_names(client.get(LISTING, {"sort": "name"})) == ["Ancienne", "Nouvelle"]
+
+
+def test_htmx_request_gets_the_results_fragment_and_varies_on_it(client):
+    EnterpriseFactory(name="Coop du Plateau", region=region("06"))
+
+    full = client.get(LISTING, {"region": "06"})
+    fragment = client.get(LISTING, {"region": "06"}, headers={"HX-Request": "true"})
+
+    assert "<html" in text(full)
+    assert "<html" not in text(fragment)
+    assert "Coop du Plateau" in text(fragment)
+    assert 'id="facets" hx-swap-oob="innerHTML"' in text(fragment)
+    assert "HX-Request" in full["Vary"]
+    assert "HX-Request" in fragment["Vary"]
+
+
+def test_htmx_history_restore_gets_the_full_page(client):
+    response = client.get(
+        LISTING, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+
+    assert "<html" in text(response)
+
+
+def test_listing_works_without_javascript(client):
+    page = text(client.get(LISTING))
+
+    assert re.search(r'<form id="directory-form"[^>]*method="get" action="/repertoire/"', page)
+    assert '<button class="primary" type="submit">' in page
+    assert "onclick" not in page and "<script>" not in page
+
+
+def test_listing_query_count_does_not_grow_with_the_page_size(
+    client, django_assert_max_num_queries
+):
+    sector = Sector.objects.first()
+    label = Label.objects.first()
+    for number in range(100):
+        enterprise = EnterpriseFactory(
+            categories=[catering()], sectors=[sector], service_area=[region("13")]
+        )
+        if number % 2:
+            EnterpriseLabel.objects.create(enterprise=enterprise, label=label)
+    query = {"region": "06", "category": "alimentation", "sector": sector.slug}
+    # The form's 3 choice lookups; facets: region 2 + list, category 2 levels + tree,
+    # sector and label a count + list each, legal form 1, and the category tree for the
+    # 4 facets that apply the category filter; the page of results; its categories.
+    expected = 3 + 15 + 1 + 1 + 1
+    with django_assert_max_num_queries(expected):
+        small = client.get(LISTING, {**query, "per_page": "20"})
+    with django_assert_max_num_queries(expected):
+        large = client.get(LISTING, {**query, "per_page": "100"})
+
+    assert len(small.context["enterprises"]) == 20
+    assert len(large.context["enterprises"]) == 100
+
+
+# The enterprise page
+
+
+def complete_enterprise():
+    enterprise = EnterpriseFactory(
+        name="Coop </script><script>alert(1)</script>",
+        slug="coop-complete",
+        neq="1164512345",
+        description_fr="Repas & traiteur.",
+        description_en="Meals & catering.",
+        categories=[catering()],
+        sectors=[Sector.objects.get(slug="agroalimentaire")],
+        service_area=[region("13"), region("15")],
+        address="1 rue Principale",
+        city="Montréal",
+        postal_code="H2X 1Y4",
+        phone="+1 514-555-1234",
+        email="info@example.org",
+        website="https://coop.example.org",
+        year_founded=1999,
+        verification_status=Enterprise.Verification.VERIFIED,
+        verified_on=date(2026, 3, 2),
+    )
+    EnterpriseLabel.objects.create(
+        enterprise=enterprise,
+        label=Label.objects.get(slug="entreprise-insertion"),
+        awarded_on=date(2024, 5, 1),
+        issuer="Collectif des entreprises d'insertion",
+    )
+    network = Network.objects.first()
+    EnterpriseSource.objects.create(enterprise=enterprise, network=network, external_id="42")
+    return enterprise
+
+
+def test_enterprise_page_shows_every_public_field(client):
+    enterprise = complete_enterprise()
+
+    page = text(client.get("/en" + enterprise.get_absolute_url()))
+
+    assert "Meals &amp; catering." in page
+    assert "Catering and buffets" in page
+    assert "Agri-food" in page
+    assert "Laval" in page and "Laurentides" in page
+    assert "Work integration social enterprise" in page
+    assert "Collectif des entreprises d&#x27;insertion" in page
+    assert 'href="tel:+1-514-555-1234"' in page
+    assert 'href="https://coop.example.org"' in page
+    assert "1164512345" in page
+    assert Network.objects.first().name in page
+    assert "March 2, 2026" in page
+    assert '<meta property="og:title"' in page
+
+
+def test_enterprise_json_ld_cannot_close_its_script_element(client):
+    enterprise = complete_enterprise()
+
+    page = text(client.get(enterprise.get_absolute_url()))
+
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert len(scripts) == 1
+    data = json.loads(scripts[0])
+    assert data["@type"] == "Organization"
+    assert data["name"] == enterprise.name
+    assert data["telephone"] == "+1 514-555-1234"
+    assert "<script>alert(1)" not in page
+
+
+def test_website_without_http_is_not_a_link(client):
+    enterprise = EnterpriseFactory()
+    Enterprise.objects.filter(pk=enterprise.pk).update(website="javascript:alert(1)")
+
+    page = text(client.get(enterprise.get_absolute_url()))
+
+    assert "javascript:alert(1)" not in page
+
+
+@pytest.mark.parametrize("status", [Enterprise.Status.DRAFT, Enterprise.Status.ARCHIVED])
+def test_unpublished_enterprise_page_is_not_found(client, status):
+    enterprise = EnterpriseFactory(status=status)
+
+    assert client.get(enterprise.get_absolute_url()).status_code == 404
+
+
+def test_enterprise_page_suggests_published_enterprises_with_the_same_products_nearby(client):
+    enterprise = EnterpriseFactory(region=region("06"), categories=[catering()])
+    EnterpriseFactory(name="Voisin traiteur", region=region("13"), service_area=[region("06")],
+                      categories=[catering()])
+    EnterpriseFactory(name="Brouillon traiteur", region=region("06"), categories=[catering()],
+                      status=Enterprise.Status.DRAFT)
+    EnterpriseFactory(name="Traiteur lointain", region=region("03"), categories=[catering()])
+
+    response = client.get(enterprise.get_absolute_url())
+
+    assert [other.name for other in response.context["similar"]] == ["Voisin traiteur"]
+
+
+# Home, category, sector and region pages
+
+
+def test_home_counts_published_enterprises_by_category_sector_and_region(client):
+    EnterpriseFactory(categories=[catering()], sectors=[Sector.objects.get(slug="agroalimentaire")])
+    EnterpriseFactory(categories=[catering()], status=Enterprise.Status.DRAFT)
+
+    response = client.get("/en/")
+
+    assert [(c["value"], c["count"]) for c in response.context["top_categories"]] == [
+        ("alimentation", 1)
+    ]
+    assert [(s["value"], s["count"]) for s in response.context["sectors"]] == [
+        ("agroalimentaire", 1)
+    ]
+    assert 'action="/en/repertoire/"' in text(response)
+
+
+def test_category_page_lists_enterprises_offering_it_or_a_subcategory(client):
+    EnterpriseFactory(name="Traiteur", region=region("06"), categories=[catering()])
+    EnterpriseFactory(name="Traiteur de Québec", region=region("03"), categories=[catering()])
+    EnterpriseFactory(name="Imprimerie", categories=[Category.objects.get(slug="imprimerie")])
+
+    parent = client.get("/par-produit-et-service/alimentation/")
+    in_montreal = client.get("/par-produit-et-service/alimentation/", {"region": "06"})
+
+    assert result_names(parent) == ["Traiteur", "Traiteur de Québec"]
+    assert result_names(in_montreal) == ["Traiteur"]
+    assert ("traiteur", 2) in [(c["value"], c["count"]) for c in parent.context["subcategories"]]
+
+
+def test_category_index_lists_the_tree(client):
+    EnterpriseFactory(categories=[catering()])
+
+    page = text(client.get("/par-produit-et-service/"))
+
+    assert 'href="/par-produit-et-service/alimentation/"' in page
+    assert 'href="/par-produit-et-service/traiteur/"' in page
+
+
+def test_sector_and_region_pages_list_their_enterprises(client):
+    sector = Sector.objects.get(slug="agroalimentaire")
+    EnterpriseFactory(name="Ferme", region=region("03"), sectors=[sector])
+    EnterpriseFactory(name="Atelier", region=region("06"), service_area=[region("03")])
+
+    assert result_names(client.get(f"/secteurs/{sector.slug}/")) == ["Ferme"]
+    capitale = Region.objects.get(code="03")
+    assert result_names(client.get(f"/regions/{capitale.slug}/")) == ["Atelier", "Ferme"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/par-produit-et-service/inconnue/", "/secteurs/inconnu/", "/regions/inconnue/"]
+)
+def test_unknown_category_sector_or_region_is_not_found(client, url):
+    assert client.get(url).status_code == 404

@@ -1,0 +1,335 @@
+import csv
+import datetime
+import io
+from urllib.parse import quote
+
+import pytest
+import tablib
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from enterprises.exports import csv_chunks, export_rows
+from enterprises.models import Category, Enterprise, Label, Region, Sector
+from enterprises.resources import EnterpriseResource, inert, revert_inert
+from tests.factories import EnterpriseFactory
+
+pytestmark = pytest.mark.django_db
+
+FORMULA_NAMES = ["=HYPERLINK(\"http://evil\")", "+SUM(A1)", "-2+3", "@cmd", "\tTab", "\rReturn"]
+
+
+@pytest.fixture
+def full_enterprise(db):
+    """An enterprise with every field of the canonical format filled in."""
+    enterprise = EnterpriseFactory(
+        name="Café « Le Détour »",
+        slug="cafe-le-detour",
+        neq="1143012345",
+        legal_form=Enterprise.LegalForm.SOLIDARITY_COOPERATIVE,
+        description_fr="Café, traiteur; boîtes à lunch | livraison",
+        description_en="Café and catering",
+        region=Region.objects.get(code="03"),
+        service_area=Region.objects.filter(code__in=["03", "12"]),
+        sectors=Sector.objects.filter(slug="services-alimentaires"),
+        categories=Category.objects.filter(slug__in=["traiteur", "boites-a-lunch"]),
+        address="123, rue Saint-Jean, local 4",
+        city="Québec",
+        postal_code="G1R 1N4",
+        phone="+1 418-555-0123",
+        email="info@ledetour.coop",
+        website="https://ledetour.coop",
+        employee_band=Enterprise.EmployeeBand.B10_49,
+        year_founded=1998,
+        verification_status=Enterprise.Verification.VERIFIED,
+        verified_on=datetime.date(2026, 3, 1),
+    )
+    enterprise.labels.set(Label.objects.order_by("pk")[:2])
+    return enterprise
+
+
+def export_url(**params):
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"{reverse('enterprises:export')}?{query}"
+
+
+def read_csv(response):
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def read_xlsx(response):
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    header, *rows = workbook.active.iter_rows(values_only=True)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+# The canonical format
+
+
+def test_canonical_row_has_one_column_per_field_and_pipes_between_values(full_enterprise):
+    dataset = EnterpriseResource().export()
+
+    row = dataset.dict[0]
+    assert row["name"] == "Café « Le Détour »"
+    assert row["region"] == "03"
+    assert row["service_area"] == "03|12"
+    assert row["categories"] == "boites-a-lunch|traiteur"
+    assert row["sectors"] == "services-alimentaires"
+    assert row["labels"].count("|") == 1
+    assert row["year_founded"] == "1998"
+    assert row["verified_on"] == "2026-03-01"
+    assert row["legal_form"] == "solidarity_cooperative"
+
+
+def test_export_queries_do_not_grow_with_the_number_of_enterprises(
+    full_enterprise, django_assert_num_queries
+):
+    EnterpriseFactory.create_batch(40, categories=[Category.objects.get(slug="traiteur")])
+    # Enterprises with their region 1; then service areas, sectors, categories, labels 4.
+    with django_assert_num_queries(5):
+        dataset = EnterpriseResource().export()
+
+    assert len(dataset) == 41
+
+
+def test_exporting_then_importing_changes_nothing(full_enterprise):
+    EnterpriseFactory(name="Sans catégorie", slug="sans-categorie", status=Enterprise.Status.DRAFT)
+    before = EnterpriseResource().export()
+
+    result = EnterpriseResource().import_data(tablib.Dataset().load(before.csv, format="csv"))
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.totals["skip"] == 2
+    assert EnterpriseResource().export().csv == before.csv
+
+
+def test_reimporting_an_unchanged_export_reads_without_per_row_queries(full_enterprise):
+    EnterpriseFactory.create_batch(40, categories=[Category.objects.get(slug="traiteur")])
+    dataset = EnterpriseResource().export()
+
+    with CaptureQueriesContext(connection) as queries:
+        result = EnterpriseResource().import_data(dataset)
+
+    assert result.totals["skip"] == 41
+    # The existing enterprises with their region 1 and their related lists 4; the tables of
+    # regions (for region, then service_area), sectors, categories and labels 5. (Besides,
+    # django-import-export wraps each row in a savepoint.)
+    selects = [query for query in queries.captured_queries if query["sql"].startswith("SELECT")]
+    assert len(selects) == 10
+
+
+def test_each_import_sees_categories_added_since_the_last_one(full_enterprise):
+    EnterpriseResource().import_data(EnterpriseResource().export())
+    Category.objects.create(name="Vélos-cargos", slug="velos-cargos")
+    dataset = EnterpriseResource().export()
+    dataset.dict = [{**dataset.dict[0], "categories": "velos-cargos"}]
+
+    result = EnterpriseResource().import_data(dataset)
+
+    assert result.totals["update"] == 1
+    assert list(full_enterprise.categories.values_list("slug", flat=True)) == ["velos-cargos"]
+
+
+def test_an_inert_export_file_imports_back_unchanged(full_enterprise):
+    EnterpriseFactory(name="=HYPERLINK(\"http://evil\")", slug="formule", address="-1 rue")
+    exported = "".join(csv_chunks(export_rows(Enterprise.objects.all()))).removeprefix("\ufeff")
+    assert "'+1 418-555-0123" in exported and "'=HYPERLINK" in exported
+
+    result = EnterpriseResource().import_data(tablib.Dataset().load(exported, format="csv"))
+
+    assert result.totals["skip"] == 2
+    formula = Enterprise.objects.get(slug="formule")
+    assert (formula.name, formula.address) == ("=HYPERLINK(\"http://evil\")", "-1 rue")
+
+
+def test_an_export_imported_into_an_empty_directory_gives_the_same_directory(full_enterprise):
+    EnterpriseFactory(name="Brouillon", slug="brouillon", status=Enterprise.Status.DRAFT)
+    before = EnterpriseResource().export()
+    Enterprise.objects.all().delete()
+
+    result = EnterpriseResource().import_data(tablib.Dataset().load(before.csv, format="csv"))
+
+    assert result.totals["new"] == 2
+    assert EnterpriseResource().export().csv == before.csv
+
+
+def test_import_reports_unknown_codes_and_slugs_on_their_row(full_enterprise):
+    dataset = EnterpriseResource().export()
+    row = dataset.dict[0]
+    row.update(slug="autre", neq="", region="42", categories="traiteur|nothing-like-this")
+    bad = tablib.Dataset(list(row.values()), headers=list(row))
+
+    result = EnterpriseResource().import_data(bad)
+
+    assert result.has_validation_errors()
+    errors = result.invalid_rows[0].field_specific_errors
+    assert "42" in errors["region"][0]
+    assert "nothing-like-this" in errors["categories"][0]
+    assert not Enterprise.objects.filter(slug="autre").exists()
+
+
+def test_the_documented_example_rows_import_as_documented(settings):
+    document = (settings.BASE_DIR / "docs" / "import-format.md").read_text()
+    example = document.split("```csv\n")[1].split("```")[0]
+
+    result = EnterpriseResource().import_data(tablib.Dataset().load(example, format="csv"))
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    cafe = Enterprise.objects.get(slug="cafe-le-detour")
+    assert cafe.name == "Café « Le Détour »"
+    assert sorted(cafe.categories.values_list("slug", flat=True)) == ["boites-a-lunch", "traiteur"]
+    assert sorted(cafe.service_area.values_list("code", flat=True)) == ["03", "12"]
+    assert Enterprise.objects.get(slug="atelier-recuperation-informatique").year_founded is None
+
+
+# Escaping
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1 418-555-0123", "'+1 418-555-0123"),
+        ("-x", "'-x"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Coop = solidarité", "Coop = solidarité"),
+        ("", ""),
+        (1998, 1998),
+        (None, None),
+    ],
+)
+def test_only_text_that_a_spreadsheet_would_run_is_prefixed(value, expected):
+    assert inert(value) == expected
+    assert revert_inert(inert(value)) == value
+
+
+def test_csv_export_makes_formula_cells_inert(client):
+    for number, name in enumerate(FORMULA_NAMES):
+        EnterpriseFactory(name=name, slug=f"formule-{number}")
+
+    response = client.get(export_url(format="csv"))
+
+    assert response.status_code == 200
+    assert response.streaming
+    assert sorted(row["name"] for row in read_csv(response)) == sorted(
+        "'" + name for name in FORMULA_NAMES
+    )
+
+
+def test_xlsx_export_makes_formula_cells_inert(client):
+    for number, name in enumerate(FORMULA_NAMES):
+        EnterpriseFactory(name=name, slug=f"formule-{number}", year_founded=1990)
+
+    response = client.get(export_url(format="xlsx"))
+
+    assert response.status_code == 200
+    rows = read_xlsx(response)
+    # XML reads a carriage return back as a line feed.
+    expected = ("'" + name.replace("\r", "\n") for name in FORMULA_NAMES)
+    assert sorted(row["name"] for row in rows) == sorted(expected)
+    assert {row["year_founded"] for row in rows} == {1990}
+
+
+# What the export holds
+
+
+def test_export_holds_only_published_enterprises(client):
+    EnterpriseFactory(name="Publiée", slug="publiee")
+    EnterpriseFactory(name="Brouillon", slug="brouillon", status=Enterprise.Status.DRAFT)
+    EnterpriseFactory(name="Archivée", slug="archivee", status=Enterprise.Status.ARCHIVED)
+
+    for export_format, read in (("csv", read_csv), ("xlsx", read_xlsx)):
+        response = client.get(export_url(format=export_format))
+        assert [row["name"] for row in read(response)] == ["Publiée"]
+
+
+def test_export_honours_the_listing_filters(client):
+    EnterpriseFactory(name="Traiteur de Québec", slug="traiteur-quebec",
+                      region=Region.objects.get(code="03"),
+                      categories=[Category.objects.get(slug="traiteur")])
+    EnterpriseFactory(name="Traiteur de Montréal", slug="traiteur-montreal",
+                      categories=[Category.objects.get(slug="traiteur")])
+    EnterpriseFactory(name="Imprimerie de Québec", slug="imprimerie",
+                      region=Region.objects.get(code="03"))
+
+    response = client.get(export_url(format="csv", category="alimentation", region="03"))
+
+    assert [row["name"] for row in read_csv(response)] == ["Traiteur de Québec"]
+
+
+def test_export_file_is_named_with_the_date(client):
+    response = client.get(export_url(format="xlsx"))
+
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "entreprises-economie-sociale-" in disposition and ".xlsx" in disposition
+
+
+def test_export_stops_at_the_row_limit_and_says_so(client, settings):
+    settings.EXPORT_MAX_ROWS = 3
+    EnterpriseFactory.create_batch(4)
+
+    response = client.get(export_url(format="csv"))
+
+    assert len(read_csv(response)) == 3
+    assert response["X-Export-Truncated"] == "true"
+    assert response["X-Export-Row-Limit"] == "3"
+
+
+def test_export_within_the_limit_is_not_marked_truncated(client):
+    EnterpriseFactory.create_batch(2)
+
+    response = client.get(export_url(format="csv"))
+
+    assert len(read_csv(response)) == 2
+    assert response["X-Export-Truncated"] == "false"
+
+
+def test_unknown_export_format_is_refused_with_a_message(client):
+    response = client.get(export_url(format="pdf"))
+
+    assert response.status_code == 400
+    assert "csv" in response.content.decode()
+
+
+def test_export_queries_do_not_grow_with_the_result_set(client, django_assert_max_num_queries):
+    EnterpriseFactory.create_batch(30, categories=[Category.objects.get(slug="traiteur")])
+    # The category filter's validation 1 and its descendants 1; COUNT 1; the enterprises 1;
+    # service areas, sectors, categories, labels 4.
+    with django_assert_max_num_queries(8):
+        response = client.get(export_url(format="csv", category="alimentation"))
+        rows = read_csv(response)
+
+    assert len(rows) == 30
+
+
+@hypothesis_settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    params=st.lists(
+        st.tuples(
+            st.sampled_from(["format", "q", "category", "region", "legal_form", "sort", "x"]),
+            st.one_of(st.text(max_size=300), st.sampled_from(["csv", "xlsx", "06", "%00"])),
+        ),
+        max_size=5,
+    )
+)
+def test_any_export_query_string_gets_a_file_or_a_message_never_a_server_error(client, params):
+    query = "&".join(f"{quote(key)}={quote(value)}" for key, value in params)
+
+    response = client.get(f"{reverse('enterprises:export')}?{query}")
+
+    assert response.status_code in (200, 400)
+    if response.streaming:
+        b"".join(response.streaming_content)

@@ -1,5 +1,6 @@
 """The directory: enterprises and the reference lists that describe them."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -76,10 +77,16 @@ class CategoryQuerySet(models.QuerySet):
     def with_descendants(self, categories):
         """The given categories and every category below them (a parent matches its children)."""
         ids = {getattr(category, "pk", category) for category in categories}
-        frontier = set(ids)
+        # The tree is small: read it in one query and walk it here rather than query per level.
+        children = {}
+        for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        frontier = list(ids)
         while frontier:
-            frontier = set(self.filter(parent__in=frontier).values_list("pk", flat=True)) - ids
-            ids |= frontier
+            for child in children.get(frontier.pop(), ()):
+                if child not in ids:
+                    ids.add(child)
+                    frontier.append(child)
         return self.filter(pk__in=ids)
 
 
@@ -161,18 +168,46 @@ class EnterpriseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Enterprise.Status.PUBLISHED)
 
+    # Multi-valued relations are matched through "pk IN (subquery)" on their through-tables:
+    # no join, so no duplicates and no DISTINCT, and the filters combine freely.
+
     def in_regions(self, regions):
         """Enterprises based in, or serving, any of these regions."""
-        return self.filter(Q(region__in=regions) | Q(service_area__in=regions)).distinct()
+        served = Enterprise.service_area.through.objects.filter(region__in=regions)
+        return self.filter(Q(region__in=regions) | Q(pk__in=served.values("enterprise_id")))
 
     def offering(self, categories):
         """Enterprises offering any of these categories or a category below them."""
-        return self.filter(
-            categories__in=Category.objects.with_descendants(categories)
-        ).distinct()
+        offers = Enterprise.categories.through.objects.filter(
+            category__in=Category.objects.with_descendants(categories)
+        )
+        return self.filter(pk__in=offers.values("enterprise_id"))
+
+    def in_sectors(self, sectors):
+        """Enterprises active in any of these sectors."""
+        active = Enterprise.sectors.through.objects.filter(sector__in=sectors)
+        return self.filter(pk__in=active.values("enterprise_id"))
+
+    def holding_labels(self, labels):
+        """Enterprises holding any of these labels."""
+        held = EnterpriseLabel.objects.filter(label__in=labels)
+        return self.filter(pk__in=held.values("enterprise_id"))
 
     def latest(self, count=6):
         return self.published().order_by("-published_at", "-pk")[:count]
+
+    def publish(self):
+        """Publish these enterprises, keeping the date of a first publication; returns the count."""
+        now = timezone.now()
+        unpublished = self.exclude(status=Enterprise.Status.PUBLISHED)
+        unpublished.filter(published_at__isnull=True).update(published_at=now)
+        return unpublished.update(status=Enterprise.Status.PUBLISHED, updated_at=now)
+
+    def archive(self):
+        """Withdraw these enterprises from the public directory; returns the count."""
+        return self.exclude(status=Enterprise.Status.ARCHIVED).update(
+            status=Enterprise.Status.ARCHIVED, updated_at=timezone.now()
+        )
 
 
 class LegalForm(models.TextChoices):
@@ -278,6 +313,13 @@ class Enterprise(models.Model):
         default=Verification.UNVERIFIED,
     )
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    curated_fields = models.JSONField(
+        _("fields edited by hand"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("Imports never overwrite these fields; they queue the incoming value instead."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -321,18 +363,26 @@ class Enterprise(models.Model):
             return self.description_en
         return self.description_fr
 
-    def clean(self):
+    def clean_fields(self, exclude=None):
+        """Normalize before the field checks, so "1160 0000 05" fits its 10 characters."""
+        exclude = set(exclude or ())
         errors = {}
         for field, normalize in (
             ("neq", normalize_neq),
             ("postal_code", normalize_postal_code),
             ("phone", normalize_phone),
         ):
+            if field in exclude:
+                continue
             try:
                 setattr(self, field, normalize(getattr(self, field)))
             except ValidationError as error:
-                errors[field] = error
+                errors[field] = error.error_list
         self.email = self.email.strip().lower()
+        try:
+            super().clean_fields(exclude=exclude | set(errors))
+        except ValidationError as error:
+            errors.update(error.error_dict)
         if errors:
             raise ValidationError(errors)
 
@@ -346,6 +396,10 @@ class Enterprise(models.Model):
     def save(self, *args, **kwargs):
         self.refresh_derived_fields()
         super().save(*args, **kwargs)
+
+    def record_curator_edit(self, field_names):
+        """Remember the fields staff changed by hand so that imports leave them alone."""
+        self.curated_fields = sorted(set(self.curated_fields) | set(field_names))
 
 
 class EnterpriseLabel(models.Model):
@@ -405,3 +459,216 @@ class EnterpriseSource(models.Model):
 
     def __str__(self):
         return f"{self.network} #{self.external_id}"
+
+
+def default_missing_values():
+    return ["NA", "N/A", "N/D", "ND", "-", "--", "?", "nil", "null", "aucun"]
+
+
+class ImportProfile(models.Model):
+    """How one network's directory export maps onto ours; curators edit it in the admin."""
+
+    network = models.OneToOneField(
+        Network, verbose_name=_("network"), on_delete=models.CASCADE,
+        related_name="import_profile",
+    )
+    column_map = models.JSONField(
+        _("columns"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Column header → field name, e.g. {\"Raison sociale\": \"name\"}. "
+            "Columns left out are recognized from their usual names."
+        ),
+    )
+    value_maps = models.JSONField(
+        _("value maps"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Per field (legal_form, region, sectors, categories, labels, service_area): "
+            "value in the file → our slug, code or name, "
+            "e.g. {\"legal_form\": {\"COOP\": \"cooperative\"}}."
+        ),
+    )
+    unknown_values = models.JSONField(
+        _("values still to map"),
+        default=dict,
+        blank=True,
+        help_text=_("Values met in imports that match nothing yet; add them to the value maps."),
+    )
+    record_id_column = models.CharField(
+        _("record id column"), max_length=100, blank=True,
+        help_text=_("The column holding the network's own id for each enterprise."),
+    )
+    missing_values = models.JSONField(
+        _("values meaning missing"), default=default_missing_values, blank=True
+    )
+    sheet_name = models.CharField(
+        _("spreadsheet sheet"), max_length=100, blank=True,
+        help_text=_("Leave blank to read the first sheet."),
+    )
+    complete_exports = models.BooleanField(
+        _("files list every enterprise"),
+        default=True,
+        help_text=_("Enterprises missing from a new file are then flagged for review."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["network"]
+        verbose_name = _("import profile")
+        verbose_name_plural = _("import profiles")
+
+    def __str__(self):
+        return str(self.network)
+
+    def remember_unknown_values(self, unknown):
+        """Add newly met unmapped values to the list staff works through."""
+        changed = False
+        for field, values in unknown.items():
+            known = set(self.unknown_values.get(field, []))
+            mapped = set(self.value_maps.get(field, {}))
+            new = set(values) - known - mapped
+            if new:
+                self.unknown_values[field] = sorted(known | new)
+                changed = True
+        return changed
+
+
+class ImportRun(models.Model):
+    """One file loaded (or previewed) for a network: who, when, what it changed."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    network = models.ForeignKey(
+        Network, verbose_name=_("network"), on_delete=models.PROTECT, related_name="import_runs"
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    upload = models.FileField(_("uploaded file"), upload_to="imports/%Y/%m/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("run by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    failure = models.TextField(_("why nothing was applied"), blank=True)
+    processed_rows = models.PositiveIntegerField(_("rows processed so far"), default=0)
+    total_rows = models.PositiveIntegerField(_("rows read"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    error_count = models.PositiveIntegerField(_("rejected"), default=0)
+    missing_count = models.PositiveIntegerField(_("missing from the file"), default=0)
+    column_map = models.JSONField(_("columns used"), default=dict, blank=True)
+    changes = models.JSONField(
+        _("changes"), default=list, blank=True,
+        help_text=_("The first rows' changes, shown before confirming."),
+    )
+    error_report = models.TextField(_("error report (CSV)"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+        indexes = [
+            # The admin's run list for one network, newest first.
+            models.Index(fields=["network", "-created_at"], name="import_run_network_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.network} · {self.file_name}"
+
+    @property
+    def counts(self):
+        return {
+            "created": self.created_count,
+            "updated": self.updated_count,
+            "unchanged": self.unchanged_count,
+            "skipped": self.skipped_count,
+            "errors": self.error_count,
+            "missing": self.missing_count,
+        }
+
+
+class ImportReviewItem(models.Model):
+    """A decision an import left to a curator: it never merges or overwrites on its own."""
+
+    class Kind(models.TextChoices):
+        AMBIGUOUS_MATCH = "ambiguous", _("Several enterprises could match")
+        CURATED_FIELD = "curated", _("Incoming value for a field edited by hand")
+        MISSING = "missing", _("Missing from the network's latest file")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("To review")
+        RESOLVED = "resolved", _("Resolved")
+
+    run = models.ForeignKey(
+        ImportRun, verbose_name=_("import run"), on_delete=models.CASCADE,
+        related_name="review_items",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="import_review_items",
+        help_text=_("For an ambiguous match: choose the enterprise this record is."),
+    )
+    candidates = models.ManyToManyField(
+        Enterprise, verbose_name=_("possible matches"), blank=True, related_name="+"
+    )
+    external_id = models.CharField(_("record id in the network"), max_length=100, blank=True)
+    line = models.PositiveIntegerField(_("line"), null=True, blank=True)
+    field = models.CharField(_("field"), max_length=50, blank=True)
+    current_value = models.JSONField(_("current value"), null=True, blank=True)
+    incoming_value = models.JSONField(_("incoming value"), null=True, blank=True)
+    record = models.JSONField(_("record as received"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import review item")
+        verbose_name_plural = _("import review queue")
+        indexes = [
+            # The review queue: open items of one kind.
+            models.Index(fields=["state", "kind"], name="import_review_state_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.external_id or self.field}"
+
+    def resolve(self):
+        self.state = self.State.RESOLVED
+        self.resolved_at = timezone.now()
+        self.save(update_fields=["state", "resolved_at", "enterprise"])
+
+    def accept_incoming_value(self):
+        """For a hand-edited field: take the network's value after all."""
+        enterprise = self.enterprise
+        if self.field in ("sectors", "categories", "labels", "service_area"):
+            getattr(enterprise, self.field).add(*self.incoming_value)
+        else:
+            attribute = "region_id" if self.field == "region" else self.field
+            setattr(enterprise, attribute, self.incoming_value)
+            enterprise.save()
+        self.resolve()
+
+    def link_to_enterprise(self):
+        """For an ambiguous match: the curator chose ``enterprise``; later imports of this
+        record go straight to it."""
+        EnterpriseSource.objects.update_or_create(
+            network=self.run.network, external_id=self.external_id,
+            defaults={"enterprise": self.enterprise, "raw_record": self.record},
+        )
+        self.resolve()

@@ -1,0 +1,281 @@
+"""Admin for the imports: upload → columns → preview (dry run) → confirm, the runs, the profiles
+and the review queue. Imported at the end of ``admin.py``."""
+
+from pathlib import PurePath
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .imports.mapping import FIELDS, RECORD_ID
+from .imports.pipeline import open_with_profile
+from .imports.read import UnreadableFile
+from .imports.tasks import start_import
+from .models import Enterprise, ImportProfile, ImportReviewItem, ImportRun, Network
+
+ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json")
+IGNORE = "-"
+VALUE_MAP_FIELDS = ("legal_form", "region", "employee_band", "sectors", "categories", "labels",
+                    "service_area")
+
+
+def field_choices():
+    return [
+        (IGNORE, _("(ignore this column)")),
+        (RECORD_ID, _("record id in the network")),
+        *((name, Enterprise._meta.get_field(name).verbose_name) for name in FIELDS),
+    ]
+
+
+class UploadForm(forms.Form):
+    network = forms.ModelChoiceField(Network.objects.all(), label=_("Network"))
+    file = forms.FileField(
+        label=_("File"),
+        help_text=format_lazy(
+            _("CSV, Excel (.xlsx) or JSON, at most {} MB."),
+            settings.MAX_UPLOAD_BYTES // (1024 * 1024),
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("This file is %(size)d MB; the limit is %(limit)d MB. Split it or ask an "
+                  "administrator to run it with the import_directory command."),
+                params={"size": upload.size // (1024 * 1024),
+                        "limit": settings.MAX_UPLOAD_BYTES // (1024 * 1024)},
+            )
+        if PurePath(upload.name).suffix.lower() not in ACCEPTED_SUFFIXES:
+            raise forms.ValidationError(_("Send a CSV, Excel (.xlsx) or JSON file."))
+        return upload
+
+
+class ColumnsForm(forms.Form):
+    """One choice per column of the file, suggested from the aliases and the profile."""
+
+    def __init__(self, *args, mapping, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = [header for header in mapping.headers if header.strip()]
+        for position, header in enumerate(self.headers):
+            self.fields[f"column_{position}"] = forms.ChoiceField(
+                label=header, choices=field_choices(),
+                initial=mapping.column_map.get(header, IGNORE),
+            )
+
+    def clean(self):
+        chosen = [value for value in self.cleaned_data.values() if value != IGNORE]
+        if len(chosen) != len(set(chosen)):
+            raise forms.ValidationError(_("Each field can be fed by one column only."))
+        if "name" not in chosen:
+            raise forms.ValidationError(_("Choose the column that holds the enterprise name."))
+        return self.cleaned_data
+
+    def column_map(self):
+        return {header: self.cleaned_data[f"column_{position}"]
+                for position, header in enumerate(self.headers)}
+
+
+class ValueMapsForm(forms.Form):
+    """Map each value nobody has mapped yet onto our slug, code or name."""
+
+    def __init__(self, *args, profile, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profile = profile
+        self.keys = []
+        for field, values in sorted(profile.unknown_values.items()):
+            for value in values:
+                name = f"value_{len(self.keys)}"
+                self.keys.append((name, field, value))
+                self.fields[name] = forms.CharField(
+                    label=f"{Enterprise._meta.get_field(field).verbose_name} : « {value} »",
+                    required=False,
+                    help_text=_("Our slug, code or name; leave blank to decide later."),
+                )
+
+    def save(self):
+        mapped = 0
+        for name, field, value in self.keys:
+            target = self.cleaned_data[name].strip()
+            if target:
+                self.profile.value_maps.setdefault(field, {})[value] = target
+                self.profile.unknown_values[field].remove(value)
+                mapped += 1
+        self.profile.unknown_values = {f: v for f, v in self.profile.unknown_values.items() if v}
+        self.profile.save()
+        return mapped
+
+
+@admin.register(ImportProfile)
+class ImportProfileAdmin(admin.ModelAdmin):
+    list_display = ["network", "record_id_column", "complete_exports", "updated_at"]
+    list_select_related = ["network"]
+    autocomplete_fields = ["network"]
+    fields = ["network", "record_id_column", "column_map", "value_maps", "unknown_values",
+              "missing_values", "sheet_name", "complete_exports"]
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "network", "file_name", "dry_run", "state", "created_count",
+                    "updated_count", "unchanged_count", "skipped_count", "error_count",
+                    "created_by"]
+    list_filter = ["network", "dry_run", "state"]
+    list_select_related = ["network", "created_by"]
+    search_fields = ["file_name", "sha256"]
+    date_hierarchy = "created_at"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:enterprises_importrun_upload")
+
+    def require(self, request, permission):
+        if not permission(request):
+            raise PermissionDenied
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("upload/", view(self.upload_view), name="enterprises_importrun_upload"),
+            path("<int:pk>/columns/", view(self.columns_view),
+                 name="enterprises_importrun_columns"),
+            path("<int:pk>/values/", view(self.values_view),
+                 name="enterprises_importrun_values"),
+            path("<int:pk>/apply/", view(self.apply_view), name="enterprises_importrun_apply"),
+            path("<int:pk>/report.csv", view(self.report_view),
+                 name="enterprises_importrun_report"),
+            *super().get_urls(),
+        ]
+
+    def page(self, request, template, title, **context):
+        return TemplateResponse(request, f"admin/enterprises/importrun/{template}", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "title": title,
+            **context,
+        })
+
+    def upload_view(self, request):
+        self.require(request, self.has_add_permission)
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            run = ImportRun.objects.create(
+                network=form.cleaned_data["network"], file_name=upload.name, upload=upload,
+                created_by=request.user, dry_run=True,
+            )
+            return redirect("admin:enterprises_importrun_columns", run.pk)
+        return self.page(request, "upload.html", _("Import a network's directory"), form=form)
+
+    def columns_view(self, request, pk):
+        self.require(request, self.has_add_permission)
+        run = get_object_or_404(ImportRun.objects.select_related("network"), pk=pk)
+        profile, _created = ImportProfile.objects.get_or_create(network=run.network)
+        try:
+            with run.upload.open("rb") as binary:
+                _table, mapping = open_with_profile(binary, run.file_name, profile)
+        except UnreadableFile as failure:
+            messages.error(request, failure.message)
+            return redirect("admin:enterprises_importrun_upload")
+        form = ColumnsForm(request.POST or None, mapping=mapping)
+        if form.is_valid():
+            profile.column_map.update(form.column_map())
+            profile.save()
+            start_import(run)
+            return redirect("admin:enterprises_importrun_change", run.pk)
+        return self.page(request, "columns.html", _("Which column feeds which field?"),
+                         run=run, form=form, ignored=mapping.ignored)
+
+    def values_view(self, request, pk):
+        """Map unknown values, then preview the same file again."""
+        self.require(request, self.has_add_permission)
+        run = get_object_or_404(ImportRun, pk=pk)
+        if request.method == "POST":
+            profile = ImportProfile.objects.get(network=run.network)
+            form = ValueMapsForm(request.POST, profile=profile)
+            if form.is_valid():
+                form.save()
+                preview = ImportRun.objects.create(
+                    network=run.network, file_name=run.file_name, upload=run.upload,
+                    created_by=request.user, dry_run=True,
+                )
+                start_import(preview)
+                return redirect("admin:enterprises_importrun_change", preview.pk)
+        return redirect("admin:enterprises_importrun_change", pk)
+
+    def apply_view(self, request, pk):
+        """Confirm a preview: the same stored file, this time written."""
+        self.require(request, self.has_add_permission)
+        preview = get_object_or_404(ImportRun, pk=pk, dry_run=True, state=ImportRun.State.DONE)
+        if request.method != "POST":
+            return redirect("admin:enterprises_importrun_change", pk)
+        run = ImportRun.objects.create(
+            network=preview.network, file_name=preview.file_name, upload=preview.upload,
+            created_by=request.user, dry_run=False,
+        )
+        start_import(run)
+        messages.success(request, _("The import is under way."))
+        return redirect("admin:enterprises_importrun_change", run.pk)
+
+    def report_view(self, request, pk):
+        self.require(request, self.has_view_permission)
+        run = get_object_or_404(ImportRun, pk=pk)
+        response = HttpResponse(run.error_report, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self.require(request, self.has_view_permission)
+        run = get_object_or_404(ImportRun.objects.select_related("network", "created_by"),
+                                pk=object_id)
+        profile = ImportProfile.objects.filter(network=run.network).first()
+        values_form = ValueMapsForm(profile=profile) if profile else None
+        return self.page(
+            request, "run.html", str(run), run=run, values_form=values_form,
+            in_progress=run.state in (ImportRun.State.PENDING, ImportRun.State.RUNNING),
+        )
+
+
+@admin.register(ImportReviewItem)
+class ImportReviewItemAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "state", "enterprise", "external_id", "field",
+                    "current_value", "incoming_value", "run"]
+    list_filter = ["state", "kind", "run__network"]
+    list_select_related = ["enterprise", "run__network"]
+    search_fields = ["external_id", "enterprise__name"]
+    autocomplete_fields = ["enterprise"]
+    readonly_fields = ["run", "kind", "state", "external_id", "line", "field", "current_value",
+                       "incoming_value", "record", "candidates", "created_at", "resolved_at"]
+    actions = ["accept_incoming_values", "mark_resolved"]
+
+    def save_model(self, request, obj, form, change):
+        """Choosing the enterprise of an ambiguous match links the record to it."""
+        if obj.kind == ImportReviewItem.Kind.AMBIGUOUS_MATCH and obj.enterprise_id:
+            obj.link_to_enterprise()
+        else:
+            super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Take the network's value for the selected fields"),
+                  permissions=["change"])
+    def accept_incoming_values(self, request, queryset):
+        items = queryset.filter(kind=ImportReviewItem.Kind.CURATED_FIELD,
+                                state=ImportReviewItem.State.OPEN).select_related("enterprise")
+        count = 0
+        for item in items:
+            item.accept_incoming_value()
+            count += 1
+        self.message_user(request, ngettext("%(count)d value taken.", "%(count)d values taken.",
+                                            count) % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Mark as resolved"), permissions=["change"])
+    def mark_resolved(self, request, queryset):
+        for item in queryset.filter(state=ImportReviewItem.State.OPEN):
+            item.resolve()

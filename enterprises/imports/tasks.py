@@ -1,0 +1,26 @@
+"""Large files from the admin run in the background (``manage.py db_worker``); small ones at
+once, so that a curator sees the preview without waiting for a worker."""
+
+from django.conf import settings
+from django_tasks import task
+
+from ..models import ImportRun
+from .pipeline import run_import
+
+DEFAULT_BACKGROUND_BYTES = 2 * 1024 * 1024
+
+
+@task()
+def run_import_job(run_pk):
+    run = ImportRun.objects.select_related("network").get(pk=run_pk)
+    with run.upload.open("rb") as binary:
+        run_import(run, binary)
+
+
+def start_import(run):
+    """Run now if the file is small, else queue it; the run's page shows its progress."""
+    threshold = getattr(settings, "IMPORT_BACKGROUND_BYTES", DEFAULT_BACKGROUND_BYTES)
+    if run.upload.size > threshold:
+        run_import_job.enqueue(run.pk)
+    else:
+        run_import_job.call(run.pk)

@@ -1,0 +1,255 @@
+"""The admin flow: upload → columns → preview → confirm, the run page, the review queue."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from enterprises.imports import pipeline
+from enterprises.models import (
+    Enterprise,
+    EnterpriseSource,
+    ImportProfile,
+    ImportReviewItem,
+    ImportRun,
+    Network,
+)
+from tests.factories import EnterpriseFactory, UserFactory, region
+
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
+
+
+def upload(client, file_name, network="cesim", content=None):
+    data = content if content is not None else (SAMPLES / file_name).read_bytes()
+    return client.post(reverse("admin:enterprises_importrun_upload"), {
+        "network": Network.objects.get(slug=network).pk,
+        "file": SimpleUploadedFile(file_name, data),
+    })
+
+
+def confirm_columns(client, run, **choices):
+    page = client.get(reverse("admin:enterprises_importrun_columns", args=[run.pk]))
+    form = page.context["form"]
+    data = {name: form[name].initial for name in form.fields}
+    data.update(choices)
+    return client.post(reverse("admin:enterprises_importrun_columns", args=[run.pk]), data)
+
+
+@pytest.mark.django_db
+def test_staff_previews_then_confirms_an_import(staff_client):
+    response = upload(staff_client, "cesim.csv")
+    preview = ImportRun.objects.get()
+    assert response.url == reverse("admin:enterprises_importrun_columns", args=[preview.pk])
+
+    response = confirm_columns(staff_client, preview)
+
+    assert response.url == reverse("admin:enterprises_importrun_change", args=[preview.pk])
+    page = staff_client.get(response.url)
+    assert "Santropol Roulant" in page.content.decode()
+    assert not Enterprise.objects.exists()
+
+    response = staff_client.post(reverse("admin:enterprises_importrun_apply", args=[preview.pk]))
+
+    applied = ImportRun.objects.get(dry_run=False)
+    assert response.url == reverse("admin:enterprises_importrun_change", args=[applied.pk])
+    assert (applied.created_count, applied.created_by.username) == (3, "curator")
+    assert Enterprise.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_columns_chosen_by_staff_are_remembered_in_the_profile(staff_client):
+    content = "Organisme,Lieu,Région,Type\nCoop Nord,Québec,03,Coopérative\n".encode()
+    upload(staff_client, "export.csv", content=content)
+    run = ImportRun.objects.get()
+
+    confirm_columns(staff_client, run, column_0="name", column_1="city", column_3="legal_form")
+
+    profile = ImportProfile.objects.get(network__slug="cesim")
+    assert profile.column_map["Organisme"] == "name"
+    assert Enterprise.objects.count() == 0
+    assert ImportRun.objects.get().created_count == 1
+
+
+@pytest.mark.django_db
+def test_unknown_values_are_mapped_from_the_run_page(staff_client):
+    upload(staff_client, "cqea.json", network="cqea")
+    confirm_columns(staff_client, ImportRun.objects.get())
+    run = ImportRun.objects.get()
+
+    response = staff_client.post(reverse("admin:enterprises_importrun_values", args=[run.pk]),
+                                 {"value_0": "fabrication"})
+
+    profile = ImportProfile.objects.get(network__slug="cqea")
+    assert profile.value_maps == {"sectors": {"Emballage à façon": "fabrication"}}
+    assert profile.unknown_values == {}
+    again = ImportRun.objects.latest("pk")
+    assert response.url == reverse("admin:enterprises_importrun_change", args=[again.pk])
+    assert "Emballage" not in again.error_report
+
+
+@pytest.mark.django_db
+def test_upload_over_the_size_limit_is_refused_with_a_clear_message(staff_client, settings):
+    settings.MAX_UPLOAD_BYTES = 100
+
+    with translation.override("en"):
+        response = upload(staff_client, "cesim.csv")
+
+    assert response.status_code == 200
+    assert "the limit is" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_large_file_runs_in_the_background_and_the_page_shows_progress(staff_client, settings):
+    settings.IMPORT_BACKGROUND_BYTES = 10
+    upload(staff_client, "cesim.csv")
+    run = ImportRun.objects.get()
+
+    confirm_columns(staff_client, run)
+
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.PENDING
+    page = staff_client.get(reverse("admin:enterprises_importrun_change", args=[run.pk]))
+    assert 'http-equiv="refresh"' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_background_worker_runs_the_queued_import(staff_client, settings):
+    settings.IMPORT_BACKGROUND_BYTES = 10
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    upload(staff_client, "cesim.csv")
+    preview = ImportRun.objects.get()
+    confirm_columns(staff_client, preview)
+
+    staff_client.post(reverse("admin:enterprises_importrun_apply", args=[preview.pk]))
+
+    assert ImportRun.objects.get(dry_run=False).state == ImportRun.State.DONE
+    assert Enterprise.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_error_report_is_downloadable(staff_client):
+    content = "Nom,Région,Forme juridique,Code postal\nCoop,03,Coopérative,ZZZ\n".encode()
+    upload(staff_client, "export.csv", content=content)
+    run = ImportRun.objects.get()
+    confirm_columns(staff_client, run)
+
+    response = staff_client.get(reverse("admin:enterprises_importrun_report", args=[run.pk]))
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert "Code postal,ZZZ,error" in response.content.decode()
+
+
+def admin_form_data(page):
+    """The change form's current values, inline management forms included, as a browser
+    would post them back."""
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[f"{inline.formset.prefix}-{name}"] = management[name].value()
+    return data
+
+
+@pytest.mark.django_db
+def test_phone_edited_in_the_admin_survives_a_reimport(staff_client):
+    enterprise = EnterpriseFactory(name="Coop Sud", postal_code="G1R 1P4", region=region("03"),
+                                   phone="")
+    url = reverse("admin:enterprises_enterprise_change", args=[enterprise.pk])
+    data = admin_form_data(staff_client.get(url))
+    data["phone"] = "418 555-1111"
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    content = "Nom,Code postal,Téléphone,Ville\nCoop Sud,G1R 1P4,418 555-2222,Québec\n"
+    upload(staff_client, "export.csv", content=content.encode())
+    confirm_columns(staff_client, ImportRun.objects.get())
+
+    staff_client.post(reverse("admin:enterprises_importrun_apply",
+                              args=[ImportRun.objects.get().pk]))
+
+    enterprise.refresh_from_db()
+    assert enterprise.phone == "+1 418-555-1111"
+    assert enterprise.city == "Québec"
+    assert ImportReviewItem.objects.get().incoming_value == "+1 418-555-2222"
+
+
+@pytest.mark.django_db
+def test_curator_settles_an_ambiguous_match_by_choosing_the_enterprise(staff_client):
+    twins = [EnterpriseFactory(name="Coop Jumelle", postal_code="G1R 1P4") for _ in range(2)]
+    item = ImportReviewItem.objects.create(
+        run=ImportRun.objects.create(network=Network.objects.get(slug="cesim"),
+                                     file_name="x.csv"),
+        kind=ImportReviewItem.Kind.AMBIGUOUS_MATCH, external_id="M-9", record={"Nom": "x"},
+    )
+    item.candidates.set(twins)
+    url = reverse("admin:enterprises_importreviewitem_change", args=[item.pk])
+
+    staff_client.post(url, {"enterprise": twins[1].pk})
+
+    item.refresh_from_db()
+    assert item.state == ImportReviewItem.State.RESOLVED
+    assert EnterpriseSource.objects.get(external_id="M-9").enterprise == twins[1]
+
+
+@pytest.mark.django_db
+def test_staff_takes_the_networks_value_from_the_review_queue(staff_client):
+    enterprise = EnterpriseFactory(phone="+1 418-555-1111")
+    item = ImportReviewItem.objects.create(
+        run=ImportRun.objects.create(network=Network.objects.get(slug="cesim"),
+                                     file_name="x.csv"),
+        kind=ImportReviewItem.Kind.CURATED_FIELD, enterprise=enterprise, field="phone",
+        current_value="+1 418-555-1111", incoming_value="+1 418-555-2222",
+    )
+
+    staff_client.post(reverse("admin:enterprises_importreviewitem_changelist"), {
+        "action": "accept_incoming_values", "_selected_action": [item.pk],
+    })
+
+    enterprise.refresh_from_db()
+    assert enterprise.phone == "+1 418-555-2222"
+
+
+@pytest.mark.django_db
+def test_run_list_and_review_queue_pages_load(staff_client):
+    pipeline.run_import(
+        ImportRun(network=Network.objects.get(slug="cesim"), file_name="cesim.csv",
+                  dry_run=False),
+        (SAMPLES / "cesim.csv").open("rb"),
+    )
+    for name in ("importrun", "importreviewitem", "importprofile"):
+        response = staff_client.get(reverse(f"admin:enterprises_{name}_changelist"))
+        assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_staff_without_the_import_permission_cannot_upload(client):
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_importrun"))
+    client.force_login(viewer)
+
+    assert client.get(reverse("admin:enterprises_importrun_changelist")).status_code == 200
+    assert client.get(reverse("admin:enterprises_importrun_upload")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_add_button_leads_to_the_upload_step(staff_client):
+    response = staff_client.get(reverse("admin:enterprises_importrun_add"))
+
+    assert response.url == reverse("admin:enterprises_importrun_upload")
+
+
+@pytest.mark.django_db
+def test_script_in_a_file_is_shown_escaped_in_the_preview(staff_client):
+    content = "Nom,Région,Forme juridique\n<script>alert(1)</script>,03,OBNL\n".encode()
+    upload(staff_client, "export.csv", content=content)
+    run = ImportRun.objects.get()
+    confirm_columns(staff_client, run)
+
+    page = staff_client.get(reverse("admin:enterprises_importrun_change", args=[run.pk]))
+
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.content.decode()
+    assert "<script>alert(1)" not in page.content.decode()

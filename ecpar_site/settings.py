@@ -5,9 +5,11 @@ DEBUG is on. A bad value stops the start-up with a message naming the variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +62,18 @@ def env_database(name, default):
         }
         config["CONN_MAX_AGE"] = 0
     elif engine != "django.db.backends.postgresql":
-        raise ImproperlyConfigured(f"{name} must start with sqlite:// or postgres://, got {url!r}.")
+        scheme = url.split(":", 1)[0]
+        raise ImproperlyConfigured(
+            f"{name} must start with sqlite:// or postgres://, got {scheme}://."
+        )
+    elif env_bool("DATABASE_POOL", True):
+        # psycopg's pool keeps connections open across requests and checks each one before
+        # handing it out, so a restarted server costs no failed request. Django requires
+        # CONN_MAX_AGE 0 with it, and checks only with CONN_HEALTH_CHECKS; the timeout bounds
+        # the wait for a connection while the server is down.
+        config["OPTIONS"] = {"pool": {"timeout": 10}}
+        config["CONN_MAX_AGE"] = 0
+        config["CONN_HEALTH_CHECKS"] = True
     return config
 
 
@@ -84,14 +97,22 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "axes",
     "django_filters",
+    "django_htmx",
     "import_export",
+    # Listed so that the API docs page serves its own copy of Swagger UI, not a CDN's.
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "enterprises",
     "purchases",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +120,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ecpar_site.urls"
@@ -122,7 +145,25 @@ TEMPLATES = [
 WSGI_APPLICATION = "ecpar_site.wsgi.application"
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", "")
+    # Tests have no real replica: reads of the "replica" go to the test primary.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["ecpar_site.db_routers.PrimaryReplicaRouter"]
+
+# Shared by every app server when REDIS_URL is set; otherwise each process keeps its own.
+if REDIS_URL := os.environ.get("REDIS_URL", "").strip():
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Axes first: it refuses a locked-out username and address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -141,7 +182,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# In production whitenoise serves compressed files whose names carry a hash of their content,
+# cached for a year; it needs `collectstatic` first, which development and tests skip.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
@@ -158,11 +209,67 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "repertoire@localhost"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# No script of ours reads the CSRF cookie: forms carry the token.
+CSRF_COOKIE_HTTPONLY = True
+# SECURE_COOKIES=0 only for plain HTTP on the loopback (./scripts/serve, load tests).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "ecpar_site.views.csrf_failure"
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The load balancer probes the app servers over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+# Behind a TLS-terminating proxy: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+if proxy_ssl_header := env_list("SECURE_PROXY_SSL_HEADER", []):
+    if len(proxy_ssl_header) != 2:
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be a header and a value,"
+            " e.g. HTTP_X_FORWARDED_PROTO,https."
+        )
+    SECURE_PROXY_SSL_HEADER = tuple(proxy_ssl_header)
+
+# Scripts and styles come only from our own static files: no inline code, no CDN.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# Five wrong passwords lock that username from that address for 15 minutes: the real user,
+# elsewhere, can still sign in, and an attacker cannot lock anyone out for long.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "ecpar_site.proxies.client_ip_address"
+# How many proxies of ours append to X-Forwarded-For; 0 trusts only the connection's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# How long the directory's facet counts are kept per filter state (0 turns the cache off).
+DIRECTORY_FACETS_CACHE_SECONDS = env_int("DIRECTORY_FACETS_CACHE_SECONDS", 60)
 
 # Uploads larger than this are refused with a clear message before they are parsed.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Form fields past this size are refused with a 400 before they are read; uploaded files past
+# it are streamed to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# A CSV/XLSX export of the listing holds at most this many enterprises.
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 10_000)
+
+# Background jobs (large imports) go through Django's task framework; `manage.py db_worker`
+# runs them from the database queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

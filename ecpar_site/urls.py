@@ -2,14 +2,40 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.generic import TemplateView
+
+from ecpar_site import views
+from enterprises.api import api
+from enterprises.sitemaps import sitemaps
 
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap-section",
+    ),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        name="robots",
+    ),
 ]
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("enterprises.urls")),
+    path("", include("purchases.urls")),
     prefix_default_language=False,
 )

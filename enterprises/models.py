@@ -343,8 +343,10 @@ class Enterprise(models.Model):
             ),
         ]
         indexes = [
-            # The public listing sorted by name: published().order_by("name").
-            models.Index(fields=["status", "name"], name="enterprise_status_name_idx"),
+            # The public listing sorted by name: published().order_by("name_folded").
+            models.Index(fields=["status", "name_folded"], name="enterprise_status_name_idx"),
+            # The region facet: published enterprises grouped by region.
+            models.Index(fields=["status", "region"], name="enterprise_status_region_idx"),
             # "Latest published enterprises" on the home page and the "newest" sort.
             models.Index(fields=["status", "-published_at"], name="enterprise_status_pub_idx"),
             # Listing filtered by legal form.

@@ -1,12 +1,14 @@
 """Member organizations, their people, and the purchases they make from the social economy."""
 
+import itertools
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import F, Q
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -208,6 +210,26 @@ class PurchaseQuerySet(models.QuerySet):
         """Purchases whose supplier is not yet in the directory, for staff to link."""
         return self.filter(enterprise__isnull=True)
 
+    def validate(self):
+        """Validate these purchases (staff review); returns how many changed."""
+        return self.exclude(status=Purchase.Status.VALIDATED)._update_status(
+            status=Purchase.Status.VALIDATED, rejection_reason=""
+        )
+
+    def reject(self, reason):
+        """Reject these purchases with the reason their member will read; returns the count."""
+        reason = reason.strip()
+        if not reason:
+            raise ValueError("A rejection needs a reason.")
+        return self._update_status(status=Purchase.Status.REJECTED, rejection_reason=reason)
+
+    def _update_status(self, **fields):
+        """Update in bulk, then recount the summary slices, since update() sends no signals."""
+        changed = Purchase.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
+        count = changed.update(**fields, updated_at=timezone.now())
+        PurchaseSummary.objects.rebuild_for_purchases(changed)
+        return count
+
     def reclassify(self):
         """Recompute the stored contract-size bracket of every purchase from the thresholds."""
         thresholds = list(ContractSizeThreshold.objects.order_by("effective_from"))
@@ -236,6 +258,7 @@ class PurchaseQuerySet(models.QuerySet):
                     default=models.Value(ContractSizeBracket.TRADE_AGREEMENTS),
                 )
             )
+        PurchaseSummary.objects.rebuild()
 
 
 class Purchase(models.Model):
@@ -352,6 +375,15 @@ class Purchase(models.Model):
             models.Index(
                 fields=["status", "contract_size_bracket"], name="purchase_status_bracket_idx"
             ),
+            # The member dashboard: validated purchases of one organization in a year.
+            models.Index(
+                fields=["organization", "status", "award_date"], name="purchase_org_status_date_idx"
+            ),
+            # The public repertory filtered by category, aggregated from the purchases directly.
+            models.Index(
+                fields=["category", "status", "consent_to_publish"],
+                name="purchase_category_pub_idx",
+            ),
         ]
 
     def __str__(self):
@@ -360,6 +392,24 @@ class Purchase(models.Model):
     @property
     def supplier_display(self):
         return self.enterprise.name if self.enterprise_id else self.supplier_name
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.REJECTED)
+
+    @property
+    def is_editable(self):
+        """Members change drafts and rejected purchases; submitted and validated ones are locked."""
+        return self.status in self.EDITABLE_STATUSES
+
+    def submit(self):
+        """Send a draft or a rejected purchase to staff for validation."""
+        self.status = self.Status.SUBMITTED
+        self.rejection_reason = ""
+        self.save(update_fields=["status", "rejection_reason", "updated_at"])
+
+    def withdraw(self):
+        """Take a submitted purchase back to draft, before staff decide on it."""
+        self.status = self.Status.DRAFT
+        self.save(update_fields=["status", "updated_at"])
 
     def clean(self):
         errors = {}
@@ -381,3 +431,111 @@ class Purchase(models.Model):
         if thresholds is not None:
             self.contract_size_bracket = thresholds.bracket_for(self.amount)
         super().save(*args, **kwargs)
+
+
+class PurchaseSummaryQuerySet(models.QuerySet):
+    def rebuild(self, **slice_filters):
+        """Recount published purchases into summary rows, for every slice or for the given one.
+
+        `slice_filters` narrow both sides alike: `year`, `region`, `member_kind`.
+        """
+        published = Purchase.objects.published().order_by()
+        if "year" in slice_filters:
+            published = published.filter(award_date__year=slice_filters["year"])
+        if "region" in slice_filters or "member_kind" in slice_filters:
+            # Through the buyers' ids, so that the database walks purchase_org_status_date_idx.
+            buyers = MemberOrganization.objects.all()
+            if "region" in slice_filters:
+                buyers = buyers.filter(region=slice_filters["region"])
+            if "member_kind" in slice_filters:
+                buyers = buyers.filter(kind=slice_filters["member_kind"])
+            published = published.filter(organization__in=list(buyers.values_list("pk", flat=True)))
+        dimensions = {
+            "year": ExtractYear("award_date"),
+            "region_id": F("organization__region"),
+            "member_kind": F("organization__kind"),
+            "bracket": F("contract_size_bracket"),
+        }
+        totals = {"purchase_count": Count("pk"), "total_amount": Sum("amount")}
+        every_purchase = published.values(**dimensions).annotate(**totals)
+        by_sector = (
+            published.filter(enterprise__sectors__isnull=False)
+            .values(sector_id=F("enterprise__sectors"), **dimensions)
+            .annotate(**totals)
+        )
+        rows = [
+            PurchaseSummary(
+                year=row["year"],
+                region_id=row["region_id"],
+                member_kind=row["member_kind"],
+                contract_size_bracket=row["bracket"],
+                sector_id=row.get("sector_id"),
+                purchase_count=row["purchase_count"],
+                total_amount=row["total_amount"],
+            )
+            for row in itertools.chain(every_purchase, by_sector)
+        ]
+        with transaction.atomic():
+            self.filter(**slice_filters).delete()
+            self.bulk_create(rows, batch_size=2000)
+        if not slice_filters:
+            # After a bulk load, refresh the planner's statistics: without them SQLite reads a
+            # category's purchases through the status index instead of the category one.
+            with connection.cursor() as cursor:
+                for model in (Purchase, PurchaseSummary):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+    def rebuild_for_purchases(self, purchases):
+        """Recount the slices that hold any of these purchases."""
+        slices = (
+            purchases.order_by()
+            .values_list(ExtractYear("award_date"), "organization__region", "organization__kind")
+            .distinct()
+        )
+        for year, region, member_kind in list(slices):
+            self.rebuild(year=year, region=region, member_kind=member_kind)
+
+
+class PurchaseSummary(models.Model):
+    """Published purchases counted and summed by year, buyer region and kind, bracket and sector.
+
+    The public repertory aggregates a million purchases on six filters; scanning them on every
+    request costs seconds on SQLite. This table is a summary kept up to date on write (see
+    `purchases.signals`): each change recounts only its slice (one year, one region, one kind of
+    buyer), a few thousand purchases. A row with no sector counts every purchase once; rows with a
+    sector count a purchase under each sector of its enterprise. The category is not part of the
+    grain (it would multiply the rows fifty-fold): filtered by category, the statistics are taken
+    from the purchases through `purchase_category_pub_idx`, a narrow slice.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    region = models.ForeignKey(
+        Region, verbose_name=_("buyer's region"), on_delete=models.CASCADE, related_name="+"
+    )
+    member_kind = models.CharField(
+        _("kind of buyer"), max_length=20, choices=MemberOrganization.Kind.choices
+    )
+    contract_size_bracket = models.CharField(
+        _("contract size"), max_length=20, choices=ContractSizeBracket.choices
+    )
+    sector = models.ForeignKey(
+        "enterprises.Sector", verbose_name=_("sector"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="+",
+    )
+    purchase_count = models.PositiveIntegerField(_("number of purchases"))
+    total_amount = models.DecimalField(_("total (CAD)"), max_digits=18, decimal_places=2)
+
+    objects = PurchaseSummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("purchase summary")
+        verbose_name_plural = _("purchase summaries")
+        indexes = [
+            # Recounting one slice on write: rebuild(year=…, region=…, member_kind=…).
+            models.Index(fields=["year", "region", "member_kind"], name="summary_slice_idx"),
+            # The repertory's totals (sector is null) and its sector rows, filtered by sector.
+            models.Index(fields=["sector", "year"], name="summary_sector_year_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.region_id} {self.member_kind} {self.contract_size_bracket}"

@@ -4,9 +4,22 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from enterprises.models import Category, Enterprise, Region
+from enterprises.models import (
+    Category,
+    Enterprise,
+    EnterpriseLabel,
+    EnterpriseSource,
+    ImportProfile,
+    ImportReviewItem,
+    ImportRun,
+    Label,
+    Network,
+    Region,
+    Sector,
+)
 from purchases.models import MemberOrganization, Membership, Purchase
 
 
@@ -91,3 +104,93 @@ class PurchaseFactory(factory.django.DjangoModelFactory):
     status = Purchase.Status.VALIDATED
     consent_to_publish = True
 
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+
+    name = factory.Sequence(lambda n: f"Secteur numéro {n}")
+    slug = factory.Sequence(lambda n: f"secteur-numero-{n}")
+
+
+class NetworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Network
+
+    name = factory.Sequence(lambda n: f"Réseau numéro {n}")
+    slug = factory.Sequence(lambda n: f"reseau-numero-{n}")
+    website = factory.Sequence(lambda n: f"https://reseau{n}.example.org")
+
+
+class LabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Label
+
+    name = factory.Sequence(lambda n: f"Label numéro {n}")
+    slug = factory.Sequence(lambda n: f"label-numero-{n}")
+
+
+class EnterpriseLabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EnterpriseLabel
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    label = factory.SubFactory(LabelFactory)
+    issuer = "Collectif des entreprises d'insertion du Québec"
+
+
+class EnterpriseSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EnterpriseSource
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    network = factory.SubFactory(NetworkFactory)
+    external_id = factory.Sequence(lambda n: f"REC-{n}")
+    raw_record = factory.LazyAttribute(
+        lambda source: {"Nom": source.enterprise.name, "Ville": "Montréal"}
+    )
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Groupe {n}")
+
+
+
+class ImportProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportProfile
+
+    network = factory.SubFactory(NetworkFactory)
+    record_id_column = "Identifiant"
+    column_map = factory.LazyFunction(lambda: {"Raison sociale": "name"})
+
+
+class ImportRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportRun
+
+    network = factory.LazyFunction(lambda: Network.objects.get(slug="cesim"))
+    file_name = factory.Sequence(lambda n: f"repertoire-{n}.csv")
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    dry_run = False
+    state = ImportRun.State.DONE
+    total_rows = 1
+    updated_count = 1
+
+
+class ImportReviewItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportReviewItem
+
+    run = factory.SubFactory(ImportRunFactory)
+    kind = ImportReviewItem.Kind.CURATED_FIELD
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    external_id = factory.Sequence(lambda n: f"REC-{n}")
+    field = "phone"
+    current_value = "+1 418-555-1111"
+    incoming_value = "+1 418-555-2222"

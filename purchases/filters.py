@@ -1,0 +1,33 @@
+"""The member's list of purchases: filters and orderings, through django-filter."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import ContractSizeBracket, Purchase
+
+
+class PurchaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Supplier or description"), method="search")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Purchase.Status.choices)
+    year = django_filters.NumberFilter(label=_("Year"), field_name="award_date__year")
+    bracket = django_filters.ChoiceFilter(
+        label=_("Contract size"), field_name="contract_size_bracket",
+        choices=ContractSizeBracket.choices,
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("award_date", "date"), ("amount", "amount"), ("status", "status")),
+        field_labels={"award_date": _("Award date"), "amount": _("Amount"), "status": _("Status")},
+    )
+
+    class Meta:
+        model = Purchase
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(enterprise__name__icontains=value)
+            | Q(supplier_name__icontains=value)
+            | Q(description__icontains=value)
+        )

@@ -1,0 +1,177 @@
+"""Forms of the member portal and the public repertory."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Category, Enterprise, Region, Sector
+from enterprises.validators import fold, normalize_neq
+
+from .models import ContractSizeBracket, MemberOrganization, Membership, Purchase
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PurchaseForm(forms.ModelForm):
+    """A purchase as a member records it; the organization and the status are never fields.
+
+    The supplier is typed as text. The autocomplete script fills the hidden `enterprise` with the
+    id of a directory entry; without JavaScript, an exact name or NEQ still finds the entry, and
+    any other name is kept as a supplier outside the directory, for staff to link.
+    """
+
+    supplier = forms.CharField(
+        label=_("Supplier"),
+        max_length=255,
+        help_text=_("Start typing an enterprise of the directory, its name or its NEQ."),
+    )
+
+    class Meta:
+        model = Purchase
+        fields = [
+            "enterprise", "category", "description", "amount", "award_date", "contract_start",
+            "contract_end", "procurement_method", "preferential_margin_percent",
+            "delivery_region", "consent_to_publish",
+        ]
+        widgets = {
+            "enterprise": forms.HiddenInput,
+            "award_date": DateInput,
+            "contract_start": DateInput,
+            "contract_end": DateInput,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Enterprise.objects.published()
+        self.fields["category"].queryset = Category.objects.order_by("name")
+        self.fields["award_date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        if self.instance.pk and not self.is_bound:
+            self.initial["supplier"] = self.instance.supplier_display
+
+    def clean(self):
+        cleaned_data = super().clean()
+        supplier = cleaned_data.get("supplier", "").strip()
+        enterprise = cleaned_data.get("enterprise")
+        if enterprise is not None and supplier and fold(supplier) != enterprise.name_folded:
+            enterprise = None  # the name was edited after a suggestion was picked
+        if enterprise is None and supplier:
+            enterprise = find_enterprise(supplier)
+        cleaned_data["enterprise"] = enterprise
+        self.instance.enterprise = enterprise
+        self.instance.supplier_name = "" if enterprise else supplier
+        return cleaned_data
+
+
+def find_enterprise(text):
+    """The published enterprise with exactly this NEQ or this name (accents and case aside)."""
+    published = Enterprise.objects.published()
+    try:
+        neq = normalize_neq(text)
+    except forms.ValidationError:
+        neq = ""
+    if neq:
+        return published.filter(neq=neq).first()
+    matches = list(published.filter(name_folded=fold(text))[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = MemberOrganization
+        fields = ["yearly_target"]
+
+
+class InviteForm(forms.Form):
+    """A manager invites a person to record purchases for the organization."""
+
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.CONTRIBUTOR
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if Membership.objects.filter(
+            organization=self.organization, user__email__iexact=email
+        ).exists():
+            raise forms.ValidationError(_("This person is already a member of your organization."))
+        return email
+
+    def save(self):
+        """The membership, and the account when the person has none yet."""
+        user_model = get_user_model()
+        email = self.cleaned_data["email"]
+        user = user_model.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = user_model(username=email[:150], email=email)
+            user.set_unusable_password()
+            user.save()
+        return Membership.objects.create(
+            user=user, organization=self.organization, role=self.cleaned_data["role"]
+        )
+
+
+class BulkUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or Excel (.xlsx) file"),
+        help_text=_(
+            "Use the template: one purchase per row, the first row holds the column names."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Check the file only, save nothing"), required=False, initial=True
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large (at most %(size)s MB).")
+                % {"size": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+class RepertoryFilterForm(forms.Form):
+    """The public repertory's filters; every field is optional and an unknown value is ignored."""
+
+    sector = forms.ModelChoiceField(
+        label=_("Sector"), queryset=Sector.objects.all(), required=False, to_field_name="slug"
+    )
+    category = forms.ModelChoiceField(
+        label=_("Product or service"), queryset=Category.objects.all(), required=False,
+        to_field_name="slug",
+    )
+    bracket = forms.ChoiceField(
+        label=_("Contract size"), choices=[("", _("All"))] + ContractSizeBracket.choices,
+        required=False,
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100)
+    region = forms.ModelChoiceField(
+        label=_("Buyer's region"), queryset=Region.objects.all(), required=False,
+        to_field_name="code",
+    )
+    member_kind = forms.ChoiceField(
+        label=_("Kind of buyer"), choices=[("", _("All"))] + MemberOrganization.Kind.choices,
+        required=False,
+    )
+
+    def filters(self):
+        """The valid filters as keyword arguments for `stats.RepertoryStatistics`.
+
+        A field that fails validation is left out of `cleaned_data`, so it filters nothing.
+        """
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}

@@ -1,0 +1,105 @@
+"""Time the public statistics page and a member dashboard, as a browser would request them.
+
+Prints the median and 95th percentile render time and the number of queries of each page.
+The goal at a million purchases and 300 members is p95 ≤ 100 ms on PostgreSQL and SQLite.
+"""
+
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from enterprises.models import Category, Region, Sector
+from purchases.models import MemberOrganization, Membership, Purchase, PurchaseSummary
+
+BENCHMARK_USERNAME = "benchmark-stats"
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("Measure the repertory's statistics page and a member dashboard.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--requests", type=int, default=50,
+                            help=gettext_lazy("Timed requests per page (default: 50)."))
+        parser.add_argument("--rebuild", action="store_true",
+                            help=gettext_lazy("Rebuild the summary first (after a bulk load)."))
+
+    def handle(self, *args, **options):
+        if options["requests"] < 1:
+            raise CommandError(_("--requests must be at least 1."))
+        if options["rebuild"] or not PurchaseSummary.objects.exists():
+            started = time.monotonic()
+            PurchaseSummary.objects.rebuild()
+            self.stdout.write(_("Summary rebuilt in %(seconds).1f s.")
+                              % {"seconds": time.monotonic() - started})
+        by_size = list(
+            MemberOrganization.objects.annotate(count=Count("purchases"))
+            .order_by("-count").values_list("pk", "count")
+        )
+        if not by_size:
+            raise CommandError(_("No member organization: run seed_demo first."))
+        self.stdout.write(
+            _("%(vendor)s · %(purchases)s purchases · %(members)s members · %(rows)s summary rows")
+            % {"vendor": connection.vendor, "purchases": Purchase.objects.count(),
+               "members": MemberOrganization.objects.count(),
+               "rows": PurchaseSummary.objects.count()}
+        )
+        client = Client(HTTP_HOST="localhost")
+        for label, url in self.pages():
+            self.measure(client, label, url, options["requests"])
+        # The largest member, and one of median size.
+        for label, (organization, count) in (
+            (_("Dashboard, largest member"), by_size[0]),
+            (_("Dashboard, median member"), by_size[len(by_size) // 2]),
+        ):
+            self.measure_dashboard(client, f"{label} ({count})", organization, options["requests"])
+
+    def measure_dashboard(self, client, label, organization, requests):
+        user, _created = get_user_model().objects.get_or_create(username=BENCHMARK_USERNAME)
+        membership = Membership.objects.create(user=user, organization_id=organization)
+        try:
+            client.force_login(user)
+            self.measure(client, label, reverse("purchases:dashboard"), requests)
+        finally:
+            membership.delete()
+            user.delete()
+
+    def pages(self):
+        repertory = reverse("purchases:repertory")
+        sector = Sector.objects.order_by("pk").first()
+        category = Purchase.objects.published().exclude(category=None).values_list(
+            "category__slug", flat=True).first() or Category.objects.first().slug
+        region = Region.objects.order_by("code").first()
+        return [
+            (_("Repertory, no filter"), repertory),
+            (_("Repertory, one year"), f"{repertory}?year=2024"),
+            (_("Repertory, sector and region"),
+             f"{repertory}?sector={sector.slug}&region={region.code}"),
+            (_("Repertory, by category"), f"{repertory}?category={category}"),
+        ]
+
+    def measure(self, client, label, url, requests):
+        for _warm_up in range(3):
+            client.get(url)
+        timings = []
+        for _request in range(requests):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise CommandError(f"{url}: HTTP {response.status_code}")
+        timings.sort()
+        p95 = timings[min(len(timings) - 1, int(round(0.95 * len(timings))) - 1)]
+        self.stdout.write(
+            f"{label:<32} median {statistics.median(timings):7.1f} ms   "
+            f"p95 {p95:7.1f} ms   {len(queries.captured_queries)} queries   {url}"
+        )

@@ -1,0 +1,359 @@
+"""The member portal and the public pages of purchases.
+
+Portal views get their membership, purchases and people from `purchases.access` only.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse, reverse_lazy
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
+from django_filters.views import FilterView
+
+from enterprises.exports import csv_chunks, inert
+from enterprises.imports.read import UnreadableFile
+from enterprises.models import Enterprise
+from enterprises.validators import fold
+
+from . import access, ocds, spreadsheets
+from .filters import PurchaseFilter
+from .forms import BulkUploadForm, InviteForm, PurchaseForm, RepertoryFilterForm, TargetForm
+from .models import MemberOrganization, Membership, Purchase
+from .stats import OrganizationDashboard, RepertoryStatistics
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SUGGESTIONS = 10
+
+
+def spreadsheet_response(request, rows, stem, title):
+    """`?format=csv` (the default) or `?format=xlsx`; any other format is a 400."""
+    export_format = request.GET.get("format", "csv")
+    if export_format not in ("csv", "xlsx"):
+        return HttpResponseBadRequest(_("Choose a format: csv or xlsx."))
+    filename = spreadsheets.export_filename(stem, export_format)
+    if export_format == "xlsx":
+        return FileResponse(
+            spreadsheets.xlsx_file(rows, title), as_attachment=True, filename=filename,
+            content_type=XLSX_TYPE,
+        )
+    response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# The member portal ------------------------------------------------------------------------
+
+
+class DashboardView(access.MemberRequiredMixin, TemplateView):
+    template_name = "purchases/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        dashboard = OrganizationDashboard(self.organization)
+        return super().get_context_data(
+            dashboard=dashboard, charts=dashboard.charts(),
+            can_manage_team=access.can_manage_team(self.membership), **kwargs
+        )
+
+
+class PurchaseListView(access.MemberRequiredMixin, FilterView):
+    template_name = "purchases/purchase_list.html"
+    filterset_class = PurchaseFilter
+    paginate_by = 25
+
+    def get_queryset(self):
+        return access.purchases_of(self.membership).select_related("enterprise", "category")
+
+
+class PurchaseDetailView(access.MemberRequiredMixin, DetailView):
+    template_name = "purchases/purchase_detail.html"
+    context_object_name = "purchase"
+
+    def get_object(self, queryset=None):
+        return access.purchase_of(self.membership, self.kwargs["pk"])
+
+
+class PurchaseCreateView(access.MemberRequiredMixin, CreateView):
+    template_name = "purchases/purchase_form.html"
+    form_class = PurchaseForm
+
+    def form_valid(self, form):
+        form.instance.organization = self.organization
+        form.instance.recorded_by = self.request.user
+        form.instance.status = Purchase.Status.DRAFT
+        messages.success(self.request, _("The purchase was saved as a draft."))
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return reverse("purchases:purchase_detail", args=[self.object.pk])
+
+
+class PurchaseUpdateView(access.MemberRequiredMixin, UpdateView):
+    template_name = "purchases/purchase_form.html"
+    form_class = PurchaseForm
+
+    def get_object(self, queryset=None):
+        return access.editable_purchase_of(self.membership, self.kwargs["pk"])
+
+    def form_valid(self, form):
+        messages.success(self.request, _("The purchase was updated."))
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return reverse("purchases:purchase_detail", args=[self.object.pk])
+
+
+class PurchaseActionView(access.MemberRequiredMixin, View):
+    """A change of status, by POST only; the purchase's page says what happened."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        purchase = self.act(request, pk)
+        return redirect("purchases:purchase_detail", pk=purchase.pk)
+
+
+class PurchaseSubmitView(PurchaseActionView):
+    def act(self, request, pk):
+        purchase = access.editable_purchase_of(self.membership, pk)
+        purchase.submit()
+        messages.success(request, _("The purchase was sent to the network's staff for validation."))
+        return purchase
+
+
+class PurchaseWithdrawView(PurchaseActionView):
+    def act(self, request, pk):
+        purchase = access.purchase_of(self.membership, pk)
+        if purchase.status != Purchase.Status.SUBMITTED:
+            raise PermissionDenied(_("Only a purchase awaiting validation can be withdrawn."))
+        purchase.withdraw()
+        messages.success(request, _("The purchase is a draft again."))
+        return purchase
+
+
+class PurchaseExportView(access.MemberRequiredMixin, View):
+    """The organization's own purchases, every one of them, in CSV or XLSX."""
+
+    def get(self, request):
+        rows = spreadsheets.export_rows(access.purchases_of(self.membership))
+        return spreadsheet_response(
+            request, rows, f"achats-{self.organization.slug}", _("Purchases")
+        )
+
+
+class UploadTemplateView(access.MemberRequiredMixin, View):
+    def get(self, request):
+        return spreadsheet_response(
+            request, spreadsheets.template_rows(), "modele-achats", _("Purchases")
+        )
+
+
+class PurchaseUploadView(access.MemberRequiredMixin, FormView):
+    template_name = "purchases/purchase_upload.html"
+    form_class = BulkUploadForm
+
+    def form_valid(self, form):
+        dry_run = form.cleaned_data["dry_run"]
+        try:
+            result = spreadsheets.import_purchases(
+                self.membership, form.cleaned_data["file"], dry_run
+            )
+        except UnreadableFile as error:
+            form.add_error("file", error.message)
+            return self.form_invalid(form)
+        failed = result.has_errors() or result.has_validation_errors()
+        if not failed and not dry_run:
+            messages.success(
+                self.request,
+                _("%(count)s purchases were saved as drafts.") % {"count": result.totals["new"]},
+            )
+            return redirect("purchases:purchase_list")
+        return self.render_to_response(
+            self.get_context_data(form=form, result=result, failed=failed, dry_run=dry_run)
+        )
+
+
+class EnterpriseSuggestionsView(access.MemberRequiredMixin, View):
+    """Published enterprises whose name or NEQ matches what was typed, for the autocomplete."""
+
+    def get(self, request):
+        typed = request.GET.get("q", "").strip()[:100]
+        if len(typed) < 2:
+            return JsonResponse({"results": []})
+        enterprises = (
+            Enterprise.objects.published()
+            .filter(Q(name_folded__contains=fold(typed)) | Q(neq=typed))
+            .select_related("region")
+            .order_by("name_folded")[:SUGGESTIONS]
+        )
+        return JsonResponse({"results": [
+            {"id": enterprise.pk, "name": enterprise.name, "neq": enterprise.neq,
+             "region": str(enterprise.region)}
+            for enterprise in enterprises
+        ]})
+
+
+class TargetView(access.ManagerRequiredMixin, UpdateView):
+    template_name = "purchases/target_form.html"
+    form_class = TargetForm
+    success_url = reverse_lazy("purchases:dashboard")
+
+    def get_object(self, queryset=None):
+        return self.organization
+
+    def form_valid(self, form):
+        messages.success(self.request, _("The yearly target was saved."))
+        return super().form_valid(form)
+
+
+class TeamView(access.ManagerRequiredMixin, FormView):
+    """The organization's people, and the invitation of a new one."""
+
+    template_name = "purchases/team.html"
+    form_class = InviteForm
+    success_url = reverse_lazy("purchases:team")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organization": self.organization}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(team=access.team_of(self.membership), **kwargs)
+
+    def form_valid(self, form):
+        membership = form.save()
+        self.send_invitation(membership.user)
+        messages.success(
+            self.request,
+            _("%(email)s was invited; an email with a link to set a password is on its way.")
+            % {"email": membership.user.email},
+        )
+        return super().form_valid(form)
+
+    def send_invitation(self, user):
+        """The password reset email, worded as an invitation; a new account has no password."""
+        PasswordResetForm().send_mail(
+            "registration/invitation_subject.txt",
+            "registration/invitation_email.txt",
+            {
+                "email": user.email, "user": user, "organization": self.organization,
+                "domain": self.request.get_host(), "site_name": self.request.get_host(),
+                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+                "protocol": "https" if self.request.is_secure() else "http",
+            },
+            None,
+            user.email,
+        )
+
+
+class RemoveMemberView(access.ManagerRequiredMixin, View):
+    """Managers remove contributors of their own organization (never themselves)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        membership = get_object_or_404(
+            access.team_of(self.membership).filter(role=Membership.Role.CONTRIBUTOR), pk=pk
+        )
+        membership.delete()
+        messages.success(
+            request, _("%(user)s no longer belongs to your organization.")
+            % {"user": membership.user.email or membership.user.username},
+        )
+        return redirect("purchases:team")
+
+
+# Public pages -----------------------------------------------------------------------------
+
+
+class RepertoryView(TemplateView):
+    """« Répertoire d'achats réalisés »: statistics of the validated, published purchases.
+
+    The purchases themselves are in the CSV export: listing the latest ones here would sort
+    hundreds of thousands of rows for every combination of filters.
+    """
+
+    template_name = "purchases/repertory.html"
+
+    def get_context_data(self, **kwargs):
+        form = RepertoryFilterForm(self.request.GET)
+        statistics = RepertoryStatistics(**form.filters())
+        return super().get_context_data(
+            form=form, statistics=statistics, charts=statistics.charts(),
+            query=self.request.GET.urlencode(), **kwargs
+        )
+
+
+class RepertoryExportView(View):
+    """The filtered published purchases, one row each, in CSV."""
+
+    columns = [
+        (_("Buyer"), "organization__name"), (_("Kind of buyer"), "organization__kind"),
+        (_("Buyer's region"), "organization__region__code"), (_("Supplier"), "enterprise__name"),
+        (_("Supplier outside the directory"), "supplier_name"), (_("NEQ"), "enterprise__neq"),
+        (_("Category"), "category__name"), (_("Amount (CAD)"), "amount"),
+        (_("Contract size"), "contract_size_bracket"), (_("Award date"), "award_date"),
+        (_("Procurement method"), "procurement_method"),
+    ]
+
+    def get(self, request):
+        form = RepertoryFilterForm(request.GET)
+        purchases = RepertoryStatistics(**form.filters()).purchases().order_by("-award_date", "pk")
+        fields = [field for _label, field in self.columns]
+
+        def rows():
+            yield [str(label) for label, _field in self.columns]
+            for row in purchases.values_list(*fields).iterator(chunk_size=2000):
+                yield [inert(value) for value in row]
+
+        response = StreamingHttpResponse(csv_chunks(rows()), content_type="text/csv; charset=utf-8")
+        filename = spreadsheets.export_filename("repertoire-achats", "csv")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class OcdsView(View):
+    """The release package, a thousand releases a page, with a link to the next page."""
+
+    def get(self, request):
+        try:
+            page_number = max(1, int(request.GET.get("page", "1")))
+        except ValueError:
+            return HttpResponse(_("The page must be a whole number."), status=400)
+        page = Paginator(ocds.published_purchases(), ocds.RELEASES_PER_PAGE).get_page(page_number)
+        uri = request.build_absolute_uri(f"{request.path}?page={page.number}")
+        next_uri = None
+        if page.has_next():
+            next_uri = request.build_absolute_uri(f"{request.path}?page={page.next_page_number()}")
+        return JsonResponse(
+            ocds.release_package(page.object_list, uri, next_uri),
+            json_dumps_params={"ensure_ascii": False},
+        )
+
+
+class DeclarationView(TemplateView):
+    """« L'économie sociale, j'achète! »: the signatories and their commitments, by kind."""
+
+    template_name = "purchases/declaration.html"
+
+    def get_context_data(self, **kwargs):
+        signatories = (
+            MemberOrganization.objects.filter(declaration_signed_on__isnull=False)
+            .select_related("region")
+            .order_by("kind", "declaration_signed_on", "name")
+        )
+        return super().get_context_data(signatories=signatories, **kwargs)

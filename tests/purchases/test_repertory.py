@@ -1,0 +1,202 @@
+"""The public repertory: its statistics equal the validated, published purchases exactly."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db.models import Count, Sum
+from django.urls import reverse
+
+from enterprises.models import Category, Region, Sector
+from purchases.models import MemberOrganization, Purchase, PurchaseSummary
+from purchases.stats import RepertoryStatistics
+from tests.factories import EnterpriseFactory, MemberOrganizationFactory, PurchaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def purchases():
+    """Purchases across sectors, categories, years, regions and kinds, published or not."""
+    food, culture = Sector.objects.order_by("pk")[:2]
+    catering = Category.objects.get(slug="traiteur")
+    other_category = Category.objects.exclude(pk=catering.pk).order_by("pk").first()
+    city = MemberOrganizationFactory(region=Region.objects.get(code="06"))
+    university = MemberOrganizationFactory(
+        kind=MemberOrganization.Kind.UNIVERSITY, region=Region.objects.get(code="03")
+    )
+    both_sectors = EnterpriseFactory(sectors=[food, culture])
+    food_only = EnterpriseFactory(sectors=[food])
+    no_sector = EnterpriseFactory()
+    rows = [
+        (city, both_sectors, catering, "12000", datetime.date(2024, 3, 1), "validated", True),
+        (city, food_only, other_category, "40000", datetime.date(2024, 6, 1), "validated", True),
+        (university, food_only, catering, "150000", datetime.date(2025, 1, 5), "validated", True),
+        (university, no_sector, catering, "900", datetime.date(2025, 2, 5), "validated", True),
+        (university, None, catering, "5000", datetime.date(2025, 2, 7), "validated", True),
+        (city, both_sectors, catering, "7000", datetime.date(2025, 3, 1), "validated", False),
+        (city, both_sectors, catering, "8000", datetime.date(2025, 3, 1), "submitted", True),
+    ]
+    for organization, enterprise, category, amount, day, status, consent in rows:
+        PurchaseFactory(
+            organization=organization, enterprise=enterprise, category=category,
+            supplier_name="" if enterprise else "Fournisseur hors répertoire",
+            amount=Decimal(amount), award_date=day, status=status, consent_to_publish=consent,
+        )
+    return {"food": food, "culture": culture, "catering": catering, "city": city,
+            "university": university}
+
+
+def expected(purchases):
+    figures = purchases.aggregate(count=Count("pk"), total=Sum("amount"))
+    return figures["count"], figures["total"] or Decimal("0")
+
+
+FILTER_CASES = [
+    {},
+    {"year": 2025},
+    {"bracket": "small"},
+    {"member_kind": "university"},
+    {"region": "03"},
+    {"sector": "food"},
+    {"category": "catering"},
+    {"category": "catering", "sector": "food", "year": 2024},
+]
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES)
+def test_statistics_equal_the_published_purchases(purchases, filters):
+    resolved = {
+        name: purchases[value] if name in ("sector", "category") else (
+            Region.objects.get(code=value) if name == "region" else value)
+        for name, value in filters.items()
+    }
+    statistics = RepertoryStatistics(**resolved)
+    published = Purchase.objects.published()
+    if "sector" in resolved:
+        published = published.filter(enterprise__sectors=resolved["sector"])
+    if "category" in resolved:
+        published = published.filter(category=resolved["category"])
+    if "year" in resolved:
+        published = published.filter(award_date__year=resolved["year"])
+    if "bracket" in resolved:
+        published = published.filter(contract_size_bracket=resolved["bracket"])
+    if "member_kind" in resolved:
+        published = published.filter(organization__kind=resolved["member_kind"])
+    if "region" in resolved:
+        published = published.filter(organization__region=resolved["region"])
+
+    assert (statistics.total.count, statistics.total.total) == expected(published)
+    for line in statistics.by_bracket:
+        assert (line.count, line.total) == expected(
+            published.filter(contract_size_bracket=line.key)
+        )
+    for line in statistics.by_year:
+        assert (line.count, line.total) == expected(published.filter(award_date__year=line.key))
+    sectors = {sector.localized_name: sector for sector in Sector.objects.all()}
+    for row in statistics.by_sector:
+        assert (row.count, row.total) == expected(
+            published.filter(enterprise__sectors=sectors[row.label])
+        )
+
+
+def test_food_sector_counts_a_purchase_from_an_enterprise_in_two_sectors(purchases):
+    rows = {row.label: row for row in RepertoryStatistics().by_sector}
+    assert rows[purchases["food"].localized_name].total == Decimal("202000")
+    assert rows[purchases["culture"].localized_name].total == Decimal("12000")
+
+
+def test_summary_follows_a_validation_and_a_withdrawal_of_consent(purchases):
+    before = RepertoryStatistics().total.total
+    submitted = Purchase.objects.get(status="submitted")
+    submitted.status = Purchase.Status.VALIDATED
+    submitted.save()
+    assert RepertoryStatistics().total.total == before + Decimal("8000")
+    submitted.consent_to_publish = False
+    submitted.save()
+    assert RepertoryStatistics().total.total == before
+
+
+def test_summary_follows_a_change_of_the_enterprise_sectors(purchases):
+    enterprise = Purchase.objects.get(amount=Decimal("900")).enterprise
+    enterprise.sectors.add(purchases["culture"])
+    rows = {row.label: row for row in RepertoryStatistics().by_sector}
+    assert rows[purchases["culture"].localized_name].total == Decimal("12900")
+
+
+def test_rebuilt_summary_equals_the_one_kept_on_write(purchases):
+    kept = sorted(PurchaseSummary.objects.values_list(
+        "year", "region", "member_kind", "contract_size_bracket", "sector", "purchase_count",
+        "total_amount",
+    ), key=str)
+    PurchaseSummary.objects.rebuild()
+    rebuilt = sorted(PurchaseSummary.objects.values_list(
+        "year", "region", "member_kind", "contract_size_bracket", "sector", "purchase_count",
+        "total_amount",
+    ), key=str)
+    assert kept == rebuilt
+
+
+def test_repertory_page_filters_and_shows_the_sector_table(client, purchases,
+                                                          django_assert_num_queries):
+    cache.clear()
+    # Sectors, categories and regions for the filter selects; summary rows by year and bracket,
+    # by sector and bracket; sector names.
+    with django_assert_num_queries(6):
+        response = client.get(reverse("purchases:repertory"), {"year": "2025"})
+        content = response.content.decode()
+    # The rendered filters are cached: the statistics are counted afresh.
+    with django_assert_num_queries(3):
+        again = client.get(reverse("purchases:repertory"), {"year": "2025"})
+    assert 'name="sector"' in again.text
+    assert again.context["statistics"].total.total == Decimal("155900")
+    assert response.status_code == 200
+    assert response.context["statistics"].total.total == Decimal("155900")
+    assert purchases["food"].localized_name in content
+
+
+def test_unknown_filter_values_are_ignored(client, purchases):
+    response = client.get(reverse("purchases:repertory"), {"year": "abc", "sector": "nope"})
+    assert response.status_code == 200
+    assert response.context["statistics"].total.count == 5
+
+
+def test_repertory_csv_export_lists_the_filtered_published_purchases(client, purchases):
+    response = client.get(reverse("purchases:repertory_export"), {"member_kind": "university"})
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + 3
+
+
+def test_enterprise_page_lists_its_buyers_from_published_purchases(
+    client, purchases, django_assert_max_num_queries
+):
+    from django.template import Context, Template
+
+    enterprise = Purchase.objects.get(amount=Decimal("12000")).enterprise
+    template = Template("{% load purchases_tags %}{% enterprise_buyers enterprise %}")
+    with django_assert_max_num_queries(1):
+        html = template.render(Context({"enterprise": enterprise}))
+    assert purchases["city"].name in html
+    assert "1 purchase" in html  # the unpublished 7 000 $ and the submitted 8 000 $ are left out
+
+
+def test_declaration_page_groups_signatories_by_kind(client):
+    MemberOrganizationFactory(
+        name="Ville de Lévis", declaration_signed_on=datetime.date(2023, 5, 1),
+        preferential_margin_percent=Decimal("10"), declaration_commitments="Marge de 10 %",
+    )
+    MemberOrganizationFactory(name="Pas signataire")
+    response = client.get(reverse("purchases:declaration"))
+    assert "Ville de Lévis" in response.text
+    assert "Pas signataire" not in response.text
+    assert "Municipality" in response.text or "Municipalité" in response.text
+
+
+def test_summary_follows_a_buyer_that_moves_to_another_region(purchases):
+    capitale = Region.objects.get(code="03")
+    city = purchases["city"]
+    city.region = capitale
+    city.save()
+    assert RepertoryStatistics(region=capitale).total.total == Decimal("207900")
+    assert RepertoryStatistics(region=Region.objects.get(code="06")).total.count == 0

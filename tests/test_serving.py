@@ -129,7 +129,7 @@ def test_error_pages_are_translated_and_show_no_internals(
 @pytest.mark.urls(__name__)
 def test_the_french_error_pages_are_in_french():
     client = Client(raise_request_exception=False)
-    assert "<h1>Page non trouvée</h1>" in client.get("/nulle-part/").content.decode()
+    assert "<h1>Page introuvable</h1>" in client.get("/nulle-part/").content.decode()
     assert "<h1>Erreur du serveur</h1>" in client.get("/boom/500/").content.decode()
 
 

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from enterprises.models import Enterprise
 from tests.factories import EnterpriseFactory, region
@@ -23,9 +24,14 @@ def new_enterprise(**fields):
 
 
 def errors_of(enterprise):
-    with pytest.raises(ValidationError) as raised:
-        enterprise.full_clean()
-    return raised.value.message_dict
+    """The validation messages, in English so that assertions read like the code."""
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as raised:
+            enterprise.full_clean()
+        return {
+            field: [str(m) for m in messages]
+            for field, messages in raised.value.message_dict.items()
+        }
 
 
 @pytest.mark.django_db

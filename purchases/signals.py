@@ -37,7 +37,9 @@ def remember_published_slice(sender, instance, **kwargs):
 
 
 @receiver(post_save, sender=Purchase)
-def recount_saved_purchase(sender, instance, **kwargs):
+def recount_saved_purchase(sender, instance, raw=False, **kwargs):
+    if raw:  # loaddata restores the summary rows as they were dumped
+        return
     status, consent, award_date, organization_id = instance._loaded_state
     was_published = status == Purchase.Status.VALIDATED and consent
     before = None
@@ -61,8 +63,10 @@ def remember_organization_slice(sender, instance, **kwargs):
 
 
 @receiver(post_save, sender=MemberOrganization)
-def recount_moved_organization(sender, instance, created, **kwargs):
+def recount_moved_organization(sender, instance, created, raw=False, **kwargs):
     """A buyer that changes region or kind moves its purchases between slices."""
+    if raw:
+        return
     before = instance._loaded_slice
     if not created and before != (instance.region_id, instance.kind):
         PurchaseSummary.objects.rebuild(region=before[0], member_kind=before[1])

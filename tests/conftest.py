@@ -1,6 +1,15 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from tests.factories import StaffFactory
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in French, the site's default, whatever the previous test activated."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture

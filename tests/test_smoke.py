@@ -17,3 +17,9 @@ def test_home_lists_published_enterprises_in_french_and_english(client):
 @pytest.mark.django_db
 def test_a_migrated_database_has_the_seventeen_regions():
     assert list(Region.objects.values_list("code", flat=True)) == [f"{n:02}" for n in range(1, 18)]
+
+
+@pytest.mark.django_db
+def test_the_language_switch_offers_the_other_language(client):
+    assert 'value="en" lang="en">English</button>' in client.get("/").content.decode()
+    assert 'value="fr" lang="fr">Français</button>' in client.get("/en/").content.decode()

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.urls import reverse
+from django.utils import translation
 
 from enterprises.models import Category, Region, Sector
 from purchases.models import MemberOrganization, Purchase, PurchaseSummary
@@ -175,10 +176,10 @@ def test_enterprise_page_lists_its_buyers_from_published_purchases(
 
     enterprise = Purchase.objects.get(amount=Decimal("12000")).enterprise
     template = Template("{% load purchases_tags %}{% enterprise_buyers enterprise %}")
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(1), translation.override("fr"):
         html = template.render(Context({"enterprise": enterprise}))
     assert purchases["city"].name in html
-    assert "1 purchase" in html  # the unpublished 7 000 $ and the submitted 8 000 $ are left out
+    assert "(1 achat)" in html  # the unpublished 7 000 $ and the submitted 8 000 $ are left out
 
 
 def test_declaration_page_groups_signatories_by_kind(client):

@@ -72,7 +72,7 @@ def test_xlsx_too_large_once_unpacked_is_refused_before_parsing(settings):
     buffer = io.BytesIO()
     workbook.save(buffer)
 
-    with pytest.raises(UnreadableFile, match="too large"):
+    with pytest.raises(UnreadableFile, match="trop volumineuse"):
         read_all(buffer.getvalue(), "bomb.xlsx")
 
 

@@ -93,7 +93,7 @@ def test_supplier_outside_directory_is_kept_and_flagged(client, contributor):
     assert purchase.supplier_name == "Traiteur du coin"
     assert Purchase.objects.with_unlinked_supplier().get() == purchase
     page = client.get(reverse("purchases:purchase_detail", args=[purchase.pk]))
-    assert "not in the directory" in page.text
+    assert "Ce fournisseur n'est pas dans le répertoire" in page.text
 
 
 def test_purchase_without_supplier_shows_an_error(client, contributor):
@@ -217,7 +217,7 @@ def test_bulk_upload_with_a_bad_row_saves_nothing_and_names_the_row(client, cont
         reverse("purchases:purchase_upload"), {"file": upload("achats.csv", content)}
     )
     assert response.context["failed"]
-    assert re.search(r"Row 2", response.text)
+    assert re.search(r"Ligne 2\s:", response.text)
     assert not Purchase.objects.exists()
 
 

@@ -83,8 +83,13 @@ def deferred_index():
     """For bulk loads: index once at the end instead of row by row.
 
     SQLite's per-row triggers rewrite an enterprise's entry for each category or sector
-    linked to it; PostgreSQL's triggers work per statement and need no help.
+    linked to it; PostgreSQL's triggers work per statement and need no help, but its planner
+    needs fresh statistics once the rows are in.
     """
+    if connection.vendor == "postgresql":
+        yield
+        postgresql.analyze(connection)
+        return
     if connection.vendor != "sqlite":
         yield
         return

@@ -166,6 +166,16 @@ CREATE_INDEX = [
     ),
 ]
 
+# The tables a listing, its filters and its facets read.
+ANALYZED_TABLES = [
+    "enterprises_enterprise",
+    "enterprises_search",
+    "enterprises_enterprise_categories",
+    "enterprises_enterprise_sectors",
+    "enterprises_enterprise_service_area",
+    "enterprises_enterpriselabel",
+]
+
 DROP_INDEX = [
     "DROP TABLE IF EXISTS enterprises_search, enterprises_search_word",
     "DROP FUNCTION IF EXISTS enterprises_search_refresh, enterprises_search_add_words, "
@@ -201,8 +211,18 @@ def rebuild(connection):
             " UNION ALL SELECT concat_ws(' ', name, name_en) FROM enterprises_category"
             " UNION ALL SELECT concat_ws(' ', name, name_en) FROM enterprises_sector))"
         )
-        # Fresh statistics, or the planner takes 100 000 new rows for a few hundred.
-        cursor.execute("ANALYZE enterprises_enterprise, enterprises_search")
+    analyze(connection)
+
+
+def analyze(connection):
+    """Refresh the planner's statistics of the directory's tables after a bulk load.
+
+    Without them the planner takes 100 000 new rows for a few hundred: at 100 000 enterprises
+    it estimated 923 service-area rows for a region that has 32 000, and 859 offers of a
+    category that has 2 742, and planned every facet of a filtered search on those guesses.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(ANALYZED_TABLES)}")
 
 
 def tsquery(query):

@@ -128,12 +128,14 @@ def test_summary_follows_a_change_of_the_enterprise_sectors(purchases):
 
 def test_rebuilt_summary_equals_the_one_kept_on_write(purchases):
     kept = sorted(PurchaseSummary.objects.values_list(
-        "year", "region", "member_kind", "contract_size_bracket", "sector", "purchase_count",
+        "year", "region", "member_kind", "contract_size_bracket", "sector", "category",
+        "purchase_count",
         "total_amount",
     ), key=str)
     PurchaseSummary.objects.rebuild()
     rebuilt = sorted(PurchaseSummary.objects.values_list(
-        "year", "region", "member_kind", "contract_size_bracket", "sector", "purchase_count",
+        "year", "region", "member_kind", "contract_size_bracket", "sector", "category",
+        "purchase_count",
         "total_amount",
     ), key=str)
     assert kept == rebuilt

@@ -1,17 +1,19 @@
 """Member organizations, their people, and the purchases they make from the social economy."""
 
 import itertools
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.history import History
 from enterprises.models import Category, Enterprise, Region
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -64,6 +66,8 @@ class MemberOrganization(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    history = History()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("member organization")
@@ -108,6 +112,9 @@ class Membership(models.Model):
         _("role"), max_length=15, choices=Role.choices, default=Role.CONTRIBUTOR
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    # A manager removing a contributor deletes the row; its history keeps the deletion.
+    history = History()
 
     class Meta:
         ordering = ["organization", "user"]
@@ -158,6 +165,8 @@ class ContractSizeThreshold(models.Model):
     )
 
     objects = ContractSizeThresholdQuerySet.as_manager()
+
+    history = History()
 
     class Meta:
         ordering = ["-effective_from"]
@@ -228,6 +237,7 @@ class PurchaseQuerySet(models.QuerySet):
         changed = Purchase.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
         count = changed.update(**fields, updated_at=timezone.now())
         PurchaseSummary.objects.rebuild_for_purchases(changed)
+        OrganizationPurchaseSummary.objects.rebuild_for_purchases(changed)
         return count
 
     def reclassify(self):
@@ -259,6 +269,7 @@ class PurchaseQuerySet(models.QuerySet):
                 )
             )
         PurchaseSummary.objects.rebuild()
+        OrganizationPurchaseSummary.objects.rebuild()
 
 
 class Purchase(models.Model):
@@ -336,6 +347,10 @@ class Purchase(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PurchaseQuerySet.as_manager()
+
+    # The contract size is derived from the amount and the thresholds in force, and is
+    # re-classed in bulk when they change: it stays out, like the save timestamp.
+    history = History(excluded_fields=["contract_size_bracket", "updated_at"])
 
     class Meta:
         ordering = ["-award_date", "-pk"]
@@ -437,10 +452,13 @@ class Purchase(models.Model):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
+        """Saved with what its signals write (summary counts, history) or not at all: a
+        database that goes away midway leaves no half-saved purchase."""
         thresholds = ContractSizeThreshold.objects.in_force_on(self.award_date)
         if thresholds is not None:
             self.contract_size_bracket = thresholds.bracket_for(self.amount)
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
 
 
 class PurchaseSummaryQuerySet(models.QuerySet):
@@ -562,3 +580,182 @@ class PurchaseSummary(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.region_id} {self.member_kind} {self.contract_size_bracket}"
+
+
+class OrganizationSummaryQuerySet(models.QuerySet):
+    def rebuild(self, organization=None, year=None, statuses_only=False):
+        """Recount purchases into summary rows: all of them, or one organization's year.
+
+        `statuses_only` recounts the status rows alone, for a change that touches no validated
+        purchase (a draft saved, submitted or withdrawn). A slice is recounted under a lock on
+        its organization's row, so that two writes to the same organization recount one after
+        the other and the last one sees both.
+        """
+        purchases = Purchase.objects.order_by()
+        slice_filters = {}
+        if organization is not None:
+            purchases = purchases.filter(organization=organization)
+            slice_filters["organization"] = organization
+        if year is not None:
+            purchases = purchases.filter(award_date__year=year)
+            slice_filters["year"] = year
+        validated = purchases.validated()
+        # One year's slice names its year rather than extract it row by row (on SQLite, a call
+        # into Python for each purchase); months are folded here from the award dates.
+        year_of = Value(year) if year is not None else ExtractYear("award_date")
+        # Count("*"), not the key: PostgreSQL then answers from purchase_dashboard_cover_idx.
+        totals = {"purchase_count": Count("*"), "total_amount": Sum("amount")}
+        breakdown = OrganizationPurchaseSummary.Breakdown
+        # Distinct enterprises cannot be added up, but a slice is always recounted whole: the
+        # year's count is exact, read through purchase_dashboard_cover_idx.
+        by_year = validated.values("organization", year=year_of).annotate(
+            **totals, enterprise_count=Count("enterprise", distinct=True)
+        )
+        by_day = validated.values("organization", "award_date", "contract_size_bracket")
+        by_sector = validated.values("organization", year=year_of,
+                                     sector_id=F("enterprise__sectors"))
+        by_category = validated.values("organization", "category", year=year_of)
+        by_status = purchases.values("organization", "status", year=year_of).annotate(**totals)
+        with transaction.atomic():
+            if organization is not None:
+                list(MemberOrganization.objects.select_for_update().filter(pk=organization)
+                     .values_list("pk"))
+            rows = [
+                OrganizationPurchaseSummary(
+                    breakdown=breakdown.STATUS, organization_id=row.pop("organization"), **row
+                )
+                for row in by_status
+            ]
+            if statuses_only:
+                self.filter(**slice_filters, breakdown=breakdown.STATUS).delete()
+                self.bulk_create(rows)
+                return
+            months = defaultdict(lambda: [0, Decimal("0")])
+            for row in by_day.annotate(**totals):
+                day = row["award_date"]
+                month = months[row["organization"], day.year, day.month,
+                               row["contract_size_bracket"]]
+                month[0] += row["purchase_count"]
+                month[1] += row["total_amount"]
+            rows += [
+                OrganizationPurchaseSummary(
+                    breakdown=breakdown.MONTH, organization_id=organization_id, year=row_year,
+                    month=month, contract_size_bracket=bracket, purchase_count=count,
+                    total_amount=total,
+                )
+                for (organization_id, row_year, month, bracket), (count, total) in months.items()
+            ]
+            rows += [
+                OrganizationPurchaseSummary(
+                    breakdown=kind,
+                    organization_id=row.pop("organization"),
+                    category_id=row.pop("category", None),
+                    **row,
+                )
+                for kind, grouping in ((breakdown.SECTOR, by_sector.annotate(**totals)),
+                                       (breakdown.CATEGORY, by_category.annotate(**totals)),
+                                       (breakdown.YEAR, by_year))
+                for row in grouping
+            ]
+            self.filter(**slice_filters).delete()
+            self.bulk_create(rows, batch_size=2000)
+        if not slice_filters:
+            with connection.cursor() as cursor:
+                table = connection.ops.quote_name(OrganizationPurchaseSummary._meta.db_table)
+                cursor.execute(f"ANALYZE {table}")
+
+    def rebuild_for_purchases(self, purchases):
+        """Recount the (organization, year) slices that hold any of these purchases, whole."""
+        slices = (
+            purchases.order_by().values_list("organization", ExtractYear("award_date")).distinct()
+        )
+        for organization, year in list(slices):
+            self.rebuild(organization=organization, year=year)
+
+
+class OrganizationPurchaseSummary(models.Model):
+    """One organization's validated purchases counted and summed by year, for its dashboard.
+
+    The largest member of the benchmark has some seven thousand validated purchases a year
+    (43 000 in all); aggregating them on every request, through the enterprises for the
+    sectors, costs a few hundred milliseconds — on PostgreSQL mostly its counts by status,
+    read from tens of thousands of table pages whenever the visibility map is not up to date.
+    This table holds, per organization and year, only the margins the dashboard shows — the
+    year's totals, month × contract size, sector, category of the validated purchases, and the
+    count of every purchase by status — about a hundred rows, kept up to date on write (see
+    `purchases.signals`) by recounting the one (organization, year) slice a change touches.
+    `breakdown` says which margin a row belongs to, so that a null sector or category means
+    "none", not "all".
+
+    The number of distinct enterprises cannot be added up from other rows, so the year row
+    carries it (`enterprise_count`): exact because a slice is always recounted whole, with
+    COUNT(DISTINCT) over the covering index `purchase_dashboard_cover_idx`. A table of
+    (organization, year, enterprise) rows would be nearly as large as the validated purchases,
+    a member seldom buying twice from the same enterprise (4 100 enterprises for 6 700
+    purchases, for the benchmark's largest member), and counting over the index on every
+    request costs some 6 ms that this row saves.
+    """
+
+    class Breakdown(models.TextChoices):
+        YEAR = "year", _("Year")
+        MONTH = "month", _("Month and contract size")
+        SECTOR = "sector", _("Sector")
+        CATEGORY = "category", _("Category")
+        STATUS = "status", _("Status")
+
+    organization = models.ForeignKey(
+        MemberOrganization, verbose_name=_("member organization"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    breakdown = models.CharField(_("breakdown"), max_length=10, choices=Breakdown.choices)
+    month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
+    contract_size_bracket = models.CharField(
+        _("contract size"), max_length=20, choices=ContractSizeBracket.choices, blank=True
+    )
+    sector = models.ForeignKey(
+        "enterprises.Sector", verbose_name=_("sector"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="+",
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("product or service"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Purchase.Status.choices, blank=True
+    )
+    purchase_count = models.PositiveIntegerField(_("number of purchases"))
+    total_amount = models.DecimalField(_("total (CAD)"), max_digits=18, decimal_places=2)
+    enterprise_count = models.PositiveIntegerField(
+        _("number of distinct enterprises"), null=True, blank=True
+    )
+
+    objects = OrganizationSummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organization purchase summary")
+        verbose_name_plural = _("organization purchase summaries")
+        indexes = [
+            # The dashboard reads, and a write recounts, one organization's year.
+            models.Index(fields=["organization", "year"], name="org_summary_slice_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    breakdown="year", enterprise_count__isnull=False, month=None,
+                    contract_size_bracket="", sector=None, category=None, status="",
+                )
+                | Q(
+                    breakdown="status", enterprise_count=None, month=None,
+                    contract_size_bracket="", sector=None, category=None,
+                ) & ~Q(status="")
+                | Q(enterprise_count=None, status="")
+                & (Q(breakdown="month", month__isnull=False, sector=None, category=None)
+                   | Q(breakdown="sector", month=None, contract_size_bracket="", category=None)
+                   | Q(breakdown="category", month=None, contract_size_bracket="", sector=None)),
+                name="org_summary_row_fits_its_breakdown",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.year} {self.breakdown}"

@@ -1,10 +1,16 @@
-"""Keep the repertory's summary rows in step with the purchases they count.
+"""Keep the summary rows in step with the purchases they count.
 
-Each handler recounts only the slices (year, buyer region, kind of buyer) a change touches.
-Bulk writes that skip signals (`QuerySet.update`, `bulk_create`) must call
-`PurchaseSummary.objects.rebuild()` themselves, or run `manage.py rebuild_purchase_summary`.
+Each handler recounts only the slices a change touches: (year, buyer region, kind of buyer) for
+the repertory's `PurchaseSummary`, (organization, year) for the dashboards'
+`OrganizationPurchaseSummary`. Bulk writes that skip signals (`QuerySet.update`, `bulk_create`)
+must call both `rebuild()` themselves, or run `manage.py rebuild_purchase_summary`.
 """
 
+from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db.models.functions import ExtractYear
 from django.db.models.signals import (
     m2m_changed,
     post_delete,
@@ -15,9 +21,9 @@ from django.db.models.signals import (
 )
 from django.dispatch import receiver
 
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, Sector
 
-from .models import MemberOrganization, Purchase, PurchaseSummary
+from .models import MemberOrganization, OrganizationPurchaseSummary, Purchase, PurchaseSummary
 
 
 def _purchase_slice(purchase):
@@ -30,9 +36,60 @@ def _purchase_slice(purchase):
     return (purchase.award_date.year, organization.region_id, organization.kind)
 
 
-def _rebuild(slices):
-    for year, region, member_kind in {slice_ for slice_ in slices if slice_ is not None}:
-        PurchaseSummary.objects.rebuild(year=year, region=region, member_kind=member_kind)
+class _Pending:
+    """The slices a change touched: the repertory's, and the dashboards' with whether whole."""
+
+    def __init__(self):
+        self.published = set()
+        self.organizations = defaultdict(bool)
+
+    def add(self, purchases):
+        """Every purchase counts in its organization's status rows; only a validated one in
+        the rest of the dashboard's slice, which is recounted whole only then."""
+        for purchase in purchases:
+            self.published.add(_purchase_slice(purchase))
+            self.organizations[purchase.organization_id, purchase.award_date.year] |= (
+                purchase.status == Purchase.Status.VALIDATED
+            )
+
+    def recount(self):
+        for year, region, member_kind in self.published - {None}:
+            PurchaseSummary.objects.rebuild(year=year, region=region, member_kind=member_kind)
+        for (organization, year), whole in self.organizations.items():
+            OrganizationPurchaseSummary.objects.rebuild(
+                organization=organization, year=year, statuses_only=not whole
+            )
+
+
+_deferred = ContextVar("deferred_recount", default=None)
+
+
+@contextmanager
+def recount_once():
+    """Within the block, recounts wait for its end and run once per slice: for bulk entry,
+    where a thousand drafts of one organization would otherwise recount its slice each."""
+    if _deferred.get() is not None:
+        yield
+        return
+    pending = _Pending()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+        pending.recount()
+
+
+def _rebuild(purchases):
+    """Recount the slices these purchases (as they are now, and as they were) count in."""
+    purchases = [purchase for purchase in purchases if purchase is not None]
+    pending = _deferred.get()
+    if pending is not None:
+        pending.add(purchases)
+        return
+    pending = _Pending()
+    pending.add(purchases)
+    pending.recount()
 
 
 PURCHASE_SLICE_FIELDS = ("status", "consent_to_publish", "award_date", "organization_id")
@@ -73,15 +130,13 @@ def fetch_deferred_slice(sender, instance, raw=False, **kwargs):
 def recount_saved_purchase(sender, instance, created, raw=False, **kwargs):
     if raw:  # loaddata restores the summary rows as they were dumped
         return
-    before = None if created else _as_loaded(instance)
-    _rebuild([_purchase_slice(instance), before and _purchase_slice(before)])
+    _rebuild([instance, None if created else _as_loaded(instance)])
     remember_published_slice(sender, instance)
 
 
 @receiver(post_delete, sender=Purchase)
 def recount_deleted_purchase(sender, instance, **kwargs):
-    before = _as_loaded(instance)
-    _rebuild([before and _purchase_slice(before)])
+    _rebuild([_as_loaded(instance)])
 
 
 @receiver(post_init, sender=MemberOrganization)
@@ -118,7 +173,29 @@ def recount_enterprise_sectors(sender, instance, action, reverse, pk_set, **kwar
         return
     if reverse and not pk_set:
         PurchaseSummary.objects.rebuild()
+        OrganizationPurchaseSummary.objects.rebuild()
         return
     enterprises = pk_set if reverse else [instance.pk]
-    purchases = Purchase.objects.published().filter(enterprise__in=enterprises)
-    PurchaseSummary.objects.rebuild_for_purchases(purchases)
+    purchases = Purchase.objects.validated().filter(enterprise__in=enterprises)
+    PurchaseSummary.objects.rebuild_for_purchases(purchases.published())
+    OrganizationPurchaseSummary.objects.rebuild_for_purchases(purchases)
+
+
+@receiver(pre_delete, sender=Sector)
+def remember_sector_slices(sender, instance, **kwargs):
+    """Deleting a sector drops its enterprises' links without an m2m signal: note the dashboard
+    slices whose purchases may fall back to "no sector", to recount them once it is gone.
+
+    The repertory's summary needs nothing: its rows for the sector go with it (cascade), and
+    its rows without a sector count every purchase, whatever its sectors.
+    """
+    instance._organization_slices = list(
+        Purchase.objects.validated().filter(enterprise__sectors=instance).order_by()
+        .values_list("organization", ExtractYear("award_date")).distinct()
+    )
+
+
+@receiver(post_delete, sender=Sector)
+def recount_deleted_sector(sender, instance, **kwargs):
+    for organization, year in getattr(instance, "_organization_slices", []):
+        OrganizationPurchaseSummary.objects.rebuild(organization=organization, year=year)

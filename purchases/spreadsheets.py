@@ -18,6 +18,7 @@ from enterprises.imports.read import open_table
 from enterprises.models import Category, Enterprise, Region
 
 from .models import Purchase
+from .signals import recount_once
 
 TEMPLATE_EXAMPLE = {
     "supplier_neq": "1140000000",
@@ -105,10 +106,11 @@ def read_dataset(upload):
 def import_purchases(membership, upload, dry_run):
     """Validate (and unless `dry_run`, save) the file's purchases; returns the import result."""
     dataset = read_dataset(upload)
-    return PurchaseImportResource(membership).import_data(
-        dataset, dry_run=dry_run, use_transactions=True, raise_errors=False,
-        rollback_on_validation_errors=True,
-    )
+    with recount_once():
+        return PurchaseImportResource(membership).import_data(
+            dataset, dry_run=dry_run, use_transactions=True, raise_errors=False,
+            rollback_on_validation_errors=True,
+        )
 
 
 def template_rows():

@@ -1,12 +1,12 @@
 """Aggregates for the member dashboard and the public repertory of purchases.
 
-Two strategies, each where it pays:
+Both read summary tables kept up to date on write (see `purchases.signals`):
 
-- The member dashboard aggregates the organization's purchases on every request, through the
-  covering index `purchase_dashboard_cover_idx`: its aggregates read the index alone, never the
-  table. The largest member's year is some seven thousand purchases, and a validation shows at
-  once with nothing to keep in step (a per-organization monthly summary would hold about one row
-  for every two purchases, its categories and brackets being that many).
+- The member dashboard reads `OrganizationPurchaseSummary`: per organization and year, only the
+  margins it shows (the year's totals and distinct enterprises, month × contract size, sector,
+  category), a hundred-odd rows. Aggregating the largest member's seven thousand purchases of
+  the year on every request, through its enterprises for the sectors, cost some 300 ms at a
+  million purchases.
 - The public repertory spans every member's purchases (a million rows in the benchmark), so it
   reads the `PurchaseSummary` table kept up to date on write: a few thousand summary rows,
   whatever the number of purchases, filtered by category too.
@@ -18,14 +18,18 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models import Q, Sum
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Category, Sector
 
-from .models import ContractSizeBracket, Purchase, PurchaseSummary
+from .models import (
+    ContractSizeBracket,
+    OrganizationPurchaseSummary,
+    Purchase,
+    PurchaseSummary,
+)
 
 ZERO = Decimal("0")
 
@@ -75,34 +79,56 @@ def bracket_lines(totals_by_bracket):
 
 
 class OrganizationDashboard:
-    """What a member organization has bought: this year against last year and its target."""
+    """What a member organization has bought: this year against last year and its target.
+
+    Every figure comes from `OrganizationPurchaseSummary`, in one query for a hundred-odd rows.
+    """
 
     def __init__(self, organization, today=None):
         self.organization = organization
         self.year = (today or timezone.localdate()).year
         self.last_year = self.year - 1
-        self.validated = Purchase.objects.for_organization(organization).validated().order_by()
-        self.this_year = self.validated.filter(award_date__year=self.year)
+
+    @cached_property
+    def _rows(self):
+        """This year's summary rows, last year's totals, every year's statuses, labels joined in."""
+        breakdown = OrganizationPurchaseSummary.Breakdown
+        return list(
+            OrganizationPurchaseSummary.objects.filter(organization=self.organization)
+            .filter(Q(year=self.year) | Q(year=self.last_year, breakdown=breakdown.YEAR)
+                    | Q(breakdown=breakdown.STATUS))
+            .values(
+                "year", "breakdown", "month", "contract_size_bracket", "status",
+                "purchase_count", "total_amount", "enterprise_count", "sector__name",
+                "sector__name_en", "category__name", "category__name_en",
+            )
+        )
+
+    def _margin(self, breakdown, year=None):
+        year = year or self.year
+        return [row for row in self._rows
+                if row["breakdown"] == breakdown and row["year"] == year]
+
+    def _month_rows(self):
+        return self._margin(OrganizationPurchaseSummary.Breakdown.MONTH)
+
+    def _year_row(self, year):
+        """The year's totals; a year without validated purchases has no row."""
+        rows = self._margin(OrganizationPurchaseSummary.Breakdown.YEAR, year)
+        return rows[0] if rows else {"purchase_count": 0, "total_amount": ZERO,
+                                     "enterprise_count": 0}
 
     @cached_property
     def totals(self):
-        """One query for the headline figures of both years.
-
-        Purchases are counted by their award date, never null: it is in the covering index,
-        where the primary key is not, so the database reads the index alone.
-        """
-        this_year = Q(award_date__year=self.year)
-        last_year = Q(award_date__year=self.last_year)
-        figures = self.validated.filter(this_year | last_year).aggregate(
-            total=Sum("amount", filter=this_year),
-            count=Count("award_date", filter=this_year),
-            enterprises=Count("enterprise", filter=this_year, distinct=True),
-            last_year_total=Sum("amount", filter=last_year),
-            last_year_count=Count("award_date", filter=last_year),
-        )
-        figures["total"] = figures["total"] or ZERO
-        figures["last_year_total"] = figures["last_year_total"] or ZERO
-        return figures
+        """The headline figures of both years."""
+        this_year, last_year = self._year_row(self.year), self._year_row(self.last_year)
+        return {
+            "total": this_year["total_amount"],
+            "count": this_year["purchase_count"],
+            "enterprises": this_year["enterprise_count"],
+            "last_year_total": last_year["total_amount"],
+            "last_year_count": last_year["purchase_count"],
+        }
 
     @property
     def target(self):
@@ -119,55 +145,52 @@ class OrganizationDashboard:
 
     @cached_property
     def status_counts(self):
-        counts = dict(
-            Purchase.objects.for_organization(self.organization)
-            .order_by()
-            .values_list("status")
-            .annotate(count=Count("*"))
-        )
+        """Every purchase of the organization by status, whatever its year."""
+        counts = defaultdict(int)
+        for row in self._rows:
+            if row["breakdown"] == OrganizationPurchaseSummary.Breakdown.STATUS:
+                counts[row["status"]] += row["purchase_count"]
         return [
             Line(label, counts.get(value, 0), key=value)
             for value, label in Purchase.Status.choices
         ]
 
-    def _lines(self, queryset, label_of):
-        rows = queryset.annotate(count=Count("*"), total=Sum("amount")).order_by("-total")
-        return [Line(label_of(row), row["count"], row["total"]) for row in rows]
+    def _lines(self, breakdown, label_of):
+        rows = self._margin(breakdown)
+        lines = [Line(label_of(row), row["purchase_count"], row["total_amount"]) for row in rows]
+        return sorted(lines, key=lambda line: (-line.total, str(line.label)))
 
     @cached_property
     def by_sector(self):
         """A purchase from an enterprise in several sectors counts under each of them."""
         return self._lines(
-            self.this_year.values("enterprise__sectors__name", "enterprise__sectors__name_en"),
-            lambda row: localized(
-                row["enterprise__sectors__name"], row["enterprise__sectors__name_en"]
-            )
+            OrganizationPurchaseSummary.Breakdown.SECTOR,
+            lambda row: localized(row["sector__name"], row["sector__name_en"])
             or _("No sector (supplier outside the directory or unclassified)"),
         )
 
     @cached_property
     def by_category(self):
         return self._lines(
-            self.this_year.values("category__name", "category__name_en"),
+            OrganizationPurchaseSummary.Breakdown.CATEGORY,
             lambda row: localized(row["category__name"], row["category__name_en"])
             or _("No category"),
         )
 
     @cached_property
     def by_bracket(self):
-        rows = self.this_year.values_list("contract_size_bracket").annotate(
-            count=Count("*"), total=Sum("amount")
-        )
-        return bracket_lines({bracket: (count, total) for bracket, count, total in rows})
+        figures = defaultdict(lambda: [0, ZERO])
+        for row in self._month_rows():
+            figures[row["contract_size_bracket"]][0] += row["purchase_count"]
+            figures[row["contract_size_bracket"]][1] += row["total_amount"]
+        return bracket_lines(figures)
 
     @cached_property
     def by_month(self):
-        rows = (
-            self.this_year.annotate(month=ExtractMonth("award_date"))
-            .values_list("month")
-            .annotate(count=Count("*"), total=Sum("amount"))
-        )
-        figures = {month: (count, total) for month, count, total in rows}
+        figures = defaultdict(lambda: [0, ZERO])
+        for row in self._month_rows():
+            figures[row["month"]][0] += row["purchase_count"]
+            figures[row["month"]][1] += row["total_amount"]
         return [
             Line(
                 formats.date_format(datetime.date(self.year, month, 1), "F"),

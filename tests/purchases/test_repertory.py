@@ -203,3 +203,11 @@ def test_summary_follows_a_buyer_that_moves_to_another_region(purchases):
     city.save()
     assert RepertoryStatistics(region=capitale).total.total == Decimal("207900")
     assert RepertoryStatistics(region=Region.objects.get(code="06")).total.count == 0
+
+
+def test_summary_drops_a_deleted_sector_and_keeps_every_purchase(purchases):
+    before = RepertoryStatistics().total
+    purchases["culture"].delete()
+    statistics = RepertoryStatistics()
+    assert (statistics.total.count, statistics.total.total) == (before.count, before.total)
+    assert [row.label for row in statistics.by_sector] == [purchases["food"].localized_name]

@@ -8,7 +8,9 @@ from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
+from .history import ActionHistoryMixin
 from .models import (
     Category,
     Enterprise,
@@ -46,7 +48,7 @@ class EnglishNameMissingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class BilingualReferenceAdmin(admin.ModelAdmin):
+class BilingualReferenceAdmin(SimpleHistoryAdmin):
     """The reference lists: a French name, its English twin, a slug made from the name."""
 
     list_filter = [EnglishNameMissingFilter]
@@ -81,7 +83,7 @@ class LabelAdmin(BilingualReferenceAdmin):
 
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(SimpleHistoryAdmin):
     list_display = ["name", "website", "directory_url"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -124,7 +126,7 @@ class EnterpriseSourceInline(SourceProvenanceMixin, admin.StackedInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
     list_display = [
         "name", "neq", "legal_form", "region", "status", "verification_status",
         "neq_checksum_failed", "updated_at",
@@ -182,7 +184,11 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected enterprises"), permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.publish()
+        pks = list(
+            queryset.exclude(status=Enterprise.Status.PUBLISHED).values_list("pk", flat=True)
+        )
+        count = Enterprise.objects.filter(pk__in=pks).publish()
+        self.record_history(request, pks, _("Published"))
         self.message_user(
             request,
             ngettext(
@@ -193,7 +199,11 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Archive the selected enterprises"), permissions=["change"])
     def archive(self, request, queryset):
-        count = queryset.archive()
+        pks = list(
+            queryset.exclude(status=Enterprise.Status.ARCHIVED).values_list("pk", flat=True)
+        )
+        count = Enterprise.objects.filter(pk__in=pks).archive()
+        self.record_history(request, pks, _("Archived"))
         self.message_user(
             request,
             ngettext(

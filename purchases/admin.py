@@ -7,6 +7,9 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from enterprises.history import ActionHistoryMixin
 
 from .models import ContractSizeThreshold, MemberOrganization, Membership, Purchase
 
@@ -21,7 +24,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(MemberOrganization)
-class MemberOrganizationAdmin(admin.ModelAdmin):
+class MemberOrganizationAdmin(SimpleHistoryAdmin):
     list_display = [
         "name", "kind", "region", "declaration_signed_on", "preferential_margin_percent",
     ]
@@ -34,7 +37,7 @@ class MemberOrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role", "organization__kind"]
     list_select_related = ["user", "organization"]
@@ -43,7 +46,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContractSizeThreshold)
-class ContractSizeThresholdAdmin(admin.ModelAdmin):
+class ContractSizeThresholdAdmin(SimpleHistoryAdmin):
     """Saving or deleting a row re-classes every purchase (see the model)."""
 
     list_display = [
@@ -78,7 +81,7 @@ class RejectionForm(forms.Form):
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(admin.ModelAdmin):
+class PurchaseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
     list_display = [
         "award_date", "organization", "supplier", "amount", "contract_size_bracket",
         "procurement_method", "status",
@@ -125,7 +128,11 @@ class PurchaseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Validate the selected purchases"), permissions=["change"])
     def validate(self, request, queryset):
-        count = queryset.validate()
+        pks = list(
+            queryset.exclude(status=Purchase.Status.VALIDATED).values_list("pk", flat=True)
+        )
+        count = Purchase.objects.filter(pk__in=pks).validate()
+        self.record_history(request, pks, _("Validated"))
         self.message_user(
             request,
             ngettext("%(count)d purchase validated.", "%(count)d purchases validated.", count)
@@ -138,7 +145,9 @@ class PurchaseAdmin(admin.ModelAdmin):
         """Ask for the reason on an intermediate page, then reject with it."""
         form = RejectionForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            count = queryset.reject(form.cleaned_data["reason"])
+            pks = list(queryset.values_list("pk", flat=True))
+            count = Purchase.objects.filter(pk__in=pks).reject(form.cleaned_data["reason"])
+            self.record_history(request, pks, _("Rejected"))
             self.message_user(
                 request,
                 ngettext("%(count)d purchase rejected.", "%(count)d purchases rejected.", count)

@@ -193,8 +193,42 @@ def test_a_replica_url_adds_the_replica_and_its_router():
     assert configured["DATABASE_ROUTERS"] == ["ecpar_site.db_routers.PrimaryReplicaRouter"]
     # psycopg's pool by default, which Django allows only with CONN_MAX_AGE 0, checking each
     # connection before use so that a restarted PostgreSQL costs no failed request.
-    assert (primary["OPTIONS"], primary["CONN_MAX_AGE"]) == ({"pool": {"timeout": 10}}, 0)
+    assert (primary["OPTIONS"]["pool"]["timeout"], primary["CONN_MAX_AGE"]) == (10, 0)
+    # One idle connection per sync worker: one to replace after a restart.
+    assert primary["OPTIONS"]["pool"]["min_size"] == 1
     assert primary["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="psycopg's pool serves PostgreSQL only",
+)
+def test_the_pool_replaces_a_connection_the_server_closed():
+    """What a PostgreSQL restart does to the idle connections in each worker's pool: Django
+    checks a pooled connection before handing it out (CONN_HEALTH_CHECKS), so the dead one
+    is replaced and no request fails."""
+    default = connections["default"]
+    probe = type(default)(
+        {**default.settings_dict,
+         "OPTIONS": {"pool": {**default.settings_dict["OPTIONS"]["pool"],
+                              "min_size": 1, "max_size": 1}}},
+        alias="pool_probe",
+    )
+    try:
+        probe.connect()
+        dead_pid = probe.connection.info.backend_pid
+        probe.close()  # back to the pool, idle
+        with default.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [dead_pid])
+        probe.connect()
+        with probe.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+        assert probe.connection.info.backend_pid != dead_pid
+    finally:
+        probe.close()
+        probe.close_pool()
 
 
 def test_the_pool_can_be_turned_off_for_pgbouncer():

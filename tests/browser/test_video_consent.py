@@ -1,0 +1,85 @@
+"""In a real browser, a capsule page asks no other host for anything until the visitor clicks;
+the click brings the privacy-enhanced player, which the site's CSP lets in. The sheet and
+capsule pages pass axe-core too."""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from enterprises.models import Category
+from tests.factories import EnterpriseFactory, ProcurementSheetFactory, VideoCapsuleFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def capsule():
+    return VideoCapsuleFactory(
+        slug="capsule-navigateur", video_id="ecparDemo01", enterprises=[EnterpriseFactory()]
+    )
+
+
+def record_third_party_requests(page, live_server):
+    """Every request to another host is noted and aborted (the tests run offline)."""
+    own_host = urlsplit(live_server.url).netloc
+    requested = []
+
+    def handle(route):
+        if urlsplit(route.request.url).netloc == own_host:
+            route.continue_()
+        else:
+            requested.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", handle)
+    return requested
+
+
+def test_the_player_loads_only_after_the_click(page, live_server, capsule, check_accessibility):
+    requested = record_third_party_requests(page, live_server)
+    page.goto(live_server.url + capsule.get_absolute_url())
+    page.wait_for_load_state("networkidle")
+
+    button = page.locator("button.video-play")
+    assert button.is_visible()
+    assert page.locator("iframe").count() == 0
+    assert requested == []
+    check_accessibility(page)
+
+    button.click()
+    iframe = page.locator(".video-frame iframe")
+    iframe.wait_for(state="attached")
+    page.wait_for_timeout(500)
+
+    assert iframe.get_attribute("src").startswith("https://www.youtube-nocookie.com/embed/")
+    assert any(url.startswith("https://www.youtube-nocookie.com/embed/ecparDemo01")
+               for url in requested)
+
+
+def test_without_javascript_only_the_link_to_the_host_shows(browser, live_server, capsule):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    requested = record_third_party_requests(page, live_server)
+    page.goto(live_server.url + capsule.get_absolute_url())
+
+    assert not page.locator(".video-frame").is_visible()
+    link = page.locator(".video figcaption a").first
+    assert link.is_visible()
+    assert link.get_attribute("href") == "https://www.youtube.com/watch?v=ecparDemo01"
+    assert requested == []
+    context.close()
+
+
+def test_the_sheet_page_has_no_serious_accessibility_violation(
+    page, live_server, check_accessibility
+):
+    catering = Category.objects.get(slug="traiteur")
+    EnterpriseFactory.create_batch(3, categories=[catering])
+    sheet = ProcurementSheetFactory(category=catering)
+
+    page.goto(live_server.url + sheet.get_absolute_url())
+
+    check_accessibility(page)

@@ -11,18 +11,23 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_htmx.http import HttpResponseClientRefresh
 
-from .imports.mapping import FIELDS, RECORD_ID
+from .imports.mapping import FIELDS, RECORD_ID, Vocabulary
 from .imports.pipeline import open_with_profile
+from .imports.progress import rows_done
 from .imports.read import UnreadableFile
 from .imports.tasks import start_import
 from .models import Enterprise, ImportProfile, ImportReviewItem, ImportRun, Network
 
 ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json")
 IGNORE = "-"
+IN_PROGRESS = (ImportRun.State.PENDING, ImportRun.State.RUNNING)
 VALUE_MAP_FIELDS = ("legal_form", "region", "employee_band", "sectors", "categories", "labels",
                     "service_area")
 
@@ -114,13 +119,166 @@ class ValueMapsForm(forms.Form):
         return mapped
 
 
+class ImportProfileForm(forms.ModelForm):
+    """The profile's JSON, checked key by key, and one choice per column of the last file."""
+
+    headers = ()  # set by ImportProfileAdmin.get_form, with a column_<n> field per header
+
+    class Meta:
+        model = ImportProfile
+        fields = ["network", "record_id_column", "column_map", "value_maps", "missing_values",
+                  "sheet_name", "complete_exports"]
+
+    def clean_column_map(self):
+        column_map = self.cleaned_data["column_map"] or {}
+        if not isinstance(column_map, dict):
+            raise forms.ValidationError(
+                _("Write an object: {\"column header\": \"field\", …}.")
+            )
+        known = {name for name, _label in field_choices()}
+        errors = [
+            forms.ValidationError(
+                _("« %(header)s »: « %(field)s » is not one of the fields listed below."),
+                params={"header": header, "field": field},
+            )
+            for header, field in column_map.items()
+            if not isinstance(field, str) or field not in known
+        ]
+        if errors:
+            raise forms.ValidationError(errors)
+        return column_map
+
+    def clean_value_maps(self):
+        value_maps = self.cleaned_data["value_maps"] or {}
+        if not isinstance(value_maps, dict):
+            raise forms.ValidationError(
+                _("Write an object: {\"field\": {\"value in the file\": \"our value\"}, …}.")
+            )
+        vocabulary, errors = Vocabulary(), []
+        for field, mapping in value_maps.items():
+            if field not in VALUE_MAP_FIELDS:
+                errors.append(forms.ValidationError(
+                    _("« %(field)s » has no list of values; use one of: %(fields)s."),
+                    params={"field": field, "fields": ", ".join(VALUE_MAP_FIELDS)},
+                ))
+                continue
+            if not isinstance(mapping, dict):
+                errors.append(forms.ValidationError(
+                    _("« %(field)s »: write an object {\"value in the file\": \"our value\"}."),
+                    params={"field": field},
+                ))
+                continue
+            errors.extend(
+                forms.ValidationError(
+                    _("« %(field)s »: « %(value)s » → « %(target)s » matches no slug, code "
+                      "or name of ours."),
+                    params={"field": field, "value": value, "target": target},
+                )
+                for value, target in mapping.items()
+                if not isinstance(target, str) or not vocabulary.knows(field, target)
+            )
+        if errors:
+            raise forms.ValidationError(errors)
+        return value_maps
+
+    def clean_missing_values(self):
+        missing = self.cleaned_data["missing_values"]
+        if not isinstance(missing, list) or not all(isinstance(v, str) for v in missing):
+            raise forms.ValidationError(_("Write a list of texts, e.g. [\"NA\", \"N/D\"]."))
+        return missing
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = {header: cleaned.get(f"column_{position}", IGNORE)
+                  for position, header in enumerate(self.headers)}
+        fed = [field for field in chosen.values() if field != IGNORE]
+        duplicates = sorted({field for field in fed if fed.count(field) > 1})
+        if duplicates:
+            self.add_error(None, forms.ValidationError(
+                _("Each field can be fed by one column only (%(fields)s)."),
+                params={"fields": ", ".join(duplicates)},
+            ))
+        if isinstance(cleaned.get("column_map"), dict):
+            cleaned["column_map"] = {**cleaned["column_map"], **chosen}
+        return cleaned
+
+
 @admin.register(ImportProfile)
 class ImportProfileAdmin(admin.ModelAdmin):
+    form = ImportProfileForm
     list_display = ["network", "record_id_column", "complete_exports", "updated_at"]
     list_select_related = ["network"]
     autocomplete_fields = ["network"]
-    fields = ["network", "record_id_column", "column_map", "value_maps", "unknown_values",
-              "missing_values", "sheet_name", "complete_exports"]
+    readonly_fields = ["known_fields", "waiting_values"]
+    main_fields = ImportProfileForm.Meta.fields
+
+    def last_headers(self, profile):
+        """The columns of the network's latest uploaded file, and that file's name (read once
+        per page: the form and its fieldsets both ask)."""
+        if profile is None:
+            return [], ""
+        if not hasattr(profile, "_last_headers"):
+            profile._last_headers = self.read_last_headers(profile)
+        return profile._last_headers
+
+    def read_last_headers(self, profile):
+        run = (ImportRun.objects.filter(network=profile.network_id).exclude(upload="")
+               .order_by("-created_at").first())
+        if run is None:
+            return [], ""
+        try:
+            with run.upload.open("rb") as binary:
+                _table, mapping = open_with_profile(binary, run.file_name, profile)
+        except (OSError, UnreadableFile):
+            return [], run.file_name
+        return mapping, run.file_name
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The column choices are declared on the form below, not model fields.
+        kwargs["fields"] = self.main_fields
+        form = super().get_form(request, obj, change, **kwargs)
+        mapping, _file_name = self.last_headers(obj)
+        if not mapping:
+            return form
+        headers = [header for header in mapping.headers if header.strip()]
+        columns = {
+            f"column_{position}": forms.ChoiceField(
+                label=header, choices=field_choices(), required=False,
+                initial=mapping.column_map.get(header, IGNORE),
+            )
+            for position, header in enumerate(headers)
+        }
+        return type(form.__name__, (form,), {**columns, "headers": headers})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [(None, {"fields": self.main_fields}),
+                     (_("What staff can map"), {"fields": ["known_fields", "waiting_values"]})]
+        mapping, file_name = self.last_headers(obj)
+        if mapping:
+            headers = [header for header in mapping.headers if header.strip()]
+            fieldsets.insert(1, (
+                format_lazy(_("Columns of the last file ({})"), file_name),
+                {"fields": [f"column_{position}" for position in range(len(headers))],
+                 "description": _("Which field each column feeds; saved in the columns above.")},
+            ))
+        return fieldsets
+
+    @admin.display(description=_("Fields a column can feed"))
+    def known_fields(self, profile):
+        return format_html_join(
+            mark_safe("<br>"), "<code>{}</code> — {}",
+            ((name, label) for name, label in field_choices()),
+        )
+
+    @admin.display(description=_("Values waiting to be mapped"))
+    def waiting_values(self, profile):
+        if profile is None or not profile.unknown_values:
+            return _("None")
+        return format_html_join(
+            mark_safe("<br>"), "<code>{}</code> : {}",
+            ((field, " · ".join(values)) for field, values in sorted(
+                profile.unknown_values.items())),
+        )
 
 
 @admin.register(ImportRun)
@@ -154,6 +312,8 @@ class ImportRunAdmin(admin.ModelAdmin):
             path("<int:pk>/apply/", view(self.apply_view), name="enterprises_importrun_apply"),
             path("<int:pk>/report.csv", view(self.report_view),
                  name="enterprises_importrun_report"),
+            path("<int:pk>/progress/", view(self.progress_view),
+                 name="enterprises_importrun_progress"),
             *super().get_urls(),
         ]
 
@@ -232,6 +392,16 @@ class ImportRunAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
         return response
 
+    def progress_view(self, request, pk):
+        """The state line of a running import, polled by its page; once the run is over the
+        whole page reloads to show the counts."""
+        self.require(request, self.has_view_permission)
+        run = get_object_or_404(ImportRun, pk=pk)
+        if run.state not in IN_PROGRESS:
+            return HttpResponseClientRefresh()
+        return TemplateResponse(request, "admin/enterprises/importrun/progress.html",
+                                {"run": run, "rows_done": rows_done(run)})
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self.require(request, self.has_view_permission)
         run = get_object_or_404(ImportRun.objects.select_related("network", "created_by"),
@@ -240,7 +410,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         values_form = ValueMapsForm(profile=profile) if profile else None
         return self.page(
             request, "run.html", str(run), run=run, values_form=values_form,
-            in_progress=run.state in (ImportRun.State.PENDING, ImportRun.State.RUNNING),
+            in_progress=run.state in IN_PROGRESS, rows_done=rows_done(run),
         )
 
 

@@ -98,6 +98,7 @@ LEGAL_FORM_WORDS = {
 }
 
 SEPARATORS = re.compile(r"\s*([,;|\n])\s*")
+SPLIT_SEPARATORS = re.compile(r"[,;\n]")
 UNSPSC = re.compile(r"^\d{8}$")
 
 
@@ -248,6 +249,13 @@ class Vocabulary:
             self._known[field] = self.lookups[field].keys() | self.value_maps.get(field, {}).keys()
         return self._known[field]
 
+    def knows(self, field, text):
+        """Whether a value map's target names one of our values (checked in the admin)."""
+        key = header_key(text)
+        return key in self.lookups[field] or (
+            field == "categories" and UNSPSC.match(key) and self._nearest_unspsc(key) is not None
+        )
+
     def resolve(self, field, text):
         """Our id for a value, or None (then remembered as unknown for staff to map)."""
         key = header_key(text)
@@ -274,7 +282,11 @@ class Vocabulary:
     def split(self, field, text):
         """Split a multi-valued cell on , ; | or new lines, keeping known names whole even
         when they contain a separator (« Arts, culture et patrimoine »)."""
-        parts = SEPARATORS.split(text.strip())
+        text = text.strip()
+        if "|" in text and not SPLIT_SEPARATORS.search(text):
+            # Only pipes, as in the canonical format: no name of ours holds one.
+            return [value for value in (piece.strip() for piece in text.split("|")) if value]
+        parts = SEPARATORS.split(text)
         pieces, separators = parts[::2], parts[1::2]
 
         def joined(start, end):

@@ -42,6 +42,13 @@ CANONICAL = {
     "neq": re.compile(r"^(11|22|33|88)\d{8}$"),
     "postal_code": re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d$"),
     "phone": re.compile(r"^\+1 [2-9]\d{2}-[2-9]\d{2}-\d{4}( ext\. \d{1,6})?$"),
+    # Plain lower-case addresses that Django's validators accept: most of every file.
+    "email": re.compile(
+        r"^[a-z0-9_+-]+(\.[a-z0-9_+-]+)*@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+    ),
+    "website": re.compile(
+        r"^https?://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(/[A-Za-z0-9._~/-]*)?$"
+    ),
 }
 
 
@@ -102,9 +109,10 @@ def normalize_record(raw, missing):
     """{field: raw text} → {field: tidy text}; "missing" markers and blanks become ""."""
     record = {}
     for field, value in raw.items():
-        value = INERT_FORMULA.sub("", value)
+        if value.startswith("'"):
+            value = INERT_FORMULA.sub("", value)
         value = value.strip() if field in LONG_TEXT else " ".join(value.split())
-        if value in missing:
+        if len(value) <= missing.longest and value in missing:
             value = ""
         if value and field in NORMALIZERS and not is_canonical(field, value):
             value = NORMALIZERS[field](value)

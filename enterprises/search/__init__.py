@@ -8,7 +8,7 @@ ignored, every word required, the last word also matched as a prefix, a NEQ matc
 
 from contextlib import contextmanager
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import FloatField, Value
 
 from enterprises.models import Enterprise
@@ -17,7 +17,7 @@ from . import postgresql, sqlite
 from .models import SearchDocument
 from .text import MAX_TERMS, STOP_WORDS, Query, clean, words
 
-__all__ = ["SearchDocument", "deferred_index", "rebuild_index", "search", "suggest"]
+__all__ = ["SearchDocument", "deferred_index", "ranks", "rebuild_index", "search", "suggest"]
 
 BACKENDS = {"postgresql": postgresql, "sqlite": sqlite}
 
@@ -43,6 +43,24 @@ def search(queryset, q):
     if not query:
         return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
     return backend(connections[queryset.db]).search(queryset, query)
+
+
+def ranks(q):
+    """``{enterprise id: relevance}`` for every enterprise matching ``q``, published or not.
+
+    The same rules and ranking as ``search``, read from the index alone: the directory's
+    in-memory facets combine it with the other filters. None when ``q`` has nothing
+    searchable in it, so filters nothing.
+    """
+    if not clean(q):
+        return None
+    query = Query.parse(q)
+    if query.neq:
+        exact = Enterprise.objects.filter(neq=query.neq).exclude(neq="")
+        return dict.fromkeys(exact.values_list("pk", flat=True), 1.0)
+    if not query:
+        return {}
+    return backend().ranks(query)
 
 
 def suggest(q):
@@ -79,26 +97,36 @@ def rebuild_index():
 
 
 @contextmanager
-def deferred_index():
-    """For bulk loads: index once at the end instead of row by row.
+def deferred_index(touched=None):
+    """For bulk loads, in one transaction: index once at the end instead of row by row.
 
-    SQLite's per-row triggers rewrite an enterprise's entry for each category or sector
-    linked to it; PostgreSQL's triggers work per statement and need no help, but its planner
-    needs fresh statistics once the rows are in.
+    ``touched`` is a set the caller fills with the ids of the enterprises it wrote (created, or
+    changed in a name, a description, a category or a sector): only those are indexed at the
+    end, by one set-based statement. Without it the whole index is rebuilt on SQLite, and
+    PostgreSQL's per-statement triggers keep working. An error rolls everything back, the
+    index and its triggers included.
     """
-    if connection.vendor == "postgresql":
-        yield
-        postgresql.analyze(connection)
-        return
-    if connection.vendor != "sqlite":
+    if connection.vendor not in BACKENDS:
         yield
         return
-    sqlite.drop_triggers(connection)
-    try:
+    vendor = backend()
+    with transaction.atomic():
+        if touched is not None or connection.vendor == "sqlite":
+            vendor.defer(connection)
         yield
-    finally:
-        sqlite.create_triggers(connection)
-        sqlite.rebuild(connection)
+        if touched is not None:
+            vendor.index(connection, touched)
+        elif connection.vendor == "sqlite":
+            sqlite.create_triggers(connection)
+            sqlite.rebuild(connection)
+        if connection.vendor == "postgresql":
+            postgresql.analyze(connection)
+
+
+def update_triggers(schema_editor):
+    """Bring PostgreSQL's trigger functions up to this code's; SQLite's follow ``migrate``."""
+    if schema_editor.connection.vendor == "postgresql":
+        postgresql.update_triggers(schema_editor.connection)
 
 
 def create_index(schema_editor):

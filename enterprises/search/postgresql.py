@@ -11,10 +11,88 @@ from operator import and_, or_
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F
 
+from .models import SearchDocument
 from .text import STOP_WORDS
 
 # ts_rank weights for D, C (descriptions), B (categories and sectors), A (name).
 RANK_WEIGHTS = [0.0, 0.1, 0.4, 1.0]
+
+# A bulk load sets DEFER_SETTING for its transaction (``defer``) and indexes the rows it wrote
+# once at the end (``index``): otherwise each statement of each batch refreshes the index.
+DEFER_SETTING = "ecpar.defer_search"
+DEFERRED = f"current_setting('{DEFER_SETTING}', true) = 'on'"
+
+# Joined with the ids, not `e.id = ANY (ids)`: that tests every row against the whole array,
+# minutes for the 100 000 ids of a bulk load.
+REFRESH = """
+    CREATE OR REPLACE FUNCTION enterprises_search_refresh(ids bigint[]) RETURNS void
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO enterprises_search (rowid, search_vector)
+        SELECT e.id,
+               setweight(to_tsvector('fr_unaccent', e.name)
+                         || to_tsvector('fr_simple', e.name), 'A')
+               || setweight(to_tsvector('fr_unaccent', d.labels)
+                            || to_tsvector('fr_simple', d.labels), 'B')
+               || setweight(to_tsvector('fr_unaccent', d.descriptions)
+                            || to_tsvector('fr_simple', d.descriptions), 'C')
+        FROM enterprises_enterprise e
+        JOIN (SELECT DISTINCT unnest(ids)) AS wanted (id) ON wanted.id = e.id
+        CROSS JOIN LATERAL (
+            SELECT concat_ws(' ',
+                       (SELECT string_agg(concat_ws(' ', c.name, c.name_en), ' ')
+                        FROM enterprises_enterprise_categories l
+                        JOIN enterprises_category c ON c.id = l.category_id
+                        WHERE l.enterprise_id = e.id),
+                       (SELECT string_agg(concat_ws(' ', s.name, s.name_en), ' ')
+                        FROM enterprises_enterprise_sectors l
+                        JOIN enterprises_sector s ON s.id = l.sector_id
+                        WHERE l.enterprise_id = e.id)) AS labels,
+                   concat_ws(' ', e.description_fr, e.description_en) AS descriptions
+        ) d
+        ON CONFLICT (rowid) DO UPDATE SET search_vector = EXCLUDED.search_vector;
+    END $$
+"""
+
+ENTERPRISE_CHANGED = f"""
+    CREATE OR REPLACE FUNCTION enterprises_search_enterprise_changed() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP IN ('INSERT', 'UPDATE') AND {DEFERRED} THEN
+            RETURN NULL;
+        END IF;
+        IF TG_OP = 'INSERT' THEN
+            PERFORM enterprises_search_refresh(ARRAY(SELECT id FROM new_rows));
+            PERFORM enterprises_search_add_words(ARRAY(SELECT name FROM new_rows));
+        ELSIF TG_OP = 'UPDATE' THEN
+            PERFORM enterprises_search_refresh(ARRAY(
+                SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+                WHERE (n.name, n.description_fr, n.description_en)
+                      IS DISTINCT FROM (o.name, o.description_fr, o.description_en)));
+            PERFORM enterprises_search_add_words(ARRAY(
+                SELECT n.name FROM new_rows n JOIN old_rows o ON o.id = n.id
+                WHERE n.name IS DISTINCT FROM o.name));
+        ELSIF TG_OP = 'DELETE' THEN
+            DELETE FROM enterprises_search WHERE rowid IN (SELECT id FROM old_rows);
+        ELSE
+            DELETE FROM enterprises_search;
+        END IF;
+        RETURN NULL;
+    END $$
+"""
+
+LINK_CHANGED = f"""
+    CREATE OR REPLACE FUNCTION enterprises_search_link_changed() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' AND {DEFERRED} THEN
+            RETURN NULL;
+        END IF;
+        PERFORM enterprises_search_refresh(ARRAY(
+            SELECT DISTINCT enterprise_id FROM changed_rows));
+        RETURN NULL;
+    END $$
+"""
 
 CREATE_INDEX = [
     # Kept on the way back: other code may use them too.
@@ -36,35 +114,7 @@ CREATE_INDEX = [
     # suggest(): word % 'traitur' ORDER BY similarity(word, 'traitur').
     "CREATE INDEX enterprises_search_word_trgm_idx "
     "ON enterprises_search_word USING gin (word gin_trgm_ops)",
-    """
-    CREATE FUNCTION enterprises_search_refresh(ids bigint[]) RETURNS void
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        INSERT INTO enterprises_search (rowid, search_vector)
-        SELECT e.id,
-               setweight(to_tsvector('fr_unaccent', e.name)
-                         || to_tsvector('fr_simple', e.name), 'A')
-               || setweight(to_tsvector('fr_unaccent', d.labels)
-                            || to_tsvector('fr_simple', d.labels), 'B')
-               || setweight(to_tsvector('fr_unaccent', d.descriptions)
-                            || to_tsvector('fr_simple', d.descriptions), 'C')
-        FROM enterprises_enterprise e
-        CROSS JOIN LATERAL (
-            SELECT concat_ws(' ',
-                       (SELECT string_agg(concat_ws(' ', c.name, c.name_en), ' ')
-                        FROM enterprises_enterprise_categories l
-                        JOIN enterprises_category c ON c.id = l.category_id
-                        WHERE l.enterprise_id = e.id),
-                       (SELECT string_agg(concat_ws(' ', s.name, s.name_en), ' ')
-                        FROM enterprises_enterprise_sectors l
-                        JOIN enterprises_sector s ON s.id = l.sector_id
-                        WHERE l.enterprise_id = e.id)) AS labels,
-                   concat_ws(' ', e.description_fr, e.description_en) AS descriptions
-        ) d
-        WHERE e.id = ANY (ids)
-        ON CONFLICT (rowid) DO UPDATE SET search_vector = EXCLUDED.search_vector;
-    END $$
-    """,
+    REFRESH,
     """
     CREATE FUNCTION enterprises_search_add_words(texts text[]) RETURNS void
     LANGUAGE plpgsql AS $$
@@ -77,38 +127,8 @@ CREATE_INDEX = [
         ON CONFLICT (word) DO NOTHING;
     END $$
     """,
-    """
-    CREATE FUNCTION enterprises_search_enterprise_changed() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'INSERT' THEN
-            PERFORM enterprises_search_refresh(ARRAY(SELECT id FROM new_rows));
-            PERFORM enterprises_search_add_words(ARRAY(SELECT name FROM new_rows));
-        ELSIF TG_OP = 'UPDATE' THEN
-            PERFORM enterprises_search_refresh(ARRAY(
-                SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-                WHERE (n.name, n.description_fr, n.description_en)
-                      IS DISTINCT FROM (o.name, o.description_fr, o.description_en)));
-            PERFORM enterprises_search_add_words(ARRAY(
-                SELECT n.name FROM new_rows n JOIN old_rows o ON o.id = n.id
-                WHERE n.name IS DISTINCT FROM o.name));
-        ELSIF TG_OP = 'DELETE' THEN
-            DELETE FROM enterprises_search WHERE rowid IN (SELECT id FROM old_rows);
-        ELSE
-            DELETE FROM enterprises_search;
-        END IF;
-        RETURN NULL;
-    END $$
-    """,
-    """
-    CREATE FUNCTION enterprises_search_link_changed() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        PERFORM enterprises_search_refresh(ARRAY(
-            SELECT DISTINCT enterprise_id FROM changed_rows));
-        RETURN NULL;
-    END $$
-    """,
+    ENTERPRISE_CHANGED,
+    LINK_CHANGED,
     """
     CREATE FUNCTION enterprises_search_label_changed() RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -214,6 +234,34 @@ def rebuild(connection):
     analyze(connection)
 
 
+def update_triggers(connection):
+    """Replace the trigger functions with this code's (they learnt to defer; migration 0008)."""
+    with connection.cursor() as cursor:
+        cursor.execute(REFRESH)
+        cursor.execute(ENTERPRISE_CHANGED)
+        cursor.execute(LINK_CHANGED)
+
+
+def defer(connection):
+    """Until the end of the transaction, writes to enterprises and their links skip the index."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [DEFER_SETTING])
+
+
+def index(connection, ids):
+    """One set-based refresh of these enterprises' entries and their names' words, then
+    the triggers work again."""
+    ids = sorted(ids)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'off', true)", [DEFER_SETTING])
+        cursor.execute("SELECT enterprises_search_refresh(%s::bigint[])", [ids])
+        cursor.execute(
+            "SELECT enterprises_search_add_words(ARRAY("
+            " SELECT name FROM enterprises_enterprise WHERE id = ANY (%s::bigint[])))",
+            [ids],
+        )
+
+
 def analyze(connection):
     """Refresh the planner's statistics of the directory's tables after a bulk load.
 
@@ -242,6 +290,13 @@ def search(queryset, query):
     return queryset.filter(search_document__search_vector=tsq).annotate(
         search_rank=SearchRank(F("search_document__search_vector"), tsq, weights=RANK_WEIGHTS)
     )
+
+
+def ranks(query):
+    tsq = tsquery(query)
+    documents = SearchDocument.objects.filter(search_vector=tsq)
+    rank = SearchRank(F("search_vector"), tsq, weights=RANK_WEIGHTS)
+    return dict(documents.annotate(rank=rank).values_list("pk", "rank"))
 
 
 def similar_words(connection, word, limit):

@@ -13,6 +13,7 @@ import json
 from django.db.models import FloatField, Func
 from rapidfuzz import fuzz, process
 
+from .models import SearchDocument
 from .text import indexed_words, spellings
 
 TEXT_FUNCTION = "ecpar_search_text"
@@ -160,6 +161,26 @@ def drop_triggers(connection):
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
+def defer(connection):
+    drop_triggers(connection)
+
+
+def index(connection, ids):
+    """Index these enterprises in one INSERT … SELECT, then put the triggers back."""
+    touched = "SELECT value FROM json_each(%s)"
+    ids = json.dumps(sorted(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM enterprises_search WHERE rowid IN ({touched})", [ids])
+        cursor.execute(index_documents(f"e.id IN ({touched})"), [ids])
+        cursor.execute(
+            add_words(f"(SELECT group_concat(name, ' ') FROM enterprises_enterprise "
+                      f"WHERE id IN ({touched}))"),
+            [ids],
+        )
+        cursor.execute("ANALYZE enterprises_enterprise")
+    create_triggers(connection)
+
+
 def rebuild(connection):
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM enterprises_search")
@@ -201,6 +222,11 @@ def search(queryset, query):
     return queryset.filter(search_document__fts__match=match_expression(query)).annotate(
         search_rank=Bm25("search_document__fts")
     )
+
+
+def ranks(query):
+    documents = SearchDocument.objects.filter(fts__match=match_expression(query))
+    return dict(documents.annotate(rank=Bm25("fts")).values_list("pk", "rank"))
 
 
 def similar_words(connection, word, limit):

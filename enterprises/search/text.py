@@ -43,7 +43,8 @@ _stemmer = snowballstemmer.stemmer("french")
 
 @lru_cache(maxsize=50_000)
 def stem(word):
-    return _stemmer.stemWord(word)
+    # Snowball's suffixes are letters: a number is its own stem (and names carry many).
+    return word if word.isdigit() else _stemmer.stemWord(word)
 
 
 def words(text):

@@ -1,5 +1,7 @@
 """The admin flow: upload → columns → preview → confirm, the run page, the review queue."""
 
+import html
+import json
 from pathlib import Path
 
 import pytest
@@ -253,3 +255,61 @@ def test_script_in_a_file_is_shown_escaped_in_the_preview(staff_client):
 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.content.decode()
     assert "<script>alert(1)" not in page.content.decode()
+
+
+def profile_form_data(profile, **changes):
+    data = {
+        "network": profile.network_id, "record_id_column": profile.record_id_column,
+        "column_map": json.dumps(profile.column_map), "value_maps": json.dumps(profile.value_maps),
+        "missing_values": json.dumps(profile.missing_values), "sheet_name": "",
+        "complete_exports": "on",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.django_db
+def test_profile_json_is_checked_key_by_key_with_a_clear_message(staff_client):
+    profile, _created = ImportProfile.objects.get_or_create(
+        network=Network.objects.get(slug="cesim")
+    )
+    url = reverse("admin:enterprises_importprofile_change", args=[profile.pk])
+
+    response = staff_client.post(url, profile_form_data(
+        profile,
+        column_map=json.dumps({"Raison sociale": "name", "Téléphone": "telephone"}),
+        value_maps=json.dumps({"sectors": {"Alimentation": "no-such-sector"},
+                               "city": {"Mtl": "Montréal"}}),
+    ))
+
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "« Téléphone » : « telephone » ne fait pas partie des champs énumérés" in page
+    assert "« Alimentation » → « no-such-sector » ne correspond à aucun" in page
+    assert "« city » n'a pas de liste de valeurs" in page
+    profile.refresh_from_db()
+    assert profile.column_map == {}
+
+
+@pytest.mark.django_db
+def test_profile_page_offers_a_choice_per_column_of_the_last_file(staff_client):
+    upload(staff_client, "cesim.csv")
+    profile, _created = ImportProfile.objects.get_or_create(
+        network=Network.objects.get(slug="cesim")
+    )
+    profile.unknown_values = {"sectors": ["Emballage à façon"]}
+    profile.save()
+    url = reverse("admin:enterprises_importprofile_change", args=[profile.pk])
+
+    page = staff_client.get(url)
+    form = page.context["adminform"].form
+    columns = {form[name].label: name for name in form.fields if name.startswith("column_")}
+    data = profile_form_data(profile, **{name: form[name].initial for name in columns.values()})
+    data[columns["Téléphone"]] = "-"
+    staff_client.post(url, data)
+
+    assert "Emballage à façon" in page.content.decode()
+    assert "<code>neq</code>" in page.content.decode()
+    profile.refresh_from_db()
+    assert profile.column_map["Téléphone"] == "-"
+    assert profile.column_map["Nom"] == "name"

@@ -8,9 +8,11 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from enterprises.facets import current_index
 from enterprises.imports import pipeline
 from enterprises.imports.apply import Writer
 from enterprises.models import (
+    DirectoryRevision,
     Enterprise,
     EnterpriseSource,
     ImportProfile,
@@ -18,6 +20,7 @@ from enterprises.models import (
     ImportRun,
     Network,
 )
+from enterprises.search import search
 from tests.factories import EnterpriseFactory, region
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
@@ -314,3 +317,58 @@ def test_one_changed_row_in_a_known_file_is_still_updated():
 
     assert (result.updated_count, result.unchanged_count) == (1, 2)
     assert Enterprise.objects.filter(phone="+1 514-555-0000").count() == 1
+
+
+@pytest.mark.django_db
+def test_bulk_import_indexes_what_it_wrote_once_at_the_end(monkeypatch):
+    monkeypatch.setattr(pipeline, "BULK_INDEX_ROWS", 1)
+    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 2)
+    renamed = EnterpriseFactory(name="Ancien nom", neq="1140000004")
+    indexed_during_import, original = [], pipeline.Importer.flag_missing
+
+    def flag_missing(importer):
+        indexed_during_import.append(set(matching("boulangerie", "atelier")))
+        return original(importer)
+
+    monkeypatch.setattr(pipeline.Importer, "flag_missing", flag_missing)
+    content = "No membre,Nom,NEQ,Forme juridique,Ville,Code postal,Région,Secteurs\n" + "".join(
+        f"N-{n},Boulangerie {n},,Coopérative,Québec,G1R 1P{n},03,\n" for n in range(3)
+    ) + "N-9,Atelier renommé,1140000004,,,,,Habitation\n"
+
+    result = run("cesim", content)
+
+    assert (result.created_count, result.updated_count) == (3, 1)
+    assert indexed_during_import == [set()]
+    assert matching("boulangerie", "atelier") == {
+        "Boulangerie 0", "Boulangerie 1", "Boulangerie 2", "Atelier renommé"
+    }
+    assert matching("ancien") == set()
+    assert renamed.pk in set(search(Enterprise.objects.all(), "habitation").values_list(
+        "pk", flat=True))
+
+
+def matching(*words):
+    return {
+        name for word in words
+        for name in search(Enterprise.objects.all(), word).values_list("name", flat=True)
+    }
+
+
+@pytest.mark.django_db
+def test_an_applied_import_tells_the_directory_listings_to_recount():
+    revision = DirectoryRevision.current()
+
+    run_sample("cesim", "cesim.csv")
+
+    assert DirectoryRevision.current() != revision
+
+
+@pytest.mark.django_db
+def test_a_dry_run_leaves_the_directory_counts_as_they_were(settings):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 3600
+    EnterpriseFactory()
+    index = current_index()
+
+    run_sample("cesim", "cesim.csv", dry_run=True)
+
+    assert current_index() is index

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError
 
-from .facets import facet_counts, result_count
+from .facets import FilteredDirectory, result_count
 from .filters import EnterpriseFilterSet
 from .models import Category, Enterprise, Region, Sector
 
@@ -252,9 +252,10 @@ def list_enterprises(request, params: Query[EnterpriseQuery]):
     filterset = EnterpriseFilterSet(filter_data(request), queryset=published_enterprises())
     if filterset.form.errors:
         return Status(422, {"detail": filterset.form.errors.get_json_data()})
-    facets = facet_counts(filterset)
+    directory = FilteredDirectory(filterset)
+    facets = directory.facet_counts()
     start = (params.page - 1) * params.per_page
-    results = filterset.qs[start : start + params.per_page]
+    results = directory.results()[start : start + params.per_page]
     return {"count": result_count(facets), "results": list(results), "facets": facets}
 
 

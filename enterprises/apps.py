@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate, pre_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,5 +12,19 @@ class EnterprisesConfig(AppConfig):
         from . import search  # also registers the SearchDocument model
 
         connection_created.connect(search.prepare_connection)
+        self.watch_directory_changes()
         pre_migrate.connect(search.before_migrate, sender=self)
         post_migrate.connect(search.after_migrate, sender=self)
+
+    def watch_directory_changes(self):
+        """Any write that could change a facet count marks the directory as changed."""
+        from .models import DirectoryRevision, Enterprise
+
+        bump = DirectoryRevision.bump
+        for name in ("Enterprise", "EnterpriseLabel", "Region", "Sector", "Category", "Label"):
+            model = self.get_model(name)
+            post_save.connect(bump, sender=model, dispatch_uid=f"directory-revision-save-{name}")
+            post_delete.connect(bump, sender=model, dispatch_uid=f"directory-revision-del-{name}")
+        for relation in (Enterprise.categories, Enterprise.sectors, Enterprise.service_area):
+            uid = f"directory-revision-{relation.field.name}"
+            m2m_changed.connect(bump, sender=relation.through, dispatch_uid=uid)

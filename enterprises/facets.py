@@ -3,65 +3,257 @@
 The counts of facet X apply every active filter except X's own, so choosing region A does not
 zero out the other regions: they show how many results choosing them as well would add.
 
-Every count groups one table: the filtered enterprises themselves for their own columns (an
-index on (status, legal_form) covers the unfiltered case), or a many-to-many through-table
-restricted to the filtered enterprise ids by a subquery. No join of everything, and a fixed
-number of queries whatever the number of results.
+At 100 000 enterprises, one GROUP BY per facet, each repeating the text search and the other
+filters, costs hundreds of milliseconds. So the published directory is also held in memory as
+one bitset per facet value: a Python int whose bit n is set when enterprise n has that value.
+``&``, ``|`` and ``bit_count()`` over 100 000 bits take microseconds, so a request costs one
+query for the text search's matches, when there is a text, and a few hundred bit operations.
+
+The index is built again whenever ``DirectoryRevision`` says the directory changed (one
+primary-key read per request), and at least every ``DIRECTORY_FACETS_CACHE_SECONDS`` in case a
+write slipped past the revision (0 builds it for every request, as the tests do).
 """
 
-import hashlib
-from collections import Counter, defaultdict
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import and_, or_
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Case, Count, F, IntegerField, When
-from django.utils import translation
 
-from .models import Category, Enterprise, EnterpriseLabel, Label, Region, Sector
+from . import search
+from .filters import Sort
+from .models import Category, DirectoryRevision, Enterprise, EnterpriseLabel, Label, Region, Sector
 
 FACETS = ("category", "region", "sector", "legal_form", "label")
 
 
-def facet_counts(filterset, facets=FACETS):
-    """``{"region": [{"value", "label", "count", "selected"}…], "category": […], …}``.
+def bitset(ids):
+    """The int with bit n set for each n in ``ids``."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    bits = bytearray(max(ids) // 8 + 1)
+    for n in ids:
+        bits[n >> 3] |= 1 << (n & 7)
+    return int.from_bytes(bits, "little")
 
-    ``filterset`` is an ``EnterpriseFilterSet``; ``facets`` picks some of ``FACETS``. Region
-    values are codes, and the entries also carry the ``slug``; category entries also carry
-    their ``depth`` and their ``parent`` slug (a parent's count includes its descendants,
-    without counting an enterprise twice).
+
+def lowest_bits(bits, count):
+    """The ``count`` lowest n whose bit is set, in increasing order."""
+    found = []
+    while bits and len(found) < count:
+        lowest = bits & -bits
+        found.append(lowest.bit_length() - 1)
+        bits ^= lowest
+    return found
+
+
+@dataclass
+class FacetIndex:
+    """The published directory as bitsets: ``members[facet][value key]`` and ``published``.
+
+    Keys are primary keys, and the legal form's value for ``legal_form``. A category's bitset
+    includes the enterprises of every category below it; a region's includes the enterprises
+    serving it. The reference lists come along, in display order, so that a request reads
+    nothing else.
     """
-    counters = {
-        "region": _region_facet,
-        "category": _category_facet,
-        "sector": _sector_facet,
-        "legal_form": _legal_form_facet,
-        "label": _label_facet,
-    }
-    return {facet: counters[facet](filterset) for facet in facets}
+
+    revision: object
+    published: int
+    members: dict
+    regions: list
+    categories: list
+    sectors: list
+    labels: list
+    built_at: float = field(default_factory=time.monotonic)
+
+    @classmethod
+    def build(cls, revision):
+        published = Enterprise.objects.published()
+        rows = list(published.values_list("pk", "region_id", "legal_form"))
+        members = {facet: {} for facet in FACETS}
+        _collect(members["region"], ((region, pk) for pk, region, _ in rows))
+        _collect(members["legal_form"], ((form, pk) for pk, _, form in rows))
+        ids = published.values("pk")
+        for facet, links, column in (
+            ("region", Enterprise.service_area.through.objects, "region_id"),
+            ("category", Enterprise.categories.through.objects, "category_id"),
+            ("sector", Enterprise.sectors.through.objects, "sector_id"),
+            ("label", EnterpriseLabel.objects, "label_id"),
+        ):
+            pairs = links.filter(enterprise_id__in=ids).values_list(column, "enterprise_id")
+            _collect(members[facet], pairs.iterator(chunk_size=10_000))
+        categories = list(Category.objects.all())
+        members["category"] = _with_descendants(members["category"], categories)
+        return cls(
+            revision=revision,
+            published=bitset(pk for pk, _, _ in rows),
+            members={facet: {key: bitset(ids) for key, ids in values.items()}
+                     for facet, values in members.items()},
+            regions=list(Region.objects.all()),
+            categories=categories,
+            sectors=list(Sector.objects.all()),
+            labels=list(Label.objects.all()),
+        )
+
+    def any_of(self, facet, keys):
+        return reduce(or_, (self.members[facet].get(key, 0) for key in keys), 0)
+
+    def count(self, bits, facet, key):
+        return (bits & self.members[facet].get(key, 0)).bit_count()
+
+    def similar_to(self, enterprise, count):
+        """Ids of up to ``count`` published enterprises in ``enterprise``'s region (based or
+        serving there) offering one of its categories or a category below them.
+
+        The ones listed right after it come first, then from the start: each enterprise page
+        suggests different neighbours instead of the same oldest entries.
+        """
+        categories = [category.pk for category in enterprise.categories.all()]
+        candidates = (
+            self.published
+            & self.members["region"].get(enterprise.region_id, 0)
+            & self.any_of("category", categories)
+            & ~(1 << enterprise.pk)
+        )
+        start = enterprise.pk + 1
+        after = [start + n for n in lowest_bits(candidates >> start, count)]
+        before = lowest_bits(candidates & ((1 << enterprise.pk) - 1), count - len(after))
+        return after + before
 
 
-def cached_facet_counts(filterset, facets=FACETS):
-    """``facet_counts``, kept for ``DIRECTORY_FACETS_CACHE_SECONDS`` per filter state.
+def _collect(members, pairs):
+    for key, pk in pairs:
+        members.setdefault(key, []).append(pk)
 
-    Counting the whole directory takes a while at 100 000 enterprises, and the unfiltered or
-    lightly filtered states (home, listing, category pages) are the most requested; counts
-    that lag an edit by a minute are harmless, the results themselves are never cached.
+
+def _with_descendants(members, categories):
+    """Each category's enterprises, plus those of every category below it."""
+    children = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category.pk)
+    merged = {}
+
+    def below(pk, seen):
+        if pk not in merged:
+            ids = set(members.get(pk, ()))
+            for child in children.get(pk, ()):
+                if child not in seen:  # a cycle would be a data error; never loop on it
+                    ids.update(below(child, seen | {child}))
+            merged[pk] = ids
+        return merged[pk]
+
+    for category in categories:
+        below(category.pk, {category.pk})
+    return merged
+
+
+_index = None
+
+
+def current_index():
+    """This process's index, built again if the directory changed or it is too old.
+
+    Threads share it: it is never modified, only replaced, and two threads building it at
+    once merely duplicate work.
     """
-    seconds = settings.DIRECTORY_FACETS_CACHE_SECONDS
-    if not seconds:
-        return facet_counts(filterset, facets)
-    return cache.get_or_set(
-        _cache_key(filterset, facets), lambda: facet_counts(filterset, facets), seconds
-    )
+    global _index
+    revision = DirectoryRevision.current()
+    index = _index
+    max_age = settings.DIRECTORY_FACETS_CACHE_SECONDS
+    if index is None or index.revision != revision or time.monotonic() - index.built_at >= max_age:
+        index = _index = FacetIndex.build(revision)
+    return index
 
 
-def _cache_key(filterset, facets):
-    state = [str(filterset.queryset.query), translation.get_language(), list(facets)]
-    for name, value in sorted(filterset.active_filters.items()):
-        if not isinstance(value, str):
-            value = sorted(str(getattr(choice, "pk", choice)) for choice in value)
-        state.append((name, value))
-    return "directory-facets:" + hashlib.sha256(repr(state).encode()).hexdigest()
+class FilteredDirectory:
+    """One request's filters applied to the index: the facet counts and, for a text search
+    sorted by relevance, the ranked results.
+
+    ``fixed`` holds the filters that the page itself applies (``{"category": [category]}`` on
+    a category page), which every count keeps.
+    """
+
+    def __init__(self, filterset, fixed=None):
+        self.filterset = filterset
+        self.index = index = current_index()
+        self.base = index.published
+        for facet, choices in (fixed or {}).items():
+            self.base &= index.any_of(facet, _keys(facet, choices))
+        self.ranks = None
+        self.masks = {}
+        for name, value in filterset.active_filters.items():
+            if name != "q":
+                self.masks[name] = index.any_of(name, _keys(name, value))
+            elif (ranks := search.ranks(value)) is not None:
+                self.ranks = ranks
+                self.masks[name] = bitset(ranks)
+        self.matching = reduce(and_, self.masks.values(), self.base)
+
+    def facet_counts(self, facets=FACETS):
+        """``{"region": [{"value", "label", "count", "selected"}…], "category": […], …}``.
+
+        Region values are codes, and the entries also carry the ``slug``; category entries
+        also carry their ``depth`` and their ``parent`` slug (a parent's count includes its
+        descendants, without counting an enterprise twice).
+        """
+        counters = {
+            "region": _region_facet,
+            "category": _category_facet,
+            "sector": _sector_facet,
+            "legal_form": _legal_form_facet,
+            "label": _label_facet,
+        }
+        counted = {}
+        for facet in facets:
+            if facet in self.masks:
+                others = (mask for name, mask in self.masks.items() if name != facet)
+                matching = reduce(and_, others, self.base)
+            else:
+                matching = self.matching
+            selected = set(_keys(facet, self.filterset.active_filters.get(facet, ())))
+            counted[facet] = counters[facet](self.index, matching, selected)
+        return counted
+
+    def results(self, shape=lambda queryset: queryset):
+        """The filtered enterprises in the chosen order, for a paginator to slice.
+
+        A text search sorted by relevance is ordered here, from the ranks already read, and
+        only the page shown is fetched; any other order is the filter set's query. ``shape``
+        adds ``select_related`` and the like to the query that fetches the rows.
+        """
+        if self.ranks is None or self.filterset.sort != Sort.RELEVANCE:
+            return shape(self.filterset.qs)
+        matching = self.matching.to_bytes((self.matching.bit_length() + 7) // 8, "little")
+        ranks = self.ranks
+        ids = [pk for pk in ranks if pk >> 3 < len(matching) and matching[pk >> 3] >> (pk & 7) & 1]
+        ids.sort(key=lambda pk: (-ranks[pk], pk))
+        return RankedResults(ids, shape(self.filterset.queryset))
+
+
+class RankedResults(Sequence):
+    """Enterprise ids in their order, fetched only for the slice asked for (one page)."""
+
+    def __init__(self, ids, queryset):
+        self.ids = ids
+        self.queryset = queryset
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.ids[index]
+        rows = self.queryset.in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def facet_counts(filterset, facets=FACETS, fixed=None):
+    """The counts of ``FilteredDirectory(filterset, fixed)``, for ``facets``."""
+    return FilteredDirectory(filterset, fixed).facet_counts(facets)
 
 
 def result_count(facets):
@@ -75,109 +267,48 @@ def result_count(facets):
     return sum(entry["count"] for entry in selected or entries)
 
 
-def _ids(filterset, facet):
-    return filterset.queryset_without(facet).values("pk")
+def _keys(facet, choices):
+    return [getattr(choice, "pk", choice) for choice in choices]
 
 
-def _selected(filterset, facet):
-    return {choice.pk for choice in filterset.active_filters.get(facet, ())}
-
-
-def _entry(choice, counts, selected, value_field="slug"):
+def _entry(index, matching, facet, choice, selected, value_field="slug"):
     return {
         "value": getattr(choice, value_field),
         "label": choice.localized_name,
-        "count": counts.get(choice.pk, 0),
+        "count": index.count(matching, facet, choice.pk),
         "selected": choice.pk in selected,
     }
 
 
-def _entries(choices, counts, selected, value_field="slug"):
-    return [_entry(choice, counts, selected, value_field) for choice in choices]
-
-
-def _region_facet(filterset):
+def _region_facet(index, matching, selected):
     """An enterprise counts in its own region and in each region it serves, once in each."""
-    matching = filterset.queryset_without("region")
-    counts = Counter(
-        dict(matching.order_by().values_list("region_id").annotate(count=Count("pk")))
-    )
-    ids = matching.values("pk")
-    counts.update(
-        dict(
-            Enterprise.service_area.through.objects.filter(enterprise_id__in=ids)
-            .exclude(region_id=F("enterprise__region_id"))
-            .values_list("region_id")
-            .annotate(count=Count("pk"))
-            .order_by()
-        )
-    )
-    selected = _selected(filterset, "region")
     return [
-        {**_entry(region, counts, selected, "code"), "slug": region.slug}
-        for region in Region.objects.all()
+        {**_entry(index, matching, "region", region, selected, "code"), "slug": region.slug}
+        for region in index.regions
     ]
 
 
-def _category_facet(filterset):
-    """Counts per category, a parent's including its descendants: one query per tree level."""
-    categories = list(Category.objects.all())
-    paths = _paths_from_root(categories)
-    offers = Enterprise.categories.through.objects.filter(
-        enterprise_id__in=_ids(filterset, "category")
-    )
-    counts = {}
-    for level in range(max((len(path) for path in paths.values()), default=0)):
-        counts.update(_count_level(offers, paths, level))
-    selected = _selected(filterset, "category")
-    by_id = {category.pk: category for category in categories}
+def _category_facet(index, matching, selected):
+    """Counts per category, listed depth first, each parent before its children."""
+    by_id = {category.pk: category for category in index.categories}
+    paths = _paths_from_root(by_id)
     entries = []
-    for category in sorted(categories, key=lambda c: [_sort_key(by_id[i]) for i in paths[c.pk]]):
-        entry = _entry(category, counts, selected)
+    ordered = sorted(index.categories, key=lambda c: [_sort_key(by_id[i]) for i in paths[c.pk]])
+    for category in ordered:
+        entry = _entry(index, matching, "category", category, selected)
         entry["depth"] = len(paths[category.pk]) - 1
         entry["parent"] = by_id[category.parent_id].slug if category.parent_id else None
         entries.append(entry)
     return entries
 
 
-def _count_level(offers, paths, level):
-    """``{category at depth level: distinct enterprises offering it or a category below it}``.
-
-    Each offer is mapped to its ancestor at that depth by following ``parent`` joins on the
-    small category table (one CASE branch per depth below), then counted once per enterprise.
-    """
-    below = defaultdict(list)
-    for category_id, path in paths.items():
-        if len(path) > level:
-            below[len(path) - 1].append(category_id)
-    if level:
-        offers = offers.filter(category_id__in=[pk for ids in below.values() for pk in ids])
-    if list(below) == [level]:
-        rows = offers.values_list("category_id").annotate(count=Count("pk"))
-    else:
-        ancestor = Case(
-            *[
-                When(category_id__in=ids, then=F("category" + "__parent" * (depth - level) + "_id"))
-                for depth, ids in below.items()
-            ],
-            output_field=IntegerField(),
-        )
-        rows = (
-            offers.annotate(node=ancestor)
-            .values_list("node")
-            .annotate(count=Count("enterprise_id", distinct=True))
-        )
-    return dict(rows.order_by())
-
-
-def _paths_from_root(categories):
-    """``{category id: [root id, …, category id]}`` for a tree read in one query."""
-    parents = {category.pk: category.parent_id for category in categories}
+def _paths_from_root(by_id):
+    """``{category id: [root id, …, category id]}``."""
     paths = {}
-    for category_id in parents:
+    for category_id in by_id:
         path = [category_id]
-        while parents.get(path[0]) is not None and len(path) <= len(parents):
-            path.insert(0, parents[path[0]])
+        while by_id[path[0]].parent_id in by_id and len(path) <= len(by_id):
+            path.insert(0, by_id[path[0]].parent_id)
         paths[category_id] = path
     return paths
 
@@ -186,41 +317,22 @@ def _sort_key(choice):
     return str(choice.localized_name).casefold()
 
 
-def _sector_facet(filterset):
-    counts = dict(
-        Enterprise.sectors.through.objects.filter(enterprise_id__in=_ids(filterset, "sector"))
-        .values_list("sector_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    sectors = sorted(Sector.objects.all(), key=_sort_key)
-    return _entries(sectors, counts, _selected(filterset, "sector"))
+def _sector_facet(index, matching, selected):
+    sectors = sorted(index.sectors, key=_sort_key)
+    return [_entry(index, matching, "sector", sector, selected) for sector in sectors]
 
 
-def _label_facet(filterset):
-    counts = dict(
-        EnterpriseLabel.objects.filter(enterprise_id__in=_ids(filterset, "label"))
-        .values_list("label_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    labels = sorted(Label.objects.all(), key=_sort_key)
-    return _entries(labels, counts, _selected(filterset, "label"))
+def _label_facet(index, matching, selected):
+    labels = sorted(index.labels, key=_sort_key)
+    return [_entry(index, matching, "label", label, selected) for label in labels]
 
 
-def _legal_form_facet(filterset):
-    counts = dict(
-        filterset.queryset_without("legal_form")
-        .order_by()
-        .values_list("legal_form")
-        .annotate(count=Count("pk"))
-    )
-    selected = set(filterset.active_filters.get("legal_form", ()))
+def _legal_form_facet(index, matching, selected):
     return [
         {
             "value": value,
             "label": str(label),
-            "count": counts.get(value, 0),
+            "count": index.count(matching, "legal_form", value),
             "selected": value in selected,
         }
         for value, label in Enterprise.LegalForm.choices

@@ -1,5 +1,7 @@
 """The directory: enterprises and the reference lists that describe them."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -9,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .history import History
 from .validators import (
     fold,
     http_url_validator,
@@ -42,6 +45,8 @@ class Region(BilingualNameMixin, models.Model):
     name_en = models.CharField(_("name in English"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
 
+    history = History()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("administrative region")
@@ -63,6 +68,8 @@ class Sector(BilingualNameMixin, models.Model):
         blank=True,
         validators=[RegexValidator(r"^\d{2,6}$", _("A SCIAN/NAICS code has 2 to 6 digits."))],
     )
+
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -113,6 +120,8 @@ class Category(BilingualNameMixin, models.Model):
 
     objects = CategoryQuerySet.as_manager()
 
+    history = History()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("product or service category")
@@ -141,6 +150,8 @@ class Network(models.Model):
         _("directory address"), blank=True, validators=[http_url_validator]
     )
 
+    history = History()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("network")
@@ -158,10 +169,45 @@ class Label(BilingualNameMixin, models.Model):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
 
+    history = History()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("label")
         verbose_name_plural = _("labels")
+
+
+class DirectoryRevision(models.Model):
+    """A token that changes with every write that could change what the public directory shows.
+
+    Each process keeps the directory's facet bitsets in memory (``facets.FacetIndex``) and
+    reads this one row per request to know whether they are still true. Saves and deletions
+    bump it through signals; bulk writes (imports, publishing in bulk, demo data) call
+    ``bump()`` themselves.
+    """
+
+    token = models.UUIDField(_("token"), default=uuid.uuid4)
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("directory revision")
+        verbose_name_plural = _("directory revisions")
+
+    def __str__(self):
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first()
+
+    @classmethod
+    def bump(cls, **signal_arguments):
+        """Mark the directory as changed; also a receiver for the model signals."""
+        # Fixtures load raw; many-to-many changes signal before and after: count them once.
+        if signal_arguments.get("raw") or signal_arguments.get("action", "").startswith("pre_"):
+            return
+        if not cls.objects.filter(pk=1).update(token=uuid.uuid4(), changed_at=timezone.now()):
+            cls.objects.create(pk=1)
 
 
 class EnterpriseQuerySet(models.QuerySet):
@@ -201,13 +247,17 @@ class EnterpriseQuerySet(models.QuerySet):
         now = timezone.now()
         unpublished = self.exclude(status=Enterprise.Status.PUBLISHED)
         unpublished.filter(published_at__isnull=True).update(published_at=now)
-        return unpublished.update(status=Enterprise.Status.PUBLISHED, updated_at=now)
+        count = unpublished.update(status=Enterprise.Status.PUBLISHED, updated_at=now)
+        DirectoryRevision.bump()
+        return count
 
     def archive(self):
         """Withdraw these enterprises from the public directory; returns the count."""
-        return self.exclude(status=Enterprise.Status.ARCHIVED).update(
+        count = self.exclude(status=Enterprise.Status.ARCHIVED).update(
             status=Enterprise.Status.ARCHIVED, updated_at=timezone.now()
         )
+        DirectoryRevision.bump()
+        return count
 
 
 class LegalForm(models.TextChoices):
@@ -324,6 +374,12 @@ class Enterprise(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = EnterpriseQuerySet.as_manager()
+
+    # Staff and member edits, with who made them; bulk imports are recorded by their ImportRun.
+    # Derived and bookkeeping fields stay out: they would show as changes on every save.
+    history = History(
+        excluded_fields=["name_folded", "neq_checksum_failed", "curated_fields", "updated_at"]
+    )
 
     class Meta:
         ordering = ["name"]

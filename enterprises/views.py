@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
-from .facets import cached_facet_counts, result_count
+from .facets import FilteredDirectory, current_index, facet_counts, result_count
 from .filters import EnterpriseFilterSet
 from .models import Category, Enterprise, Region, Sector
 from .search import suggest
@@ -37,7 +37,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         filterset = EnterpriseFilterSet({}, queryset=Enterprise.objects.published())
-        facets = cached_facet_counts(filterset, facets=("category", "sector", "region"))
+        facets = facet_counts(filterset, facets=("category", "sector", "region"))
         return super().get_context_data(
             top_categories=sorted(
                 (entry for entry in facets["category"] if entry["depth"] == 0 and entry["count"]),
@@ -66,12 +66,17 @@ class DirectoryView(TemplateView):
     def get_queryset(self):
         return Enterprise.objects.published()
 
+    def get_fixed_filters(self):
+        """The filters the page itself applies, as ``{facet: [value]}``; the counts keep them."""
+        return {}
+
     def get_heading(self):
         return _("Social economy enterprises")
 
     def get(self, request, *args, **kwargs):
         self.filterset = EnterpriseFilterSet(request.GET, queryset=self.get_queryset())
-        self.facets = cached_facet_counts(self.filterset)
+        self.directory = FilteredDirectory(self.filterset, fixed=self.get_fixed_filters())
+        self.facets = self.directory.facet_counts()
         context = self.get_context_data(**kwargs)
         response = self.render_to_response(context)
         patch_vary_headers(response, ["HX-Request"])
@@ -107,11 +112,18 @@ class DirectoryView(TemplateView):
             export_query=self.query_without(("page",)),
             results_capped=total > MAX_BROWSABLE_RESULTS,
             max_browsable_results=MAX_BROWSABLE_RESULTS,
+            procurement_sheets=[
+                sheet
+                for category in self.filterset.active_filters.get("category", ())
+                if (sheet := published_sheet(category))
+            ],
             **kwargs,
         )
 
     def paginate(self, total):
-        results = self.filterset.qs.select_related("region").prefetch_related("categories")
+        results = self.directory.results(
+            lambda queryset: queryset.select_related("region").prefetch_related("categories")
+        )
         paginator = CountedPaginator(results, self.filterset.per_page, total)
         try:
             return paginator.page(self.request.GET.get("page") or 1)
@@ -165,11 +177,15 @@ class CategoryView(DirectoryView):
     @cached_property
     def category(self):
         return get_object_or_404(
-            Category.objects.select_related("parent"), slug=self.kwargs["slug"]
+            Category.objects.select_related("parent", "procurement_sheet"),
+            slug=self.kwargs["slug"],
         )
 
     def get_queryset(self):
         return super().get_queryset().offering([self.category])
+
+    def get_fixed_filters(self):
+        return {"category": [self.category]}
 
     def get_heading(self):
         return self.category.localized_name
@@ -178,7 +194,12 @@ class CategoryView(DirectoryView):
         children = [
             entry for entry in self.facets["category"] if entry["parent"] == self.category.slug
         ]
-        return super().get_context_data(category=self.category, subcategories=children, **kwargs)
+        return super().get_context_data(
+            category=self.category,
+            subcategories=children,
+            procurement_sheet=published_sheet(self.category),
+            **kwargs,
+        )
 
 
 class SectorView(DirectoryView):
@@ -190,6 +211,9 @@ class SectorView(DirectoryView):
 
     def get_queryset(self):
         return super().get_queryset().in_sectors([self.sector])
+
+    def get_fixed_filters(self):
+        return {"sector": [self.sector]}
 
     def get_heading(self):
         return self.sector.localized_name
@@ -205,6 +229,9 @@ class RegionView(DirectoryView):
     def get_queryset(self):
         return super().get_queryset().in_regions([self.region])
 
+    def get_fixed_filters(self):
+        return {"region": [self.region]}
+
     def get_heading(self):
         return self.region.localized_name
 
@@ -216,7 +243,7 @@ class CategoryIndexView(TemplateView):
 
     def get_context_data(self, **kwargs):
         filterset = EnterpriseFilterSet({}, queryset=Enterprise.objects.published())
-        entries = cached_facet_counts(filterset, facets=("category",))["category"]
+        entries = facet_counts(filterset, facets=("category",))["category"]
         tree = [
             {**entry, "children": [child for child in entries if child["parent"] == entry["value"]]}
             for entry in entries
@@ -251,17 +278,9 @@ class EnterpriseDetailView(DetailView):
 
     def similar(self, enterprise):
         """Other enterprises offering the same products and serving the same region."""
-        categories = enterprise.categories.all()
-        if not categories:
-            return []
-        return (
-            Enterprise.objects.published()
-            .exclude(pk=enterprise.pk)
-            .in_regions([enterprise.region_id])
-            .offering(categories)
-            .select_related("region")
-            .order_by("name", "pk")[: self.similar_count]
-        )
+        ids = current_index().similar_to(enterprise, self.similar_count)
+        similar = Enterprise.objects.published().filter(pk__in=ids).select_related("region")
+        return similar.order_by("name", "pk")
 
     def organization(self, enterprise):
         """The enterprise as a schema.org Organization, for search engines."""
@@ -291,6 +310,13 @@ class EnterpriseDetailView(DetailView):
         }
         data.update({key: value for key, value in optional.items() if value})
         return data
+
+
+def published_sheet(category):
+    """The category's published procurement sheet (programs app), read with the category
+    through the reverse one-to-one relation; None when it has none."""
+    sheet = getattr(category, "procurement_sheet", None)
+    return sheet if sheet is not None and sheet.is_published else None
 
 
 def is_web_address(url):

@@ -1,10 +1,9 @@
 """Facet counts: each facet applies every active filter except its own."""
 
 import pytest
-from django.core.cache import cache
 from django.http import QueryDict
 
-from enterprises.facets import cached_facet_counts, facet_counts, result_count
+from enterprises.facets import facet_counts, result_count
 from enterprises.filters import EnterpriseFilterSet
 from enterprises.models import Category, Enterprise, EnterpriseLabel, Label, Sector
 from tests.factories import EnterpriseFactory, region
@@ -128,32 +127,50 @@ def test_result_count_matches_the_filtered_results():
 def test_facets_take_a_fixed_number_of_queries(django_assert_max_num_queries):
     EnterpriseFactory.create_batch(5, region=region("06"))
     filterset = EnterpriseFilterSet(
-        QueryDict("region=06&category=alimentation&sector=agroalimentaire&label=entreprise-insertion"),
+        QueryDict(
+            "q=traiteur&region=06&category=alimentation&sector=agroalimentaire"
+            "&label=entreprise-insertion"
+        ),
         queryset=Enterprise.objects.published(),
     )
     filterset.qs  # noqa: B018 validates the form: one query per model filter and the category tree
-    # region: 2 counts + the list; category: 1 per tree level (2) + the tree;
-    # sector, label: a count + the list each; legal form: a count;
-    # and the category tree read for each of the 4 other facets' category filter.
-    with django_assert_max_num_queries(15):
+    # The directory's revision; the index (tests build it every time): published enterprises,
+    # service areas, categories, sectors, labels, then the category tree, regions, sectors and
+    # labels; and the text search's matches.
+    with django_assert_max_num_queries(11):
         facet_counts(filterset)
 
 
-def test_cached_counts_are_reused_for_the_same_filters_only(settings, django_assert_num_queries):
+def test_the_index_is_reused_until_the_directory_changes(settings, django_assert_num_queries):
     settings.DIRECTORY_FACETS_CACHE_SECONDS = 60
-    cache.clear()
     EnterpriseFactory(region=region("06"), legal_form=Enterprise.LegalForm.MUTUAL)
     EnterpriseFactory(region=region("03"))
 
-    def mutual_count(query_string):
-        filterset = EnterpriseFilterSet(
-            QueryDict(query_string), queryset=Enterprise.objects.published()
-        )
-        filterset.qs  # noqa: B018 validates the form
-        return counts(cached_facet_counts(filterset), "legal_form")["mutual"]
+    assert counts(facets_for("region=06"), "legal_form")["mutual"] == 1
+    # The form's region lookup and the directory's revision; the counts come from memory.
+    with django_assert_num_queries(2):
+        assert counts(facets_for("region=06"), "legal_form")["mutual"] == 1
 
-    assert mutual_count("region=06") == 1
-    with django_assert_num_queries(1):  # the form's region lookup; the counts come from the cache
-        assert mutual_count("region=06") == 1
-    assert mutual_count("region=03") == 0
-    cache.clear()
+    EnterpriseFactory(region=region("06"), legal_form=Enterprise.LegalForm.MUTUAL)
+    assert counts(facets_for("region=06"), "legal_form")["mutual"] == 2
+
+
+def test_bulk_archiving_updates_the_counts(settings):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 60
+    EnterpriseFactory.create_batch(2, region=region("06"))
+    assert counts(facets_for(""), "region")["06"] == 2
+
+    Enterprise.objects.filter(region=region("06")).archive()
+
+    assert counts(facets_for(""), "region")["06"] == 0
+
+
+def test_a_new_category_link_updates_the_counts(settings):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 60
+    enterprise = EnterpriseFactory(categories=[])
+    catering = Category.objects.get(slug="alimentation")
+    assert counts(facets_for(""), "category")["alimentation"] == 0
+
+    enterprise.categories.add(catering)
+
+    assert counts(facets_for(""), "category")["alimentation"] == 1

@@ -187,17 +187,23 @@ def test_listing_query_count_does_not_grow_with_the_page_size(
         if number % 2:
             EnterpriseLabel.objects.create(enterprise=enterprise, label=label)
     query = {"region": "06", "category": "alimentation", "sector": sector.slug}
-    # The form's 3 choice lookups; facets: region 2 + list, category 2 levels + tree,
-    # sector and label a count + list each, legal form 1, and the category tree for the
-    # 4 facets that apply the category filter; the page of results; its categories.
-    expected = 3 + 15 + 1 + 1 + 1
+    # The form's 3 choice lookups; the directory's revision; the facet index, which the tests
+    # build for every request (published enterprises, service areas, categories, sectors,
+    # labels, then the category tree, regions, sectors and labels): 9; the category tree for
+    # the category filter; the page of results; its categories. From a built index, 9 go.
+    expected = 3 + 1 + 9 + 1 + 1 + 1
     with django_assert_max_num_queries(expected):
         small = client.get(LISTING, {**query, "per_page": "20"})
     with django_assert_max_num_queries(expected):
         large = client.get(LISTING, {**query, "per_page": "100"})
+    # A text search ranked by relevance: the ranks read from the search index instead of the
+    # category tree; the page is fetched by id.
+    with django_assert_max_num_queries(expected):
+        ranked = client.get(LISTING, {**query, "q": "traiteur", "per_page": "100"})
 
     assert len(small.context["enterprises"]) == 20
     assert len(large.context["enterprises"]) == 100
+    assert len(ranked.context["enterprises"]) == 100
 
 
 # The enterprise page
@@ -294,6 +300,35 @@ def test_enterprise_page_suggests_published_enterprises_with_the_same_products_n
     response = client.get(enterprise.get_absolute_url())
 
     assert [other.name for other in response.context["similar"]] == ["Voisin traiteur"]
+
+
+def test_a_text_search_lists_name_matches_before_description_matches(client):
+    EnterpriseFactory(name="Atelier Rive-Sud", description_fr="Service de traiteur le midi.")
+    EnterpriseFactory(name="Traiteur Rive-Nord", description_fr="Boîtes à lunch.")
+    EnterpriseFactory(name="Traiteur brouillon", status=Enterprise.Status.DRAFT)
+
+    first_page = client.get(LISTING, {"q": "traiteurs"})
+    second_page = client.get(LISTING, {"q": "traiteurs", "per_page": "20", "page": "2"})
+
+    assert result_names(first_page) == ["Traiteur Rive-Nord", "Atelier Rive-Sud"]
+    assert first_page.context["total"] == 2
+    assert second_page.status_code == 404
+
+
+def test_enterprise_pages_suggest_four_neighbours_each_page_its_own(client):
+    caterers = [
+        EnterpriseFactory(name=f"Traiteur {n}", region=region("06"), categories=[catering()])
+        for n in range(8)
+    ]
+
+    def suggested(enterprise):
+        response = client.get(enterprise.get_absolute_url())
+        return {other.name for other in response.context["similar"]}
+
+    first, fifth = suggested(caterers[0]), suggested(caterers[4])
+    assert len(first) == len(fifth) == 4
+    assert "Traiteur 0" not in first and "Traiteur 4" not in fifth
+    assert first != fifth
 
 
 # Home, category, sector and region pages

@@ -9,6 +9,9 @@ from django.views.generic import TemplateView
 from ecpar_site import views
 from enterprises.api import api
 from enterprises.sitemaps import sitemaps
+from programs.sitemaps import sitemaps as program_sitemaps
+
+sitemaps = {**sitemaps, **program_sitemaps}
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -37,5 +40,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("enterprises.urls")),
     path("", include("purchases.urls")),
+    path("", include("programs.urls")),
+    path("", include("events.urls")),
     prefix_default_language=False,
 )

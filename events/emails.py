@@ -1,0 +1,44 @@
+"""The emails a registrant receives, in the language they registered in.
+
+``absolute_uri`` turns a path into a full address (``request.build_absolute_uri``): the links
+must work from a mail client.
+"""
+
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .ical import event_calendar
+
+
+def _send(registration, template, absolute_uri):
+    event = registration.event
+    with translation.override(registration.language):
+        event_url = absolute_uri(event.get_absolute_url())
+        context = {
+            "registration": registration,
+            "event": event,
+            "event_url": event_url,
+            "registration_url": absolute_uri(registration.get_absolute_url()),
+            "cancel_url": absolute_uri(
+                reverse("events:cancel", kwargs={"token": registration.token})
+            ),
+        }
+        subject = " ".join(
+            render_to_string(f"events/email/{template}_subject.txt", context).split()
+        )
+        body = render_to_string(f"events/email/{template}.txt", context)
+        message = EmailMessage(subject, body, to=[registration.email])
+        message.attach(f"{event.slug}.ics", event_calendar(event, event_url), "text/calendar")
+    message.send()
+
+
+def send_confirmation(registration, absolute_uri):
+    """Confirmed or waitlisted: the event, the calendar file and the cancellation link."""
+    _send(registration, "confirmation", absolute_uri)
+
+
+def send_promotion(registration, absolute_uri):
+    """A seat was freed: this person moves from the waiting list to confirmed."""
+    _send(registration, "promotion", absolute_uri)

@@ -1,5 +1,6 @@
 """Factories for the whole suite; reference rows come from the migrated database."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
@@ -20,6 +21,8 @@ from enterprises.models import (
     Region,
     Sector,
 )
+from events.models import Event, Registration
+from programs.models import Page, ProcurementSheet, VideoCapsule
 from purchases.models import MemberOrganization, Membership, Purchase
 
 
@@ -194,3 +197,98 @@ class ImportReviewItemFactory(factory.django.DjangoModelFactory):
     field = "phone"
     current_value = "+1 418-555-1111"
     incoming_value = "+1 418-555-2222"
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published training course a week from now, two hours long."""
+
+    class Meta:
+        model = Event
+
+    kind = Event.Kind.TRAINING
+    title = factory.Sequence(lambda n: f"Formation numéro {n}")
+    title_en = factory.Sequence(lambda n: f"Training number {n}")
+    slug = factory.Sequence(lambda n: f"formation-numero-{n}")
+    description = "Acheter auprès d'entreprises d'économie sociale."
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda event: event.starts_at + timedelta(hours=2))
+    place = "Maison du développement durable, Montréal"
+    capacity = 10
+    is_published = True
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A visitor's confirmed registration, saved directly (no capacity check)."""
+
+    class Meta:
+        model = Registration
+        skip_postgeneration_save = True
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Personne {n}")
+    organization_name = factory.Sequence(lambda n: f"Organisation {n}")
+    email = factory.Sequence(lambda n: f"personne{n}@example.org")
+    role = Registration.Role.BUYER
+    status = Registration.Status.CONFIRMED
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.categories.set(extracted)
+
+
+class ProcurementSheetFactory(factory.django.DjangoModelFactory):
+    """A published sheet for catering (« traiteur »), in French and in English."""
+
+    class Meta:
+        model = ProcurementSheet
+
+    category = factory.LazyFunction(lambda: Category.objects.get(slug="traiteur"))
+    slug = factory.Sequence(lambda n: f"fiche-numero-{n}")
+    title = factory.Sequence(lambda n: f"Fiche numéro {n}")
+    title_en = factory.Sequence(lambda n: f"Sheet number {n}")
+    market = "Le marché en bref."
+    market_en = "The market in brief."
+    requirements = "- Vaisselle réutilisable."
+    requirements_en = "- Reusable tableware."
+    sample_clauses = "Le prestataire reprend la vaisselle."
+    benefits = "Des emplois pour des personnes en insertion."
+    benefits_en = "Jobs for people in work integration."
+    is_published = True
+
+
+class VideoCapsuleFactory(factory.django.DjangoModelFactory):
+    """A published YouTube capsule of a member and the enterprises it bought from."""
+
+    class Meta:
+        model = VideoCapsule
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"capsule-numero-{n}")
+    title = factory.Sequence(lambda n: f"Capsule numéro {n}")
+    title_en = factory.Sequence(lambda n: f"Capsule number {n}")
+    summary = "Un partenariat d'achat."
+    summary_en = "A purchasing partnership."
+    member = factory.SubFactory(MemberOrganizationFactory)
+    provider = VideoCapsule.Provider.YOUTUBE
+    video_id = factory.Sequence(lambda n: f"vidTest{n:04d}")
+    transcript = "Narration : un partenariat."
+    transcript_en = "Narrator: a partnership."
+    is_published = True
+
+    @factory.post_generation
+    def enterprises(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.enterprises.set(extracted)
+
+
+class PageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Page
+
+    slug = factory.Sequence(lambda n: f"page-numero-{n}")
+    title = factory.Sequence(lambda n: f"Page numéro {n}")
+    title_en = factory.Sequence(lambda n: f"Page number {n}")
+    body = "Premier paragraphe.\n\nSecond paragraphe."
+    body_en = "First paragraph.\n\nSecond paragraph."
+    is_published = True

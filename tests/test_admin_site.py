@@ -4,6 +4,8 @@ A newly registered model admin is covered without editing this file, as long as 
 rows: reference rows from the migrations, or a factory listed in ROWS below.
 """
 
+from datetime import timedelta
+
 import factory
 import pytest
 from django.contrib import admin
@@ -11,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from enterprises.models import (
+    Category,
     Enterprise,
     EnterpriseLabel,
     EnterpriseSource,
@@ -23,19 +26,25 @@ from enterprises.models import (
     Label,
     Network,
 )
+from events.models import Event, Meeting, Registration
+from programs.models import ProcurementSheet, VideoCapsule
 from purchases.models import MemberOrganization, Membership, Purchase
 from tests.factories import (
     EnterpriseFactory,
     EnterpriseLabelFactory,
     EnterpriseSourceFactory,
+    EventFactory,
     GroupFactory,
     ImportProfileFactory,
     ImportReviewItemFactory,
     ImportRunFactory,
     MemberOrganizationFactory,
     MembershipFactory,
+    ProcurementSheetFactory,
     PurchaseFactory,
+    RegistrationFactory,
     UserFactory,
+    VideoCapsuleFactory,
 )
 
 PAGE_SIZE = 100
@@ -60,6 +69,19 @@ def purchases(count):
     )
 
 
+def meetings(count):
+    """One buyer meeting enterprises in successive slots of one long event."""
+    start = timezone.now() + timedelta(days=7)
+    event = EventFactory(kind=Event.Kind.MATCHMAKING, starts_at=start,
+                         ends_at=start + timedelta(minutes=20 * count))
+    buyer = RegistrationFactory(event=event)
+    for slot in event.meeting_slots():
+        Meeting.objects.create(
+            event=event, buyer=buyer, starts_at=slot,
+            enterprise=RegistrationFactory(event=event, role=Registration.Role.ENTERPRISE),
+        )
+
+
 # How to make a page of rows for models that the migrations leave empty.
 ROWS = {
     get_user_model(): UserFactory.create_batch,
@@ -73,6 +95,13 @@ ROWS = {
     MemberOrganization: MemberOrganizationFactory.create_batch,
     Membership: MembershipFactory.create_batch,
     Purchase: purchases,
+    ProcurementSheet: lambda count: [  # one per category, the most there can be
+        ProcurementSheetFactory(category=category) for category in Category.objects.all()[:count]
+    ],
+    VideoCapsule: VideoCapsuleFactory.create_batch,
+    Event: EventFactory.create_batch,
+    Registration: RegistrationFactory.create_batch,
+    Meeting: meetings,
 }
 
 # The most queries a changelist of a full page may cost, whatever the model. Import runs,
@@ -83,7 +112,7 @@ ROWS = {
 CHANGELIST_MAX_QUERIES = 8
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
-OUR_APPS = {"enterprises", "purchases"}
+OUR_APPS = {"enterprises", "purchases", "programs", "events"}
 OURS = [(model, model_admin) for model, model_admin in REGISTERED
         if model._meta.app_label in OUR_APPS]
 

@@ -40,6 +40,13 @@ def bitset(ids):
     return int.from_bytes(bits, "little")
 
 
+def set_among(bits, candidates):
+    """The candidates whose bit is set, in their order."""
+    octets = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    size = len(octets)
+    return [n for n in candidates if n >> 3 < size and octets[n >> 3] >> (n & 7) & 1]
+
+
 def lowest_bits(bits, count):
     """The ``count`` lowest n whose bit is set, in increasing order."""
     found = []
@@ -182,14 +189,14 @@ class FilteredDirectory:
         self.base = index.published
         for facet, choices in (fixed or {}).items():
             self.base &= index.any_of(facet, _keys(facet, choices))
-        self.ranks = None
+        self.text = self.text_matches = None
         self.masks = {}
         for name, value in filterset.active_filters.items():
             if name != "q":
                 self.masks[name] = index.any_of(name, _keys(name, value))
-            elif (ranks := search.ranks(value)) is not None:
-                self.ranks = ranks
-                self.masks[name] = bitset(ranks)
+            elif (matches := search.matching_ids(value)) is not None:
+                self.text, self.text_matches = value, matches
+                self.masks[name] = bitset(matches)
         self.matching = reduce(and_, self.masks.values(), self.base)
 
     def facet_counts(self, facets=FACETS):
@@ -220,16 +227,16 @@ class FilteredDirectory:
     def results(self, shape=lambda queryset: queryset):
         """The filtered enterprises in the chosen order, for a paginator to slice.
 
-        A text search sorted by relevance is ordered here, from the ranks already read, and
-        only the page shown is fetched; any other order is the filter set's query. ``shape``
-        adds ``select_related`` and the like to the query that fetches the rows.
+        A text search sorted by relevance is ordered here: only the enterprises that every
+        filter kept are ranked, and only the page shown is fetched. Any other order is the
+        filter set's query. ``shape`` adds ``select_related`` and the like to the query that
+        fetches the rows.
         """
-        if self.ranks is None or self.filterset.sort != Sort.RELEVANCE:
+        if self.text is None or self.filterset.sort != Sort.RELEVANCE:
             return shape(self.filterset.qs)
-        matching = self.matching.to_bytes((self.matching.bit_length() + 7) // 8, "little")
-        ranks = self.ranks
-        ids = [pk for pk in ranks if pk >> 3 < len(matching) and matching[pk >> 3] >> (pk & 7) & 1]
-        ids.sort(key=lambda pk: (-ranks[pk], pk))
+        ids = set_among(self.matching, self.text_matches)
+        ranks = search.ranks(self.text, ids)
+        ids.sort(key=lambda pk: (-ranks.get(pk, 0.0), pk))
         return RankedResults(ids, shape(self.filterset.queryset))
 
 

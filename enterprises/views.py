@@ -5,6 +5,7 @@ import json
 import phonenumbers
 from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -15,7 +16,7 @@ from django.views.generic import DetailView, TemplateView
 
 from .facets import FilteredDirectory, current_index, facet_counts, result_count
 from .filters import EnterpriseFilterSet
-from .models import Category, Enterprise, Region, Sector
+from .models import Category, Enterprise, EnterpriseLabel, EnterpriseSource, Region, Sector
 from .search import suggest
 
 # Deep OFFSET pages get slower and slower; past this many results, refine or export instead.
@@ -261,7 +262,11 @@ class EnterpriseDetailView(DetailView):
             Enterprise.objects.published()
             .select_related("region")
             .prefetch_related(
-                "categories", "sectors", "service_area", "label_awards__label", "sources__network"
+                "categories",
+                "sectors",
+                "service_area",
+                Prefetch("label_awards", EnterpriseLabel.objects.select_related("label")),
+                Prefetch("sources", EnterpriseSource.objects.select_related("network")),
             )
         )
 

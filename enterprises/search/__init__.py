@@ -17,7 +17,15 @@ from . import postgresql, sqlite
 from .models import SearchDocument
 from .text import MAX_TERMS, STOP_WORDS, Query, clean, words
 
-__all__ = ["SearchDocument", "deferred_index", "ranks", "rebuild_index", "search", "suggest"]
+__all__ = [
+    "SearchDocument",
+    "deferred_index",
+    "matching_ids",
+    "ranks",
+    "rebuild_index",
+    "search",
+    "suggest",
+]
 
 BACKENDS = {"postgresql": postgresql, "sqlite": sqlite}
 
@@ -45,22 +53,35 @@ def search(queryset, q):
     return backend(connections[queryset.db]).search(queryset, query)
 
 
-def ranks(q):
-    """``{enterprise id: relevance}`` for every enterprise matching ``q``, published or not.
+def matching_ids(q):
+    """The ids of every enterprise matching ``q``, published or not, read from the index alone.
 
-    The same rules and ranking as ``search``, read from the index alone: the directory's
-    in-memory facets combine it with the other filters. None when ``q`` has nothing
-    searchable in it, so filters nothing.
+    The same rules as ``search``: the directory's in-memory facets combine them with the other
+    filters. None when ``q`` has nothing searchable in it, so filters nothing.
     """
     if not clean(q):
         return None
     query = Query.parse(q)
     if query.neq:
-        exact = Enterprise.objects.filter(neq=query.neq).exclude(neq="")
-        return dict.fromkeys(exact.values_list("pk", flat=True), 1.0)
+        return list(Enterprise.objects.filter(neq=query.neq).exclude(neq="").values_list(
+            "pk", flat=True))
     if not query:
+        return []
+    return backend().matching_ids(query)
+
+
+def ranks(q, ids):
+    """``{enterprise id: relevance}`` for those of ``ids`` that match ``q``, as ``search`` ranks.
+
+    Ranking reads each entry whole, so it is done only for the enterprises that the other
+    filters kept.
+    """
+    query = Query.parse(q)
+    if query.neq:
+        return dict.fromkeys(ids, 1.0)
+    if not ids or not query:
         return {}
-    return backend().ranks(query)
+    return backend().ranks(query, ids)
 
 
 def suggest(q):

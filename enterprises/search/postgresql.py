@@ -9,7 +9,8 @@ from functools import reduce
 from operator import and_, or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F
+from django.db.models import BooleanField, F
+from django.db.models.expressions import RawSQL
 
 from .models import SearchDocument
 from .text import STOP_WORDS
@@ -292,10 +293,16 @@ def search(queryset, query):
     )
 
 
-def ranks(query):
+def matching_ids(query):
+    documents = SearchDocument.objects.filter(search_vector=tsquery(query))
+    return list(documents.values_list("pk", flat=True))
+
+
+def ranks(query, ids):
     tsq = tsquery(query)
-    documents = SearchDocument.objects.filter(search_vector=tsq)
     rank = SearchRank(F("search_vector"), tsq, weights=RANK_WEIGHTS)
+    among = RawSQL("rowid = ANY(%s)", (list(ids),), output_field=BooleanField())
+    documents = SearchDocument.objects.filter(among, search_vector=tsq)
     return dict(documents.annotate(rank=rank).values_list("pk", "rank"))
 
 

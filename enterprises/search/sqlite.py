@@ -224,9 +224,17 @@ def search(queryset, query):
     )
 
 
-def ranks(query):
+def matching_ids(query):
     documents = SearchDocument.objects.filter(fts__match=match_expression(query))
-    return dict(documents.annotate(rank=Bm25("fts")).values_list("pk", "rank"))
+    return list(documents.values_list("pk", flat=True))
+
+
+def ranks(query, ids):
+    """FTS5 ranks every match in one pass, faster than looking the few wanted ones up."""
+    documents = SearchDocument.objects.filter(fts__match=match_expression(query))
+    wanted = set(ids)
+    ranked = documents.annotate(rank=Bm25("fts")).values_list("pk", "rank")
+    return {pk: rank for pk, rank in ranked.iterator(chunk_size=10_000) if pk in wanted}
 
 
 def similar_words(connection, word, limit):

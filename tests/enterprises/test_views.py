@@ -17,7 +17,13 @@ from enterprises.models import (
     Region,
     Sector,
 )
-from tests.factories import EnterpriseFactory, region
+from tests.factories import (
+    EnterpriseFactory,
+    EnterpriseLabelFactory,
+    EnterpriseSourceFactory,
+    PurchaseFactory,
+    region,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -196,9 +202,9 @@ def test_listing_query_count_does_not_grow_with_the_page_size(
         small = client.get(LISTING, {**query, "per_page": "20"})
     with django_assert_max_num_queries(expected):
         large = client.get(LISTING, {**query, "per_page": "100"})
-    # A text search ranked by relevance: the ranks read from the search index instead of the
-    # category tree; the page is fetched by id.
-    with django_assert_max_num_queries(expected):
+    # A text search ranked by relevance: its matches, then the ranks of those the filters
+    # kept, both from the search index, instead of the category tree; the page fetched by id.
+    with django_assert_max_num_queries(expected + 1):
         ranked = client.get(LISTING, {**query, "q": "traiteur", "per_page": "100"})
 
     assert len(small.context["enterprises"]) == 20
@@ -313,6 +319,27 @@ def test_a_text_search_lists_name_matches_before_description_matches(client):
     assert result_names(first_page) == ["Traiteur Rive-Nord", "Atelier Rive-Sud"]
     assert first_page.context["total"] == 2
     assert second_page.status_code == 404
+
+
+def test_enterprise_page_query_count_does_not_grow_with_what_it_lists(
+    client, django_assert_max_num_queries
+):
+    enterprise = EnterpriseFactory(region=region("06"), categories=[catering()])
+    awards = []
+    for _ in range(3):
+        awards.append(EnterpriseLabelFactory(enterprise=enterprise))
+        EnterpriseSourceFactory(enterprise=enterprise)
+        PurchaseFactory(enterprise=enterprise)
+        EnterpriseFactory(region=region("06"), categories=[catering()])
+
+    # The enterprise; its categories, sectors, service area, labels with their label, sources
+    # with their network: 5; the directory's revision; the facet index, which the tests build
+    # for every request: 9; the similar enterprises; its buyers; its video capsules.
+    with django_assert_max_num_queries(1 + 5 + 1 + 9 + 3):
+        response = client.get(enterprise.get_absolute_url())
+
+    assert len(response.context["similar"]) == 3
+    assert all(award.label.name in text(response) for award in awards)
 
 
 def test_enterprise_pages_suggest_four_neighbours_each_page_its_own(client):

@@ -50,6 +50,9 @@ def home_programs():
             :HOME_SHEETS
         ],
         "capsules": VideoCapsule.objects.published().select_related("member")[:HOME_CAPSULES],
-        "pages": Page.objects.published().filter(menu_order__isnull=False),
+        # The benefits page has its own link above the list.
+        "pages": Page.objects.published()
+        .filter(menu_order__isnull=False)
+        .exclude(slug=Page.BENEFITS_SLUG),
         "benefits_slug": Page.BENEFITS_SLUG,
     }

@@ -3,8 +3,8 @@
 Built with django-ninja rather than Django REST framework: the API is five read-only GET
 endpoints, and ninja gives typed query parameters and response schemas (pydantic), validation
 errors as 422 and an OpenAPI schema from the same type hints, with no serializer, viewset and
-router layers to maintain. It reuses the listing's ``EnterpriseFilterSet`` and ``facet_counts``,
-so the API, the listing and the export filter in exactly the same way.
+router layers to maintain. It reuses the listing's ``EnterpriseFilterSet`` and
+``FilteredDirectory``, so the API, the listing and the export filter in exactly the same way.
 
 The API lives outside ``i18n_patterns``: labels come in the language of ``?lang=fr|en``, else
 of the Accept-Language header, else French.

@@ -6,8 +6,9 @@ zero out the other regions: they show how many results choosing them as well wou
 At 100 000 enterprises, one GROUP BY per facet, each repeating the text search and the other
 filters, costs hundreds of milliseconds. So the published directory is also held in memory as
 one bitset per facet value: a Python int whose bit n is set when enterprise n has that value.
-``&``, ``|`` and ``bit_count()`` over 100 000 bits take microseconds, so a request costs one
-query for the text search's matches, when there is a text, and a few hundred bit operations.
+``&``, ``|`` and ``bit_count()`` over 100 000 bits take microseconds, so a request costs a few
+hundred bit operations, plus, when there is a text, a query for its matches (and one for the
+ranks of those every filter kept, when sorting by relevance).
 
 The index is built again whenever ``DirectoryRevision`` says the directory changed (one
 primary-key read per request), and at least every ``DIRECTORY_FACETS_CACHE_SECONDS`` in case a

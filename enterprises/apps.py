@@ -17,11 +17,13 @@ class EnterprisesConfig(AppConfig):
         post_migrate.connect(search.after_migrate, sender=self)
 
     def watch_directory_changes(self):
-        """Any write that could change a facet count marks the directory as changed."""
+        """Any write that could change a facet count, or a reference list that the facet index
+        holds, marks the directory as changed."""
         from .models import DirectoryRevision, Enterprise
 
         bump = DirectoryRevision.bump
-        for name in ("Enterprise", "EnterpriseLabel", "Region", "Sector", "Category", "Label"):
+        for name in ("Enterprise", "EnterpriseLabel", "Region", "Sector", "Category", "Label",
+                     "Network"):
             model = self.get_model(name)
             post_save.connect(bump, sender=model, dispatch_uid=f"directory-revision-save-{name}")
             post_delete.connect(bump, sender=model, dispatch_uid=f"directory-revision-del-{name}")

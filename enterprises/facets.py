@@ -25,7 +25,16 @@ from django.conf import settings
 
 from . import search
 from .filters import Sort
-from .models import Category, DirectoryRevision, Enterprise, EnterpriseLabel, Label, Region, Sector
+from .models import (
+    Category,
+    DirectoryRevision,
+    Enterprise,
+    EnterpriseLabel,
+    Label,
+    Network,
+    Region,
+    Sector,
+)
 
 FACETS = ("category", "region", "sector", "legal_form", "label")
 
@@ -65,7 +74,7 @@ class FacetIndex:
     Keys are primary keys, and the legal form's value for ``legal_form``. A category's bitset
     includes the enterprises of every category below it; a region's includes the enterprises
     serving it. The reference lists come along, in display order, so that a request reads
-    nothing else.
+    nothing else; so do the networks, for the enterprise page.
     """
 
     revision: object
@@ -75,6 +84,7 @@ class FacetIndex:
     categories: list
     sectors: list
     labels: list
+    networks: list
     built_at: float = field(default_factory=time.monotonic)
 
     @classmethod
@@ -104,7 +114,14 @@ class FacetIndex:
             categories=categories,
             sectors=list(Sector.objects.all()),
             labels=list(Label.objects.all()),
+            networks=list(Network.objects.all()),
         )
+
+    def among(self, reference, ids):
+        """The ``reference`` list's objects ("regions", "categories"…) with these ids, in
+        display order."""
+        wanted = set(ids)
+        return [choice for choice in getattr(self, reference) if choice.pk in wanted]
 
     def any_of(self, facet, keys):
         return reduce(or_, (self.members[facet].get(key, 0) for key in keys), 0)
@@ -112,14 +129,13 @@ class FacetIndex:
     def count(self, bits, facet, key):
         return (bits & self.members[facet].get(key, 0)).bit_count()
 
-    def similar_to(self, enterprise, count):
+    def similar_to(self, enterprise, categories, count):
         """Ids of up to ``count`` published enterprises in ``enterprise``'s region (based or
-        serving there) offering one of its categories or a category below them.
+        serving there) offering one of ``categories`` (ids) or a category below them.
 
         The ones listed right after it come first, then from the start: each enterprise page
         suggests different neighbours instead of the same oldest entries.
         """
-        categories = [category.pk for category in enterprise.categories.all()]
         candidates = (
             self.published
             & self.members["region"].get(enterprise.region_id, 0)

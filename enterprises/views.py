@@ -5,7 +5,6 @@ import json
 import phonenumbers
 from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -16,7 +15,7 @@ from django.views.generic import DetailView, TemplateView
 
 from .facets import FilteredDirectory, current_index, facet_counts, result_count
 from .filters import EnterpriseFilterSet
-from .models import Category, Enterprise, EnterpriseLabel, EnterpriseSource, Region, Sector
+from .models import Category, Enterprise, EnterpriseLabel, Region, Sector
 from .search import suggest
 
 # Deep OFFSET pages get slower and slower; past this many results, refine or export instead.
@@ -254,40 +253,61 @@ class CategoryIndexView(TemplateView):
 
 
 class EnterpriseDetailView(DetailView):
+    """One enterprise, in a handful of queries: the row with its relations' ids, its labels
+    (when it holds any), its neighbours, its buyers and its capsules. The reference rows
+    (categories, sectors, regions, networks) come from the facet index's lists in memory."""
+
     template_name = "enterprises/enterprise_detail.html"
     similar_count = 4
 
     def get_queryset(self):
-        return (
-            Enterprise.objects.published()
-            .select_related("region")
-            .prefetch_related(
-                "categories",
-                "sectors",
-                "service_area",
-                Prefetch("label_awards", EnterpriseLabel.objects.select_related("label")),
-                Prefetch("sources", EnterpriseSource.objects.select_related("network")),
-            )
-        )
+        return Enterprise.objects.published().with_relation_ids()
 
     def get_context_data(self, **kwargs):
         enterprise = self.object
+        directory = current_index()
+        regions = {region.pk: region for region in directory.regions}
+        if enterprise.region_id in regions:
+            enterprise.region = regions[enterprise.region_id]
+        relations = {
+            "categories": directory.among("categories", enterprise.category_ids),
+            "sectors": directory.among("sectors", enterprise.sector_ids),
+            "service_area": directory.among("regions", enterprise.service_area_ids),
+            "source_networks": directory.among("networks", enterprise.source_network_ids),
+            "label_awards": self.label_awards(enterprise),
+        }
         return super().get_context_data(
             phone_uri=tel_uri(enterprise.phone),
             website=enterprise.website if is_web_address(enterprise.website) else "",
-            similar=self.similar(enterprise),
-            json_ld=json_ld(self.organization(enterprise)),
+            similar=self.similar(enterprise, directory, regions),
+            json_ld=json_ld(self.organization(enterprise, relations)),
             absolute_url=self.request.build_absolute_uri(enterprise.get_absolute_url()),
+            **relations,
             **kwargs,
         )
 
-    def similar(self, enterprise):
-        """Other enterprises offering the same products and serving the same region."""
-        ids = current_index().similar_to(enterprise, self.similar_count)
-        similar = Enterprise.objects.published().filter(pk__in=ids).select_related("region")
-        return similar.order_by("name", "pk")
+    def label_awards(self, enterprise):
+        """When and by whom each label was awarded: a query only for enterprises with labels."""
+        if not enterprise.label_ids:
+            return []
+        awards = EnterpriseLabel.objects.filter(enterprise=enterprise).select_related("label")
+        return list(awards.order_by("pk"))
 
-    def organization(self, enterprise):
+    def similar(self, enterprise, directory, regions):
+        """Other enterprises offering the same products and serving the same region."""
+        ids = directory.similar_to(enterprise, enterprise.category_ids, self.similar_count)
+        if not ids:
+            return []
+        similar = list(
+            Enterprise.objects.published().filter(pk__in=ids)
+            .only("name", "slug", "region_id").order_by("name", "pk")
+        )
+        for other in similar:
+            if other.region_id in regions:
+                other.region = regions[other.region_id]
+        return similar
+
+    def organization(self, enterprise, relations):
         """The enterprise as a schema.org Organization, for search engines."""
         data = {
             "@context": "https://schema.org",
@@ -303,8 +323,8 @@ class EnterpriseDetailView(DetailView):
                 "addressRegion": "QC",
                 "addressCountry": "CA",
             },
-            "areaServed": [region.localized_name for region in enterprise.service_area.all()],
-            "knowsAbout": [category.localized_name for category in enterprise.categories.all()],
+            "areaServed": [region.localized_name for region in relations["service_area"]],
+            "knowsAbout": [category.localized_name for category in relations["categories"]],
         }
         optional = {
             "telephone": enterprise.phone,

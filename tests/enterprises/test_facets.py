@@ -135,9 +135,9 @@ def test_facets_take_a_fixed_number_of_queries(django_assert_max_num_queries):
     )
     filterset.qs  # noqa: B018 validates the form: one query per model filter and the category tree
     # The directory's revision; the index (tests build it every time): published enterprises,
-    # service areas, categories, sectors, labels, then the category tree, regions, sectors and
-    # labels; and the text search's matches.
-    with django_assert_max_num_queries(11):
+    # service areas, categories, sectors, labels, then the category tree, regions, sectors,
+    # labels and networks; and the text search's matches.
+    with django_assert_max_num_queries(12):
         facet_counts(filterset)
 
 

@@ -195,9 +195,10 @@ def test_listing_query_count_does_not_grow_with_the_page_size(
     query = {"region": "06", "category": "alimentation", "sector": sector.slug}
     # The form's 3 choice lookups; the directory's revision; the facet index, which the tests
     # build for every request (published enterprises, service areas, categories, sectors,
-    # labels, then the category tree, regions, sectors and labels): 9; the category tree for
-    # the category filter; the page of results; its categories. From a built index, 9 go.
-    expected = 3 + 1 + 9 + 1 + 1 + 1
+    # labels, then the category tree, regions, sectors, labels and networks): 10; the category
+    # tree for the category filter; the page of results; its categories. From a built index,
+    # 10 go.
+    expected = 3 + 1 + 10 + 1 + 1 + 1
     with django_assert_max_num_queries(expected):
         small = client.get(LISTING, {**query, "per_page": "20"})
     with django_assert_max_num_queries(expected):
@@ -263,6 +264,17 @@ def test_enterprise_page_shows_every_public_field(client):
     assert Network.objects.first().name in page
     assert "March 2, 2026" in page
     assert '<meta property="og:title"' in page
+
+
+def test_enterprise_page_names_a_renamed_source_network_at_once(client, settings):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 600  # the page reads networks from the index
+    enterprise = complete_enterprise()
+    client.get(enterprise.get_absolute_url())
+    network = Network.objects.first()
+    network.name = "Réseau renommé"
+    network.save()
+
+    assert "Réseau renommé" in text(client.get(enterprise.get_absolute_url()))
 
 
 def test_enterprise_json_ld_cannot_close_its_script_element(client):
@@ -332,10 +344,11 @@ def test_enterprise_page_query_count_does_not_grow_with_what_it_lists(
         PurchaseFactory(enterprise=enterprise)
         EnterpriseFactory(region=region("06"), categories=[catering()])
 
-    # The enterprise; its categories, sectors, service area, labels with their label, sources
-    # with their network: 5; the directory's revision; the facet index, which the tests build
-    # for every request: 9; the similar enterprises; its buyers; its video capsules.
-    with django_assert_max_num_queries(1 + 5 + 1 + 9 + 3):
+    # The enterprise with the ids of its categories, sectors, regions served, labels and
+    # sources; the directory's revision; the facet index, which the tests build for every
+    # request: 10; its labels with their dates; the similar enterprises; its buyers; its
+    # video capsules.
+    with django_assert_max_num_queries(1 + 1 + 10 + 4):
         response = client.get(enterprise.get_absolute_url())
 
     assert len(response.context["similar"]) == 3

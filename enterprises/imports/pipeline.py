@@ -66,7 +66,7 @@ class Importer:
         self.seen_enterprises = {}
         self.open_reviews = self.load_open_reviews()
         self.search_index = ExitStack()
-        self.index_deferred = False
+        self.search_indexer = None
 
     def load_open_reviews(self):
         items = ImportReviewItem.objects.filter(
@@ -114,7 +114,9 @@ class Importer:
         changed since: a row identical to its last copy then needs no further work."""
         if not self.mapping.has_record_id:
             return {}
-        ids = {self.mapping.record_id(values) for _line, values in chunk} - {""}
+        ids = self.sent_before(self.mapping.record_id(values) for _line, values in chunk)
+        if not ids:
+            return {}
         return {
             external_id: (enterprise_id, raw)
             for external_id, enterprise_id, raw in EnterpriseSource.objects.filter(
@@ -123,6 +125,12 @@ class Importer:
                 network=self.run.network, external_id__in=ids,
             ).values_list("external_id", "enterprise_id", "raw_record")
         }
+
+    def sent_before(self, keys):
+        """Of these record ids, those the network sent in an earlier run: only they can have
+        a source yet (a repeat within this run is rejected). A first import asks nothing."""
+        known = self.matcher.by_record
+        return [key for key in keys if key in known]
 
     def process(self, chunk):
         pending = []
@@ -184,12 +192,13 @@ class Importer:
         """Compare the chunk's matched rows with the directory and hand changes to the writer."""
         matched = [pk for *_, pk in pending if pk]
         existing = load_existing(matched) if matched else {}
+        known = self.sent_before(key for _, _, _, key, _ in pending)
         sources = {
             source["external_id"]: source
             for source in EnterpriseSource.objects.filter(
-                network=self.run.network, external_id__in=[key for _, _, _, key, _ in pending]
+                network=self.run.network, external_id__in=known
             ).values("pk", "external_id", "raw_record", "last_seen_at")
-        } if pending else {}
+        } if known else {}
         for line, clean, raw, key, pk in pending:
             if pk is None:
                 self.counts[CREATED] += 1
@@ -218,19 +227,26 @@ class Importer:
             if len(self.writer.creations) + len(self.writer.updates) >= BULK_INDEX_ROWS:
                 self.defer_search_index()
             self.writer.flush()
+            if self.search_indexer:
+                self.search_indexer.index_touched()
 
     def defer_search_index(self):
-        """Many writes: index the enterprises written once at the end, not batch by batch."""
-        if not self.index_deferred:
-            self.search_index.enter_context(deferred_index(touched=self.writer.touched))
-            self.index_deferred = True
+        """Many writes: index the enterprises written chunk by chunk with set-based statements
+        (in the background on PostgreSQL), not row by row."""
+        if not self.search_indexer:
+            self.search_indexer = self.search_index.enter_context(
+                deferred_index(touched=self.writer.touched)
+            )
 
     def analyze_sources(self):
         """After a bulk load, fresh statistics for the sources: PostgreSQL otherwise takes
         100 000 new rows for a handful, and the next re-import scans them for every chunk."""
-        if self.index_deferred:
+        if self.search_indexer:
+            table = EnterpriseSource._meta.db_table
+            if connection.vendor == "postgresql":  # the columns looked up, not the records
+                table += " (network_id, external_id, enterprise_id, last_seen_at)"
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {EnterpriseSource._meta.db_table}")
+                cursor.execute(f"ANALYZE {table}")
 
     def stale(self, source, existing):
         """Seen before the last change of rules or of the enterprise: mark it seen now, so

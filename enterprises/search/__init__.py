@@ -6,7 +6,7 @@ Views and the API call only ``search``, ``suggest`` and ``rebuild_index``; wheth
 ignored, every word required, the last word also matched as a prefix, a NEQ matched exactly.
 """
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from django.db import connection, connections, transaction
 from django.db.models import FloatField, Value
@@ -119,22 +119,31 @@ def rebuild_index():
 
 @contextmanager
 def deferred_index(touched=None):
-    """For bulk loads, in one transaction: index once at the end instead of row by row.
+    """For bulk loads, in one transaction: index in bulk instead of row by row.
 
     ``touched`` is a set the caller fills with the ids of the enterprises it wrote (created, or
-    changed in a name, a description, a category or a sector): only those are indexed at the
-    end, by one set-based statement. Without it the whole index is rebuilt on SQLite, and
-    PostgreSQL's per-statement triggers keep working. An error rolls everything back, the
-    index and its triggers included.
+    changed in a name, a description, a category or a sector): only those are indexed, by
+    set-based statements. Without it the whole index is rebuilt on SQLite, and PostgreSQL's
+    per-statement triggers keep working. An error rolls everything back, the index and its
+    triggers included.
+
+    Yields an object whose ``index_touched()`` the caller calls after each batch: on
+    PostgreSQL the batch is indexed on the server while the caller prepares the next one
+    (``postgresql.BackgroundIndexer``); elsewhere the ids wait for the end.
     """
     if connection.vendor not in BACKENDS:
-        yield
+        yield IndexAtTheEnd()
         return
     vendor = backend()
-    with transaction.atomic():
+    with transaction.atomic(), ExitStack() as stack:
         if touched is not None or connection.vendor == "sqlite":
             vendor.defer(connection)
-        yield
+        indexer = IndexAtTheEnd()
+        if touched is not None and connection.vendor == "postgresql":
+            indexer = postgresql.BackgroundIndexer(connection, touched)
+            stack.enter_context(connection.execute_wrapper(indexer))
+            stack.callback(indexer.collect)  # before the transaction ends, however it ends
+        yield indexer
         if touched is not None:
             vendor.index(connection, touched)
         elif connection.vendor == "sqlite":
@@ -142,6 +151,13 @@ def deferred_index(touched=None):
             sqlite.rebuild(connection)
         if connection.vendor == "postgresql":
             postgresql.analyze(connection)
+
+
+class IndexAtTheEnd:
+    """The indexer where batches cannot be indexed in the background: all of it at the end."""
+
+    def index_touched(self):
+        pass
 
 
 def update_triggers(schema_editor):

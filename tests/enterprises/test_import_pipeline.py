@@ -21,6 +21,7 @@ from enterprises.models import (
     Network,
 )
 from enterprises.search import search
+from enterprises.search.postgresql import BackgroundIndexer
 from tests.factories import EnterpriseFactory, region
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
@@ -320,7 +321,9 @@ def test_one_changed_row_in_a_known_file_is_still_updated():
 
 
 @pytest.mark.django_db
-def test_bulk_import_indexes_what_it_wrote_once_at_the_end(monkeypatch):
+def test_bulk_import_indexes_what_it_wrote_in_bulk(monkeypatch):
+    """In set-based statements, not row by row: on PostgreSQL chunk by chunk (in the
+    background), on SQLite once at the end."""
     monkeypatch.setattr(pipeline, "BULK_INDEX_ROWS", 1)
     monkeypatch.setattr(pipeline, "CHUNK_SIZE", 2)
     renamed = EnterpriseFactory(name="Ancien nom", neq="1140000004")
@@ -338,13 +341,38 @@ def test_bulk_import_indexes_what_it_wrote_once_at_the_end(monkeypatch):
     result = run("cesim", content)
 
     assert (result.created_count, result.updated_count) == (3, 1)
-    assert indexed_during_import == [set()]
+    if connection.vendor == "postgresql":
+        assert indexed_during_import == [{
+            "Boulangerie 0", "Boulangerie 1", "Boulangerie 2", "Atelier renommé"
+        }]
+    else:
+        assert indexed_during_import == [set()]
     assert matching("boulangerie", "atelier") == {
         "Boulangerie 0", "Boulangerie 1", "Boulangerie 2", "Atelier renommé"
     }
     assert matching("ancien") == set()
     assert renamed.pk in set(search(Enterprise.objects.all(), "habitation").values_list(
         "pk", flat=True))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="indexes in the background")
+@pytest.mark.django_db
+def test_a_failed_background_index_refresh_applies_nothing(monkeypatch):
+    run_sample("cesim", "cesim.csv")
+    before = directory_snapshot()
+    monkeypatch.setattr(pipeline, "BULK_INDEX_ROWS", 1)
+    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 2)
+    failing = b"SELECT 1 / (0 * cardinality($1::bigint[]))"
+    monkeypatch.setattr(BackgroundIndexer, "STATEMENT", failing)
+    content = HEADER + "".join(
+        f"N-{n},Nouvelle coop {n},Coopérative,Québec,G1R 1P{n},03,,\n" for n in range(5)
+    )
+
+    result = run("cesim", content)
+
+    assert result.state == ImportRun.State.FAILED
+    assert "division by zero" in result.failure
+    assert directory_snapshot() == before
 
 
 def matching(*words):

@@ -35,6 +35,13 @@ def run(network_slug, content, name="export.csv", dry_run=False):
     return pipeline.run_import(import_run, io.BytesIO(data))
 
 
+def new_cooperatives(count):
+    """A CESIM file of ``count`` cooperatives the directory does not hold yet."""
+    return HEADER + "".join(
+        f"N-{n},Nouvelle coop {n},Coopérative,Québec,G1R 1P{n},03,,\n" for n in range(count)
+    )
+
+
 def run_sample(network_slug, file_name, **options):
     return run(network_slug, (SAMPLES / file_name).read_bytes(), file_name, **options)
 
@@ -166,9 +173,7 @@ def test_database_error_mid_import_leaves_the_directory_exactly_as_before(monkey
         original_flush(writer)
 
     monkeypatch.setattr(Writer, "flush", failing_flush)
-    content = HEADER + "".join(
-        f"N-{n},Nouvelle coop {n},Coopérative,Québec,G1R 1P{n},03,,\n" for n in range(5)
-    )
+    content = new_cooperatives(5)
 
     result = run("cesim", content)
 
@@ -364,9 +369,7 @@ def test_a_failed_background_index_refresh_applies_nothing(monkeypatch):
     monkeypatch.setattr(pipeline, "CHUNK_SIZE", 2)
     failing = b"SELECT 1 / (0 * cardinality($1::bigint[]))"
     monkeypatch.setattr(BackgroundIndexer, "STATEMENT", failing)
-    content = HEADER + "".join(
-        f"N-{n},Nouvelle coop {n},Coopérative,Québec,G1R 1P{n},03,,\n" for n in range(5)
-    )
+    content = new_cooperatives(5)
 
     result = run("cesim", content)
 

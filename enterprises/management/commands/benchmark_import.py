@@ -95,6 +95,8 @@ class Command(BaseCommand):
         if Enterprise.objects.exists():
             raise CommandError("Run this on an empty directory (a scratch database).")
         network = Network.objects.order_by("pk").first()
+        if connection.vendor == "postgresql":
+            self.vacuum()
         with tempfile.NamedTemporaryFile("w+", suffix=".csv", encoding="utf-8",
                                          newline="") as file:
             write_canonical_file(file, rows)
@@ -103,6 +105,14 @@ class Command(BaseCommand):
             # Measured as production runs, without DEBUG's copy of every statement.
             with override_settings(DEBUG=False):
                 self.run_both(network, file.name, rows, baseline_rows)
+
+    def vacuum(self):
+        """Each run rolls back, leaving its rows dead in the tables and their indexes: clear
+        them first, as autovacuum would between runs. A server may have it off (this
+        machine's did): after ten runs, the first import had slowed from 4 100 to 2 800 rows/s.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM")
 
     def run_both(self, network, path, rows, baseline_rows):
         try:

@@ -155,6 +155,22 @@ def test_the_index_is_reused_until_the_directory_changes(settings, django_assert
     assert counts(facets_for("region=06"), "legal_form")["mutual"] == 2
 
 
+def test_narrowing_a_search_reuses_its_text_matches_until_the_directory_changes(
+    settings, django_assert_num_queries
+):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 60
+    EnterpriseFactory(name="Traiteur du port", region=region("06"))
+    EnterpriseFactory(name="Traiteur des îles", region=region("11"))
+    assert counts(facets_for("q=traiteurs"), "region")["06"] == 1
+
+    # The form's region lookup and the directory's revision: the text's matches are kept.
+    with django_assert_num_queries(2):
+        assert counts(facets_for("q=Traiteurs&region=11"), "region")["06"] == 1
+
+    EnterpriseFactory(name="Traiteur du marché", region=region("06"))
+    assert counts(facets_for("q=traiteurs&region=11"), "region")["06"] == 2
+
+
 def test_bulk_archiving_updates_the_counts(settings):
     settings.DIRECTORY_FACETS_CACHE_SECONDS = 60
     EnterpriseFactory.create_batch(2, region=region("06"))

@@ -10,6 +10,7 @@ import logging
 import statistics
 import sys
 import time
+from urllib.parse import urlencode
 
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.facets import FacetIndex
-from enterprises.models import DirectoryRevision, Enterprise
+from enterprises.models import Category, DirectoryRevision, Enterprise
 
 
 def percentile(times, fraction):
@@ -45,6 +46,9 @@ class Command(BaseCommand):
             ("plain listing", [listing]),
             ("text search", [f"{listing}?q=traiteur"]),
             ("search + region + facets", [f"{listing}?q=traiteurs&region=06"]),
+            # Each request a word not searched before: the text's matches are not kept yet.
+            ("  the same, each a new word", [f"{listing}?{urlencode({'q': word, 'region': '06'})}"
+                                             for word in self.search_words()]),
             ("listing, 100 per page", [f"{listing}?per_page=100"]),
             ("deep page (page 400)", [f"{listing}?page=400"]),
             ("enterprise page", [reverse("enterprises:detail", args=[s]) for s in slugs]),
@@ -76,11 +80,20 @@ class Command(BaseCommand):
             f"{max(times):>8.1f} {len(queries):>8}   ({len(bitsets)} bitsets, {size:.1f} MB)"
         )
 
+    def search_words(self):
+        """Words of the category names, each once: words buyers search, found in the
+        directory's categories and descriptions."""
+        words = dict.fromkeys(
+            word.lower() for name in Category.objects.values_list("name", flat=True)
+            for word in name.replace(",", " ").split() if len(word) >= 5
+        )
+        return list(words)
+
     def measure(self, client, name, urls, repeat):
         client.get(urls[0], secure=True)  # warm the caches once, untimed
         times = []
         for attempt in range(repeat):
-            url = urls[attempt % len(urls)]
+            url = urls[(attempt + 1) % len(urls)]  # the warmed one last, if there are several
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 response = client.get(url, secure=True)

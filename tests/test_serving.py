@@ -1,5 +1,6 @@
 """Serving: the health check, the error pages, static files, the replica router, the cache."""
 
+import gc
 import json
 import os
 import subprocess
@@ -15,7 +16,9 @@ from django.urls import path
 from django.utils import translation
 
 from ecpar_site.db_routers import PrimaryReplicaRouter
+from ecpar_site.gunicorn import warm_up_worker
 from ecpar_site.urls import urlpatterns as site_urlpatterns
+from enterprises import facets
 from enterprises.models import Enterprise
 
 INTERNAL_DETAIL = "connection to secret-host.internal refused"
@@ -255,3 +258,19 @@ def test_a_redis_url_shares_the_cache_and_sessions_between_servers():
     result = run("-c", script, REDIS_URL="redis://127.0.0.1:6379/15")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["shared", "django.contrib.sessions.backends.cached_db"]
+
+
+@pytest.mark.django_db
+def test_a_warmed_worker_answers_its_first_listing_from_the_facet_index(
+    client, settings, monkeypatch, django_assert_max_num_queries
+):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 600
+    monkeypatch.setattr(facets, "_index", None)  # a new worker
+    try:
+        warm_up_worker()
+        assert gc.get_freeze_count() > 0
+        # The directory's revision, the page of results and their categories; no index build.
+        with django_assert_max_num_queries(3):
+            assert client.get("/repertoire/").status_code == 200
+    finally:
+        gc.unfreeze()

@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ecpar_site.gunicorn import warm_up_worker
 from enterprises.facets import FacetIndex
 from enterprises.models import Category, DirectoryRevision, Enterprise
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         )
         with override_settings(DIRECTORY_FACETS_CACHE_SECONDS=3600):
             self.stdout.write(self.measure_index_build(repeat=3))
+            warm_up_worker()  # as the app server's workers do before their first request
             for name, urls in cases:
                 self.stdout.write(self.measure(client, name, urls, repeat))
 

@@ -184,6 +184,21 @@ def test_enterprise_page_lists_its_buyers_from_published_purchases(
     assert "(1 achat)" in html  # the unpublished 7 000 $ and the submitted 8 000 $ are left out
 
 
+def test_enterprise_page_shows_its_buyers_only_when_it_has_published_purchases(client, purchases):
+    bought_from = Purchase.objects.get(amount=Decimal("12000")).enterprise
+    # Its only purchase is submitted, not validated: nothing to show.
+    unpublished_only = EnterpriseFactory()
+    PurchaseFactory(enterprise=unpublished_only, organization=purchases["city"],
+                    status="submitted", consent_to_publish=True)
+
+    with translation.override("fr"):
+        shown = client.get(bought_from.get_absolute_url()).text
+        hidden = client.get(unpublished_only.get_absolute_url()).text
+
+    assert purchases["city"].name in shown and "(1 achat)" in shown
+    assert purchases["city"].name not in hidden
+
+
 def test_declaration_page_groups_signatories_by_kind(client):
     MemberOrganizationFactory(
         name="Ville de Lévis", declaration_signed_on=datetime.date(2023, 5, 1),

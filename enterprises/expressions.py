@@ -28,11 +28,13 @@ class RelatedIds(models.Expression):
 
     def as_sql(self, compiler, connection):
         quote = connection.ops.quote_name
-        outer = compiler.query.get_initial_alias()
+        # The outer table as the query names it: quoted, or a bare alias such as U0 when the
+        # query is itself a subquery.
+        outer = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
         pk = compiler.query.model._meta.pk.column
         function = "STRING_AGG" if connection.vendor == "postgresql" else "GROUP_CONCAT"
         return (
             f"(SELECT {function}(CAST({quote(self.column)} AS text), ',') "
-            f"FROM {quote(self.table)} WHERE {quote(self.link)} = {quote(outer)}.{quote(pk)})",
+            f"FROM {quote(self.table)} WHERE {quote(self.link)} = {outer}.{quote(pk)})",
             [],
         )

@@ -7,9 +7,9 @@ At 100 000 enterprises, one GROUP BY per facet, each repeating the text search a
 filters, costs hundreds of milliseconds. So the published directory is also held in memory as
 one bitset per facet value: a Python int whose bit n is set when enterprise n has that value.
 ``&``, ``|`` and ``bit_count()`` over 100 000 bits take microseconds, so a request costs a few
-hundred bit operations, plus, when there is a text, a query for its matches (the first time
-the text is searched in this revision of the directory) and one for the ranks of those every
-filter kept, when sorting by relevance.
+hundred bit operations, plus, when there is a text searched for the first time in this
+revision of the directory, a query for its matches, and one for the ranks of those every filter
+kept when sorting by relevance (ranks already known for the text are not asked again).
 
 The index is built again whenever ``DirectoryRevision`` says the directory changed (one
 primary-key read per request), and at least every ``DIRECTORY_FACETS_CACHE_SECONDS`` in case a
@@ -42,8 +42,9 @@ from .models import (
 
 FACETS = ("category", "region", "sector", "legal_form", "label")
 
-# Search texts whose matches each index keeps: at most 12.5 kB of bitset and 8 bytes an id
-# each, so a few megabytes even if every one matched a tenth of 100 000 enterprises.
+# Search texts whose matches each index keeps: at most 12.5 kB of bitset, 8 bytes an id, and
+# about 100 bytes a ranked id, so some 15 MB if every one matched and ranked a tenth of 100 000
+# enterprises.
 TEXT_MATCHES_KEPT = 128
 
 
@@ -147,7 +148,7 @@ class FacetIndex:
                 self._text_matches.move_to_end(key)
                 return self._text_matches[key]
         ids = search.matching_ids(text)
-        matches = None if ids is None else TextMatches(array("q", ids), bitset(ids))
+        matches = None if ids is None else TextMatches(text, array("q", ids), bitset(ids))
         with self._text_matches_lock:
             self._text_matches[key] = matches
             while len(self._text_matches) > TEXT_MATCHES_KEPT:
@@ -182,10 +183,25 @@ class FacetIndex:
 @dataclass(frozen=True)
 class TextMatches:
     """The enterprises matching a search text, published or not: their ids in the index's
-    order, and as a bitset."""
+    order, and as a bitset; and the relevance of those ranked so far."""
 
+    text: str
     ids: array
     bits: int
+    ranks: dict = field(default_factory=dict, repr=False)
+
+    def ranks_of(self, ids):
+        """``{id: relevance}`` covering ``ids``, which match the text.
+
+        Only the ids never ranked before are ranked: a buyer who narrows a search by a facet,
+        or turns its pages, reads the ranks the broader search already computed. Threads may
+        rank the same ids at once; they store the same values.
+        """
+        missing = [pk for pk in ids if pk not in self.ranks]
+        if missing:
+            found = search.ranks(self.text, missing)
+            self.ranks.update({pk: found.get(pk, 0.0) for pk in missing})
+        return self.ranks
 
 
 def _collect(members, pairs):
@@ -252,7 +268,7 @@ class FilteredDirectory:
             if name != "q":
                 self.masks[name] = index.any_of(name, _keys(name, value))
             elif (matches := index.text_matches(value)) is not None:
-                self.text, self.text_matches = value, matches.ids
+                self.text, self.text_matches = value, matches
                 self.masks[name] = matches.bits
         self.matching = reduce(and_, self.masks.values(), self.base)
 
@@ -291,9 +307,9 @@ class FilteredDirectory:
         """
         if self.text is None or self.filterset.sort != Sort.RELEVANCE:
             return shape(self.filterset.qs)
-        ids = set_among(self.matching, self.text_matches)
-        ranks = search.ranks(self.text, ids)
-        ids.sort(key=lambda pk: (-ranks.get(pk, 0.0), pk))
+        ids = set_among(self.matching, self.text_matches.ids)
+        ranks = self.text_matches.ranks_of(ids)
+        ids.sort(key=lambda pk: (-ranks[pk], pk))
         return RankedResults(ids, shape(self.filterset.queryset))
 
 

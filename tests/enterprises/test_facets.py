@@ -3,7 +3,7 @@
 import pytest
 from django.http import QueryDict
 
-from enterprises.facets import facet_counts, result_count
+from enterprises.facets import FilteredDirectory, facet_counts, result_count
 from enterprises.filters import EnterpriseFilterSet
 from enterprises.models import Category, Enterprise, EnterpriseLabel, Label, Sector
 from tests.factories import EnterpriseFactory, region
@@ -169,6 +169,28 @@ def test_narrowing_a_search_reuses_its_text_matches_until_the_directory_changes(
 
     EnterpriseFactory(name="Traiteur du marché", region=region("06"))
     assert counts(facets_for("q=traiteurs&region=11"), "region")["06"] == 2
+
+
+def ranked(query_string):
+    filterset = EnterpriseFilterSet(
+        QueryDict(query_string), queryset=Enterprise.objects.published()
+    )
+    filterset.is_valid()
+    return [enterprise.name for enterprise in FilteredDirectory(filterset).results()[:20]]
+
+
+def test_narrowing_a_ranked_search_reads_the_ranks_it_already_has(
+    settings, django_assert_num_queries
+):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 60
+    EnterpriseFactory(name="Coop des îles", description_fr="Un traiteur.", region=region("11"))
+    EnterpriseFactory(name="Traiteur du port", region=region("11"))
+    EnterpriseFactory(name="Traiteur du marché", region=region("06"))
+    assert ranked("q=traiteurs")[-1] == "Coop des îles"  # a description ranks below names
+
+    # The form's region lookup, the directory's revision and the page's rows: no search.
+    with django_assert_num_queries(3):
+        assert ranked("q=traiteurs&region=11") == ["Traiteur du port", "Coop des îles"]
 
 
 def test_bulk_archiving_updates_the_counts(settings):

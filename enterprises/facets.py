@@ -233,14 +233,16 @@ def _with_descendants(members, categories):
 _index = None
 
 
-def current_index():
+def current_index(revision=None):
     """This process's index, built again if the directory changed or it is too old.
 
-    Threads share it: it is never modified, only replaced, and two threads building it at
-    once merely duplicate work.
+    ``revision`` is the directory's current one when the caller read it already (see
+    ``EnterpriseQuerySet.with_directory_revision``). Threads share the index: it is never
+    modified, only replaced, and two threads building it at once merely duplicate work.
     """
     global _index
-    revision = DirectoryRevision.current()
+    if revision is None:
+        revision = DirectoryRevision.current()
     index = _index
     max_age = settings.DIRECTORY_FACETS_CACHE_SECONDS
     if index is None or index.revision != revision or time.monotonic() - index.built_at >= max_age:

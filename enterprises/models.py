@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -202,6 +203,15 @@ class DirectoryRevision(models.Model):
         return cls.objects.filter(pk=1).values_list("token", flat=True).first()
 
     @classmethod
+    def current_column(cls):
+        """``current()`` as a column of another query: a page that reads a row and needs the
+        facet index makes one round trip instead of two."""
+        return RawSQL(
+            f'SELECT "token" FROM "{cls._meta.db_table}" WHERE "id" = 1', (),
+            output_field=models.UUIDField(),
+        )
+
+    @classmethod
     def bump(cls, **signal_arguments):
         """Mark the directory as changed; also a receiver for the model signals."""
         # Fixtures load raw; many-to-many changes signal before and after: count them once.
@@ -254,6 +264,11 @@ class EnterpriseQuerySet(models.QuerySet):
             label_ids=RelatedIds(EnterpriseLabel, "label"),
             source_network_ids=RelatedIds(EnterpriseSource, "network"),
         )
+
+    def with_directory_revision(self):
+        """Each enterprise with the directory's current revision (``directory_revision``), for
+        ``current_index(revision)``."""
+        return self.annotate(directory_revision=DirectoryRevision.current_column())
 
     def publish(self):
         """Publish these enterprises, keeping the date of a first publication; returns the count."""

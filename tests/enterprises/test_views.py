@@ -355,16 +355,16 @@ def test_enterprise_page_query_count_does_not_grow_with_what_it_lists(
     assert all(award.label.name in text(response) for award in awards)
 
 
-def test_enterprise_page_without_buyers_capsules_or_neighbours_runs_two_queries(
+def test_enterprise_page_without_buyers_capsules_or_neighbours_runs_one_query(
     client, settings, django_assert_num_queries
 ):
     settings.DIRECTORY_FACETS_CACHE_SECONDS = 600
     enterprise = EnterpriseFactory(region=region("06"), categories=[catering()])
     client.get(enterprise.get_absolute_url())  # builds the facet index
 
-    # The enterprise with its relations' ids and whether it has buyers or capsules; the
+    # The enterprise with its relations' ids, whether it has buyers or capsules, and the
     # directory's revision.
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         response = client.get(enterprise.get_absolute_url())
 
     assert response.status_code == 200

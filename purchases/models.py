@@ -293,6 +293,7 @@ class Purchase(models.Model):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("enterprise"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="purchases",
+        db_index=False,  # purchase_enterprise_buyers_idx starts with it
     )
     supplier_name = models.CharField(
         _("supplier not in the directory"),
@@ -399,6 +400,12 @@ class Purchase(models.Model):
                     "contract_size_bracket", "category", "enterprise", "amount",
                 ],
                 name="purchase_dashboard_cover_idx",
+            ),
+            # An enterprise page: whether it has published purchases, and its buyers with their
+            # purchase counts, read from the index alone.
+            models.Index(
+                fields=["enterprise", "status", "consent_to_publish", "organization"],
+                name="purchase_enterprise_buyers_idx",
             ),
             # The public repertory filtered by category, aggregated from the purchases directly.
             # Covering, like the dashboard's: year, bracket, supplier and amount follow the key.

@@ -199,6 +199,22 @@ def test_enterprise_page_shows_its_buyers_only_when_it_has_published_purchases(c
     assert purchases["city"].name not in hidden
 
 
+def test_enterprise_page_names_its_ten_most_frequent_buyers_and_counts_the_others(client):
+    enterprise = EnterpriseFactory()
+    frequent = MemberOrganizationFactory(name="Ville de Québec")
+    PurchaseFactory.create_batch(3, enterprise=enterprise, organization=frequent)
+    for buyer in MemberOrganizationFactory.create_batch(11):
+        PurchaseFactory(enterprise=enterprise, organization=buyer)
+
+    with translation.override("fr"):
+        page = client.get(enterprise.get_absolute_url()).text
+
+    buyers = page[page.index("Organisations ayant acheté"):]
+    assert buyers.index("Ville de Québec") < buyers.index("(1 achat)")
+    assert "(3 achats)" in buyers and buyers.count("(1 achat)") == 9
+    assert "Et 2 autres organisations." in buyers
+
+
 def test_declaration_page_groups_signatories_by_kind(client):
     MemberOrganizationFactory(
         name="Ville de Lévis", declaration_signed_on=datetime.date(2023, 5, 1),

@@ -169,10 +169,19 @@ if os.environ.get("DATABASE_REPLICA_URL", "").strip():
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["ecpar_site.db_routers.PrimaryReplicaRouter"]
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # {% cache %} fragments, such as the site's navigation in each language: each process
+    # keeps its own, a dictionary read instead of a round trip to a shared cache.
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+    },
+}
 # Shared by every app server when REDIS_URL is set; otherwise each process keeps its own.
 if REDIS_URL := os.environ.get("REDIS_URL", "").strip():
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

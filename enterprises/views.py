@@ -5,7 +5,6 @@ import json
 import phonenumbers
 from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -17,7 +16,7 @@ from django.views.generic import DetailView, TemplateView
 from programs.models import VideoCapsule
 from purchases.models import Purchase
 
-from .expressions import RelatedIds
+from .expressions import RelatedExists, RelatedIds
 from .facets import FilteredDirectory, current_index, facet_counts, result_count
 from .filters import EnterpriseFilterSet
 from .models import Category, Enterprise, EnterpriseLabel, Region, Sector
@@ -270,7 +269,7 @@ class EnterpriseDetailView(DetailView):
     # skips those blocks' queries and templates.
     queryset = (
         Enterprise.objects.published().with_relation_ids().with_directory_revision().annotate(
-            has_buyers=Exists(Purchase.objects.published().filter(enterprise=OuterRef("pk"))),
+            has_buyers=RelatedExists(Purchase, Purchase.PUBLISHED),
             capsule_ids=RelatedIds(VideoCapsule.enterprises.through, "videocapsule"),
         )
     )

@@ -210,7 +210,7 @@ class PurchaseQuerySet(models.QuerySet):
 
     def published(self):
         """What the public repertory shows: validated purchases the member agreed to publish."""
-        return self.validated().filter(consent_to_publish=True)
+        return self.filter(**Purchase.PUBLISHED)
 
     def for_organization(self, organization):
         return self.filter(organization=organization)
@@ -285,6 +285,9 @@ class Purchase(models.Model):
         DIRECT = "direct", _("Direct award")
         INVITATION = "invitation", _("Invitation to tender")
         PUBLIC_TENDER = "public_tender", _("Public tender")
+
+    # The field values of a published purchase (see ``PurchaseQuerySet.published``).
+    PUBLISHED = {"status": Status.VALIDATED, "consent_to_publish": True}
 
     organization = models.ForeignKey(
         MemberOrganization, verbose_name=_("member organization"), on_delete=models.PROTECT,

@@ -23,3 +23,11 @@ def test_a_migrated_database_has_the_seventeen_regions():
 def test_the_language_switch_offers_the_other_language(client):
     assert 'value="en" lang="en">English</button>' in client.get("/").content.decode()
     assert 'value="fr" lang="fr">Français</button>' in client.get("/en/").content.decode()
+
+
+@pytest.mark.django_db
+def test_each_language_has_its_own_navigation(client):
+    french, english = client.get("/").content.decode(), client.get("/en/").content.decode()
+
+    assert 'aria-label="Menu principal"' in french and 'href="/repertoire/"' in french
+    assert 'aria-label="Main menu"' in english and 'href="/en/repertoire/"' in english

@@ -258,9 +258,9 @@ class CategoryIndexView(TemplateView):
 
 class EnterpriseDetailView(DetailView):
     """One enterprise, in a handful of queries: the row with its relations' ids and the
-    directory's revision, its labels (when it holds any), its neighbours, and its buyers and
-    capsules (when it has any). The reference rows (categories, sectors, regions, networks)
-    come from the facet index's lists in memory."""
+    directory's revision, then its labels, buyers and capsules, each only when it has some.
+    The reference rows (categories, sectors, regions, networks) and the neighbours it suggests
+    come from the facet index in memory."""
 
     template_name = "enterprises/enterprise_detail.html"
     similar_count = 4
@@ -272,9 +272,6 @@ class EnterpriseDetailView(DetailView):
             has_buyers=RelatedExists(Purchase, Purchase.PUBLISHED),
             capsule_ids=RelatedIds(VideoCapsule.enterprises.through, "videocapsule"),
         )
-    )
-    similar_queryset = (
-        Enterprise.objects.published().only("name", "slug", "region_id").order_by("name", "pk")
     )
 
     def get_context_data(self, **kwargs):
@@ -293,7 +290,7 @@ class EnterpriseDetailView(DetailView):
         return super().get_context_data(
             phone_uri=tel_uri(enterprise.phone),
             website=enterprise.website if is_web_address(enterprise.website) else "",
-            similar=self.similar(enterprise, directory, regions),
+            similar=directory.similar_to(enterprise, enterprise.category_ids, self.similar_count),
             json_ld=json_ld(self.organization(enterprise, relations)),
             absolute_url=self.request.build_absolute_uri(enterprise.get_absolute_url()),
             **relations,
@@ -306,17 +303,6 @@ class EnterpriseDetailView(DetailView):
             return []
         awards = EnterpriseLabel.objects.filter(enterprise=enterprise).select_related("label")
         return list(awards.order_by("pk"))
-
-    def similar(self, enterprise, directory, regions):
-        """Other enterprises offering the same products and serving the same region."""
-        ids = directory.similar_to(enterprise, enterprise.category_ids, self.similar_count)
-        if not ids:
-            return []
-        similar = list(self.similar_queryset.filter(pk__in=ids))
-        for other in similar:
-            if other.region_id in regions:
-                other.region = regions[other.region_id]
-        return similar
 
     def organization(self, enterprise, relations):
         """The enterprise as a schema.org Organization, for search engines."""

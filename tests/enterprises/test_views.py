@@ -370,6 +370,24 @@ def test_enterprise_page_without_buyers_capsules_or_neighbours_runs_one_query(
     assert response.status_code == 200
 
 
+def test_enterprise_page_suggests_neighbours_under_their_current_names(client, settings):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 600  # the page reads its neighbours from the index
+    enterprise = EnterpriseFactory(region=region("06"), categories=[catering()])
+    neighbour = EnterpriseFactory(name="Traiteur Alpha", region=region("06"),
+                                  categories=[catering()])
+    withdrawn = EnterpriseFactory(name="Traiteur Bêta", region=region("06"),
+                                  categories=[catering()])
+    assert "Traiteur Alpha" in text(client.get(enterprise.get_absolute_url()))
+
+    neighbour.name = "Traiteur Gamma"
+    neighbour.save()
+    Enterprise.objects.filter(pk=withdrawn.pk).archive()
+
+    page = text(client.get(enterprise.get_absolute_url()))
+    assert "Traiteur Gamma" in page and neighbour.get_absolute_url() in page
+    assert "Traiteur Alpha" not in page and "Traiteur Bêta" not in page
+
+
 def test_enterprise_pages_suggest_four_neighbours_each_page_its_own(client):
     caterers = [
         EnterpriseFactory(name=f"Traiteur {n}", region=region("06"), categories=[catering()])

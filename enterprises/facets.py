@@ -16,6 +16,7 @@ primary-key read per request), and at least every ``DIRECTORY_FACETS_CACHE_SECON
 write slipped past the revision (0 builds it for every request, as the tests do).
 """
 
+import math
 import threading
 import time
 from array import array
@@ -44,9 +45,8 @@ from .models import (
 
 FACETS = ("category", "region", "sector", "legal_form", "label")
 
-# Search texts whose matches each index keeps: at most 12.5 kB of bitset, 8 bytes an id, and
-# about 100 bytes a ranked id, so some 15 MB if every one matched and ranked a tenth of 100 000
-# enterprises.
+# Search texts whose matches each index keeps: at most 12.5 kB of bitset and 16 bytes an id
+# (the id and its rank), so some 22 MB if every one matched a tenth of 100 000 enterprises.
 TEXT_MATCHES_KEPT = 128
 
 
@@ -61,11 +61,14 @@ def bitset(ids):
     return int.from_bytes(bits, "little")
 
 
-def set_among(bits, candidates):
-    """The candidates whose bit is set, in their order."""
+def positions_among(bits, candidates):
+    """The positions in ``candidates`` of those whose bit is set, in their order."""
     octets = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
     size = len(octets)
-    return [n for n in candidates if n >> 3 < size and octets[n >> 3] >> (n & 7) & 1]
+    return [
+        position for position, n in enumerate(candidates)
+        if n >> 3 < size and octets[n >> 3] >> (n & 7) & 1
+    ]
 
 
 def lowest_bits(bits, count):
@@ -90,7 +93,7 @@ class EnterpriseLink(NamedTuple):
 @dataclass(frozen=True)
 class EnterpriseLinks:
     """Each published enterprise's name, slug and region, found by id: UTF-8 in one buffer,
-    about 7 MB at 100 000 enterprises, so that the few enterprises a page links to (an
+    about 9 MB at 100 000 enterprises, so that the few enterprises a page links to (an
     enterprise page's neighbours) need no query."""
 
     ids: array  # increasing
@@ -199,7 +202,7 @@ class FacetIndex:
                 self._text_matches.move_to_end(key)
                 return self._text_matches[key]
         ids = search.matching_ids(text)
-        matches = None if ids is None else TextMatches(text, array("q", ids), bitset(ids))
+        matches = None if ids is None else TextMatches.of(text, ids)
         with self._text_matches_lock:
             self._text_matches[key] = matches
             while len(self._text_matches) > TEXT_MATCHES_KEPT:
@@ -237,25 +240,32 @@ class FacetIndex:
 @dataclass(frozen=True)
 class TextMatches:
     """The enterprises matching a search text, published or not: their ids in the index's
-    order, and as a bitset; and the relevance of those ranked so far."""
+    order, and as a bitset; and the relevance of each, once ranked (NaN until then)."""
 
     text: str
     ids: array
     bits: int
-    ranks: dict = field(default_factory=dict, repr=False)
+    ranks: array
 
-    def ranks_of(self, ids):
-        """``{id: relevance}`` covering ``ids``, which match the text.
+    @classmethod
+    def of(cls, text, ids):
+        return cls(text, array("q", ids), bitset(ids), array("d", [math.nan]) * len(ids))
+
+    def ranked(self, bits):
+        """The matching ids whose bit is set in ``bits``, most relevant first (ties by id).
 
         Only the ids never ranked before are ranked: a buyer who narrows a search by a facet,
         or turns its pages, reads the ranks the broader search already computed. Threads may
         rank the same ids at once; they store the same values.
         """
-        missing = [pk for pk in ids if pk not in self.ranks]
-        if missing:
-            found = search.ranks(self.text, missing)
-            self.ranks.update({pk: found.get(pk, 0.0) for pk in missing})
-        return self.ranks
+        ids, ranks = self.ids, self.ranks
+        positions = positions_among(bits, ids)
+        if missing := [n for n in positions if math.isnan(ranks[n])]:
+            found = search.ranks(self.text, [ids[n] for n in missing])
+            for n in missing:
+                ranks[n] = found.get(ids[n], 0.0)
+        positions.sort(key=lambda n: (-ranks[n], ids[n]))
+        return [ids[n] for n in positions]
 
 
 def _collect(members, pairs):
@@ -357,15 +367,14 @@ class FilteredDirectory:
         """The filtered enterprises in the chosen order, for a paginator to slice.
 
         A text search sorted by relevance is ordered here: only the enterprises that every
-        filter kept are ranked, and only the page shown is fetched. Any other order is the
+        filter kept are ranked (those not ranked before for the text), and only the page shown
+        is fetched. Any other order is the
         filter set's query. ``shape`` adds ``select_related`` and the like to the query that
         fetches the rows.
         """
         if self.text is None or self.filterset.sort != Sort.RELEVANCE:
             return shape(self.filterset.qs)
-        ids = set_among(self.matching, self.text_matches.ids)
-        ranks = self.text_matches.ranks_of(ids)
-        ids.sort(key=lambda pk: (-ranks[pk], pk))
+        ids = self.text_matches.ranked(self.matching)
         return RankedResults(ids, shape(self.filterset.queryset))
 
 

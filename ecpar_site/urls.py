@@ -15,7 +15,6 @@ sitemaps = {**sitemaps, **program_sitemaps}
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path(
         "sitemap.xml",

@@ -20,9 +20,26 @@ def test_a_migrated_database_has_the_seventeen_regions():
 
 
 @pytest.mark.django_db
-def test_the_language_switch_offers_the_other_language(client):
-    assert 'value="en" lang="en">English</button>' in client.get("/").content.decode()
-    assert 'value="fr" lang="fr">Français</button>' in client.get("/en/").content.decode()
+def test_the_language_switch_links_to_the_same_page_in_the_other_language(client):
+    enterprise = EnterpriseFactory(name="Dose Culture")
+    listing = client.get("/repertoire/?q=culture&region=06").content.decode()
+    french_url = f"/entreprises/{enterprise.slug}/"
+    english_page = client.get(f"/en{french_url}").content.decode()
+
+    assert 'href="/en/repertoire/?q=culture&amp;region=06" hreflang="en"' in listing
+    assert f'href="{french_url}" hreflang="fr" lang="fr">Français' in english_page
+
+
+@pytest.mark.django_db
+def test_an_unknown_address_offers_the_other_languages_home_page(client):
+    assert 'href="/en/" hreflang="en"' in client.get("/nulle-part/").content.decode()
+
+
+@pytest.mark.django_db
+def test_public_pages_set_no_cookie(client):
+    enterprise = EnterpriseFactory()
+    for url in ("/", "/repertoire/?q=culture", enterprise.get_absolute_url(), "/en/"):
+        assert not client.get(url).cookies, url
 
 
 @pytest.mark.django_db

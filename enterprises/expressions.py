@@ -44,25 +44,41 @@ class RelatedIds(models.Expression):
         )
 
 
-class RelatedExists(models.Expression):
-    """Whether a table holds rows pointing at the outer row with these field values: the SQL
-    of ``Exists(model.objects.filter(link=OuterRef("pk"), **values))``, which Django takes
-    longer to compile than the database to answer."""
+class IdCountsField(models.TextField):
+    """Reads "3:12,17:1" (or NULL) back as {3: 12, 17: 1}."""
 
-    output_field = models.BooleanField()
+    def from_db_value(self, value, expression, connection):
+        pairs = (pair.split(":") for pair in value.split(",")) if value else ()
+        return {int(pk): int(count) for pk, count in pairs}
 
-    def __init__(self, model, values, link="enterprise"):
+
+class RelatedCounts(models.Expression):
+    """How many rows of a table point at the outer row, by the value of one of their columns,
+    among the rows with these field values: ``{value: count}``, read with the outer row.
+
+    The enterprise page reads its published purchases counted by buyer this way: most
+    enterprises have none, and the others' counts come in the same query as the enterprise.
+    """
+
+    output_field = IdCountsField()
+
+    def __init__(self, model, column, values, link="enterprise"):
         super().__init__()
         self.table = model._meta.db_table
+        self.column = model._meta.get_field(column).column
         self.link = model._meta.get_field(link).column
         self.values = [(model._meta.get_field(name), value) for name, value in values.items()]
 
     def as_sql(self, compiler, connection):
         quote = connection.ops.quote_name
+        column = quote(self.column)
         conditions = [f"{quote(self.link)} = {outer_pk(compiler, connection)}"]
         conditions += [f"{quote(field.column)} = %s" for field, _value in self.values]
         params = [field.get_db_prep_value(value, connection) for field, value in self.values]
+        function = "STRING_AGG" if connection.vendor == "postgresql" else "GROUP_CONCAT"
         return (
-            f"EXISTS (SELECT 1 FROM {quote(self.table)} WHERE {' AND '.join(conditions)})",
+            f"(SELECT {function}(CAST({column} AS text) || ':' || CAST(n AS text), ',') "
+            f"FROM (SELECT {column}, COUNT(*) AS n FROM {quote(self.table)} "
+            f"WHERE {' AND '.join(conditions)} GROUP BY {column}) AS counted)",
             params,
         )

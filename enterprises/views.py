@@ -16,7 +16,7 @@ from django.views.generic import DetailView, TemplateView
 from programs.models import VideoCapsule
 from purchases.models import Purchase
 
-from .expressions import RelatedExists, RelatedIds
+from .expressions import RelatedCounts, RelatedIds
 from .facets import FilteredDirectory, current_index, facet_counts, result_count
 from .filters import EnterpriseFilterSet
 from .models import Category, Enterprise, EnterpriseLabel, Region, Sector
@@ -269,7 +269,7 @@ class EnterpriseDetailView(DetailView):
     # skips those blocks' queries and templates.
     queryset = (
         Enterprise.objects.published().with_relation_ids().with_directory_revision().annotate(
-            has_buyers=RelatedExists(Purchase, Purchase.PUBLISHED),
+            buyer_counts=RelatedCounts(Purchase, "organization", Purchase.PUBLISHED),
             capsule_ids=RelatedIds(VideoCapsule.enterprises.through, "videocapsule"),
         )
     )

@@ -2,10 +2,15 @@
 
 import pytest
 
-from enterprises.expressions import RelatedExists, RelatedIds
+from enterprises.expressions import RelatedCounts, RelatedIds
 from enterprises.models import Enterprise
 from purchases.models import Purchase
-from tests.factories import EnterpriseFactory, PurchaseFactory, region
+from tests.factories import (
+    EnterpriseFactory,
+    MemberOrganizationFactory,
+    PurchaseFactory,
+    region,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,20 +29,23 @@ def test_related_ids_lists_each_enterprises_own_links():
     assert served[second.pk] == []
 
 
-def test_related_exists_tells_enterprises_with_published_purchases():
-    published = PurchaseFactory().enterprise
+def test_related_counts_counts_each_enterprises_published_purchases_by_buyer():
+    city, university = MemberOrganizationFactory.create_batch(2)
+    enterprise = PurchaseFactory(organization=city).enterprise
+    PurchaseFactory(enterprise=enterprise, organization=city)
+    PurchaseFactory(enterprise=enterprise, organization=university)
+    PurchaseFactory(enterprise=enterprise, organization=university, consent_to_publish=False)
     submitted = PurchaseFactory(status=Purchase.Status.SUBMITTED).enterprise
-    not_consented = PurchaseFactory(consent_to_publish=False).enterprise
     without = EnterpriseFactory()
 
-    flags = dict(
+    counts = dict(
         Enterprise.objects.annotate(
-            has_buyers=RelatedExists(Purchase, Purchase.PUBLISHED)
-        ).values_list("pk", "has_buyers")
+            buyers=RelatedCounts(Purchase, "organization", Purchase.PUBLISHED)
+        ).values_list("pk", "buyers")
     )
 
-    assert flags == {published.pk: True, submitted.pk: False, not_consented.pk: False,
-                     without.pk: False}
+    assert counts == {enterprise.pk: {city.pk: 2, university.pk: 1}, submitted.pk: {},
+                      without.pk: {}}
 
 
 def test_both_name_the_outer_row_inside_a_subquery():
@@ -45,8 +53,8 @@ def test_both_name_the_outer_row_inside_a_subquery():
     EnterpriseFactory(service_area=[region("06")])
 
     inner = Enterprise.objects.annotate(
-        has_buyers=RelatedExists(Purchase, Purchase.PUBLISHED),
+        buyers=RelatedCounts(Purchase, "organization", Purchase.PUBLISHED),
         region_ids=RelatedIds(Enterprise.service_area.through, "region"),
-    ).filter(has_buyers=True)
+    ).filter(buyers__isnull=False)
 
     assert list(Enterprise.objects.filter(pk__in=inner.values("pk"))) == [bought_from]

@@ -1,5 +1,7 @@
 """Query expressions the directory needs on both databases."""
 
+import json
+
 from django.db import models
 
 
@@ -44,30 +46,35 @@ class RelatedIds(models.Expression):
         )
 
 
-class IdCountsField(models.TextField):
-    """Reads "3:12,17:1" (or NULL) back as {3: 12, 17: 1}."""
+class CountsField(models.TextField):
+    """Reads a JSON array of [key, count, label] (or NULL) back as a list of tuples."""
 
     def from_db_value(self, value, expression, connection):
-        pairs = (pair.split(":") for pair in value.split(",")) if value else ()
-        return {int(pk): int(count) for pk, count in pairs}
+        return [tuple(row) for row in json.loads(value)] if value else []
 
 
 class RelatedCounts(models.Expression):
-    """How many rows of a table point at the outer row, by the value of one of their columns,
-    among the rows with these field values: ``{value: count}``, read with the outer row.
+    """How many rows of a table point at the outer row, among those with these field values,
+    by the foreign key ``column``, with a field of the row each key points to:
+    ``[(key, count, label)]``, read with the outer row.
 
-    The enterprise page reads its published purchases counted by buyer this way: most
-    enterprises have none, and the others' counts come in the same query as the enterprise.
+    The enterprise page reads its published purchases counted by buyer, with the buyers'
+    names, this way: most enterprises have none, and the others' come in the same query as
+    the enterprise. Each name is a primary-key lookup, run only for the keys found.
     """
 
-    output_field = IdCountsField()
+    output_field = CountsField()
 
-    def __init__(self, model, column, values, link="enterprise"):
+    def __init__(self, model, column, values, label, link="enterprise"):
         super().__init__()
+        key = model._meta.get_field(column)
         self.table = model._meta.db_table
-        self.column = model._meta.get_field(column).column
+        self.column = key.column
         self.link = model._meta.get_field(link).column
         self.values = [(model._meta.get_field(name), value) for name, value in values.items()]
+        self.target = key.related_model._meta.db_table
+        self.target_pk = key.related_model._meta.pk.column
+        self.label = key.related_model._meta.get_field(label).column
 
     def as_sql(self, compiler, connection):
         quote = connection.ops.quote_name
@@ -75,10 +82,17 @@ class RelatedCounts(models.Expression):
         conditions = [f"{quote(self.link)} = {outer_pk(compiler, connection)}"]
         conditions += [f"{quote(field.column)} = %s" for field, _value in self.values]
         params = [field.get_db_prep_value(value, connection) for field, value in self.values]
-        function = "STRING_AGG" if connection.vendor == "postgresql" else "GROUP_CONCAT"
+        label = (
+            f"(SELECT {quote(self.label)} FROM {quote(self.target)} "
+            f"WHERE {quote(self.target_pk)} = counted.{column})"
+        )
+        row = f"counted.{column}, counted.n, {label}"
+        if connection.vendor == "postgresql":
+            rows = f"CAST(JSON_AGG(JSON_BUILD_ARRAY({row})) AS text)"
+        else:  # NULL, as on PostgreSQL, when no row is counted
+            rows = f"NULLIF(JSON_GROUP_ARRAY(JSON_ARRAY({row})), '[]')"
         return (
-            f"(SELECT {function}(CAST({column} AS text) || ':' || CAST(n AS text), ',') "
-            f"FROM (SELECT {column}, COUNT(*) AS n FROM {quote(self.table)} "
+            f"(SELECT {rows} FROM (SELECT {column}, COUNT(*) AS n FROM {quote(self.table)} "
             f"WHERE {' AND '.join(conditions)} GROUP BY {column}) AS counted)",
             params,
         )

@@ -269,7 +269,7 @@ class EnterpriseDetailView(DetailView):
     # skips those blocks' queries and templates.
     queryset = (
         Enterprise.objects.published().with_relation_ids().with_directory_revision().annotate(
-            buyer_counts=RelatedCounts(Purchase, "organization", Purchase.PUBLISHED),
+            buyers=RelatedCounts(Purchase, "organization", Purchase.PUBLISHED, label="name"),
             capsule_ids=RelatedIds(VideoCapsule.enterprises.through, "videocapsule"),
         )
     )

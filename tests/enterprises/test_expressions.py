@@ -29,7 +29,7 @@ def test_related_ids_lists_each_enterprises_own_links():
     assert served[second.pk] == []
 
 
-def test_related_counts_counts_each_enterprises_published_purchases_by_buyer():
+def test_related_counts_counts_each_enterprises_published_purchases_by_named_buyer():
     city, university = MemberOrganizationFactory.create_batch(2)
     enterprise = PurchaseFactory(organization=city).enterprise
     PurchaseFactory(enterprise=enterprise, organization=city)
@@ -40,12 +40,14 @@ def test_related_counts_counts_each_enterprises_published_purchases_by_buyer():
 
     counts = dict(
         Enterprise.objects.annotate(
-            buyers=RelatedCounts(Purchase, "organization", Purchase.PUBLISHED)
+            buyers=RelatedCounts(Purchase, "organization", Purchase.PUBLISHED, label="name")
         ).values_list("pk", "buyers")
     )
 
-    assert counts == {enterprise.pk: {city.pk: 2, university.pk: 1}, submitted.pk: {},
-                      without.pk: {}}
+    assert sorted(counts[enterprise.pk]) == sorted(
+        [(city.pk, 2, city.name), (university.pk, 1, university.name)]
+    )
+    assert counts[submitted.pk] == counts[without.pk] == []
 
 
 def test_both_name_the_outer_row_inside_a_subquery():
@@ -53,7 +55,7 @@ def test_both_name_the_outer_row_inside_a_subquery():
     EnterpriseFactory(service_area=[region("06")])
 
     inner = Enterprise.objects.annotate(
-        buyers=RelatedCounts(Purchase, "organization", Purchase.PUBLISHED),
+        buyers=RelatedCounts(Purchase, "organization", Purchase.PUBLISHED, label="name"),
         region_ids=RelatedIds(Enterprise.service_area.through, "region"),
     ).filter(buyers__isnull=False)
 

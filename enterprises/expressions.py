@@ -46,8 +46,50 @@ class RelatedIds(models.Expression):
         )
 
 
+def json_rows(connection, values):
+    """SQL aggregating each row's ``values`` (SQL) into a JSON array of arrays, as text, or
+    NULL when there is no row, on either database."""
+    if connection.vendor == "postgresql":
+        return f"CAST(JSON_AGG(JSON_BUILD_ARRAY({values})) AS text)"
+    return f"NULLIF(JSON_GROUP_ARRAY(JSON_ARRAY({values})), '[]')"
+
+
+class RowsField(models.TextField):
+    """Reads ``json_rows`` back as tuples, each value through its model field
+    (``expression.fields``)."""
+
+    def from_db_value(self, value, expression, connection):
+        rows = json.loads(value) if value else []
+        return [
+            tuple(field.to_python(v) for field, v in zip(expression.fields, row, strict=True))
+            for row in rows
+        ]
+
+
+class RelatedRows(models.Expression):
+    """The rows of a table that point at the outer row, as tuples of ``fields``: a short
+    list read with its enterprise (its labels, with when and by whom each was awarded)."""
+
+    output_field = RowsField()
+
+    def __init__(self, model, fields, link="enterprise"):
+        super().__init__()
+        self.table = model._meta.db_table
+        self.fields = [model._meta.get_field(name) for name in fields]
+        self.link = model._meta.get_field(link).column
+
+    def as_sql(self, compiler, connection):
+        quote = connection.ops.quote_name
+        values = ", ".join(quote(field.column) for field in self.fields)
+        return (
+            f"(SELECT {json_rows(connection, values)} FROM {quote(self.table)} "
+            f"WHERE {quote(self.link)} = {outer_pk(compiler, connection)})",
+            [],
+        )
+
+
 class CountsField(models.TextField):
-    """Reads a JSON array of [key, count, label] (or NULL) back as a list of tuples."""
+    """Reads ``json_rows`` of [key, count, label] back as tuples."""
 
     def from_db_value(self, value, expression, connection):
         return [tuple(row) for row in json.loads(value)] if value else []
@@ -86,11 +128,7 @@ class RelatedCounts(models.Expression):
             f"(SELECT {quote(self.label)} FROM {quote(self.target)} "
             f"WHERE {quote(self.target_pk)} = counted.{column})"
         )
-        row = f"counted.{column}, counted.n, {label}"
-        if connection.vendor == "postgresql":
-            rows = f"CAST(JSON_AGG(JSON_BUILD_ARRAY({row})) AS text)"
-        else:  # NULL, as on PostgreSQL, when no row is counted
-            rows = f"NULLIF(JSON_GROUP_ARRAY(JSON_ARRAY({row})), '[]')"
+        rows = json_rows(connection, f"counted.{column}, counted.n, {label}")
         return (
             f"(SELECT {rows} FROM (SELECT {column}, COUNT(*) AS n FROM {quote(self.table)} "
             f"WHERE {' AND '.join(conditions)} GROUP BY {column}) AS counted)",

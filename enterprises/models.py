@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .expressions import RelatedIds
+from .expressions import RelatedIds, RelatedRows
 from .history import History
 from .validators import (
     fold,
@@ -254,15 +254,16 @@ class EnterpriseQuerySet(models.QuerySet):
         return self.published().order_by("-published_at", "-pk")[:count]
 
     def with_relation_ids(self):
-        """Each enterprise with the ids of its categories, sectors, regions served, labels and
-        source networks (``category_ids``…), read with the row itself: the enterprise page
-        takes the objects from the reference lists in memory instead of a query for each."""
+        """Each enterprise with the ids of its categories, sectors, regions served and source
+        networks (``category_ids``…), and its labels' awards (``label_rows``: label id, date,
+        issuer), read with the row itself: the enterprise page takes the objects from the
+        reference lists in memory instead of a query for each."""
         return self.annotate(
             category_ids=RelatedIds(Enterprise.categories.through, "category"),
             sector_ids=RelatedIds(Enterprise.sectors.through, "sector"),
             service_area_ids=RelatedIds(Enterprise.service_area.through, "region"),
-            label_ids=RelatedIds(EnterpriseLabel, "label"),
             source_network_ids=RelatedIds(EnterpriseSource, "network"),
+            label_rows=RelatedRows(EnterpriseLabel, ["id", "label", "awarded_on", "issuer"]),
         )
 
     def with_directory_revision(self):

@@ -1,6 +1,8 @@
 """Public pages of the directory. Only published enterprises ever appear here."""
 
 import json
+from datetime import date
+from typing import NamedTuple
 
 import phonenumbers
 from django.core.paginator import InvalidPage, Paginator
@@ -19,7 +21,7 @@ from purchases.models import Purchase
 from .expressions import RelatedCounts, RelatedIds
 from .facets import FilteredDirectory, current_index, facet_counts, result_count
 from .filters import EnterpriseFilterSet
-from .models import Category, Enterprise, EnterpriseLabel, Region, Sector
+from .models import Category, Enterprise, Label, Region, Sector
 from .search import suggest
 
 # Deep OFFSET pages get slower and slower; past this many results, refine or export instead.
@@ -285,7 +287,7 @@ class EnterpriseDetailView(DetailView):
             "sectors": directory.among("sectors", enterprise.sector_ids),
             "service_area": directory.among("regions", enterprise.service_area_ids),
             "source_networks": directory.among("networks", enterprise.source_network_ids),
-            "label_awards": self.label_awards(enterprise),
+            "label_awards": label_awards(enterprise, directory),
         }
         return super().get_context_data(
             phone_uri=tel_uri(enterprise.phone),
@@ -296,13 +298,6 @@ class EnterpriseDetailView(DetailView):
             **relations,
             **kwargs,
         )
-
-    def label_awards(self, enterprise):
-        """When and by whom each label was awarded: a query only for enterprises with labels."""
-        if not enterprise.label_ids:
-            return []
-        awards = EnterpriseLabel.objects.filter(enterprise=enterprise).select_related("label")
-        return list(awards.order_by("pk"))
 
     def organization(self, enterprise, relations):
         """The enterprise as a schema.org Organization, for search engines."""
@@ -332,6 +327,23 @@ class EnterpriseDetailView(DetailView):
         }
         data.update({key: value for key, value in optional.items() if value})
         return data
+
+
+class LabelAward(NamedTuple):
+    label: Label
+    awarded_on: date | None
+    issuer: str
+
+
+def label_awards(enterprise, directory):
+    """The enterprise's labels, with when and by whom each was awarded, in the order they were
+    entered: from its ``label_rows`` and the index's labels."""
+    labels = {label.pk: label for label in directory.labels}
+    return [
+        LabelAward(labels[label], awarded_on, issuer)
+        for _pk, label, awarded_on, issuer in sorted(enterprise.label_rows)
+        if label in labels
+    ]
 
 
 def published_sheet(category):

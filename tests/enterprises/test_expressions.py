@@ -1,12 +1,15 @@
 """Relations read with their enterprise, as SQL the ORM would otherwise compile per request."""
 
+import datetime
+
 import pytest
 
-from enterprises.expressions import RelatedCounts, RelatedIds
-from enterprises.models import Enterprise
+from enterprises.expressions import RelatedCounts, RelatedIds, RelatedRows
+from enterprises.models import Enterprise, EnterpriseLabel
 from purchases.models import Purchase
 from tests.factories import (
     EnterpriseFactory,
+    EnterpriseLabelFactory,
     MemberOrganizationFactory,
     PurchaseFactory,
     region,
@@ -27,6 +30,22 @@ def test_related_ids_lists_each_enterprises_own_links():
 
     assert sorted(served[first.pk]) == sorted([region("06").pk, region("13").pk])
     assert served[second.pk] == []
+
+
+def test_related_rows_reads_each_enterprises_rows_as_typed_values():
+    award = EnterpriseLabelFactory(awarded_on=datetime.date(2024, 5, 1), issuer="Réseau « X »")
+    without = EnterpriseFactory()
+
+    rows = dict(
+        Enterprise.objects.annotate(
+            awards=RelatedRows(EnterpriseLabel, ["label", "awarded_on", "issuer"])
+        ).values_list("pk", "awards")
+    )
+
+    assert rows == {
+        award.enterprise_id: [(award.label_id, datetime.date(2024, 5, 1), "Réseau « X »")],
+        without.pk: [],
+    }
 
 
 def test_related_counts_counts_each_enterprises_published_purchases_by_named_buyer():

@@ -387,12 +387,13 @@ def matching_ids(query):
     return list(documents.values_list("pk", flat=True))
 
 
-def ranks(query, ids):
+def ranked(query, ids):
+    """(id, rank) of the matches among ``ids``."""
     tsq = tsquery(query)
     rank = SearchRank(F("search_vector"), tsq, weights=RANK_WEIGHTS)
     among = RawSQL("rowid = ANY(%s)", (list(ids),), output_field=BooleanField())
     documents = SearchDocument.objects.filter(among, search_vector=tsq)
-    return dict(documents.annotate(rank=rank).values_list("pk", "rank"))
+    return documents.annotate(rank=rank).values_list("pk", "rank")
 
 
 def similar_words(connection, word, limit):

@@ -229,12 +229,11 @@ def matching_ids(query):
     return list(documents.values_list("pk", flat=True))
 
 
-def ranks(query, ids):
-    """FTS5 ranks every match in one pass, faster than looking the few wanted ones up."""
+def ranked(query, ids):
+    """(id, rank) of every match: FTS5 ranks them all in one pass, faster than looking the
+    few wanted ones up."""
     documents = SearchDocument.objects.filter(fts__match=match_expression(query))
-    wanted = set(ids)
-    ranked = documents.annotate(rank=Bm25("fts")).values_list("pk", "rank")
-    return {pk: rank for pk, rank in ranked.iterator(chunk_size=10_000) if pk in wanted}
+    return documents.annotate(rank=Bm25("fts")).values_list("pk", "rank")
 
 
 def similar_words(connection, word, limit):

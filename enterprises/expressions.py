@@ -23,7 +23,7 @@ class RelatedIds(models.Expression):
     """The ids that a link table's rows pointing at the outer row hold, as a list: a relation
     read in the same query as its enterprise.
 
-    Written as SQL rather than as ``Subquery(…annotate())``: Django took 2.4 ms to compile
+    Written as SQL rather than as ``Subquery(…annotate(…))``: Django took 2.4 ms to compile
     five of those for the enterprise page, four times the query itself.
     """
 

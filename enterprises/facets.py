@@ -24,7 +24,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cached_property, reduce
 from operator import and_, or_
 from typing import NamedTuple
 
@@ -182,6 +182,10 @@ class FacetIndex:
             links=links,
         )
 
+    @cached_property
+    def regions_by_id(self):
+        return {region.pk: region for region in self.regions}
+
     def among(self, reference, ids):
         """The ``reference`` list's objects ("regions", "categories"…) with these ids, in
         display order."""
@@ -232,8 +236,7 @@ class FacetIndex:
         start = enterprise.pk + 1
         after = [start + n for n in lowest_bits(candidates >> start, count)]
         before = lowest_bits(candidates & ((1 << enterprise.pk) - 1), count - len(after))
-        regions = {region.pk: region for region in self.regions}
-        links = (self.links.get(pk, regions) for pk in after + before)
+        links = (self.links.get(pk, self.regions_by_id) for pk in after + before)
         return sorted((link for link in links if link), key=lambda link: (link.name, link.pk))
 
 
@@ -368,9 +371,8 @@ class FilteredDirectory:
 
         A text search sorted by relevance is ordered here: only the enterprises that every
         filter kept are ranked (those not ranked before for the text), and only the page shown
-        is fetched. Any other order is the
-        filter set's query. ``shape`` adds ``select_related`` and the like to the query that
-        fetches the rows.
+        is fetched. Any other order is the filter set's query. ``shape`` adds
+        ``select_related`` and the like to the query that fetches the rows.
         """
         if self.text is None or self.filterset.sort != Sort.RELEVANCE:
             return shape(self.filterset.qs)

@@ -259,16 +259,14 @@ class CategoryIndexView(TemplateView):
 
 
 class EnterpriseDetailView(DetailView):
-    """One enterprise, in a handful of queries: the row with its relations' ids and the
-    directory's revision, then its labels, buyers and capsules, each only when it has some.
-    The reference rows (categories, sectors, regions, networks) and the neighbours it suggests
-    come from the facet index in memory."""
+    """One enterprise in one query: the row with its relations' ids, its labels' awards, its
+    buyers and the directory's revision (its video capsules take one more, when it has any).
+    The reference rows (categories, sectors, regions, networks, labels) and the neighbours it
+    suggests come from the facet index in memory."""
 
     template_name = "enterprises/enterprise_detail.html"
     similar_count = 4
-    # Composed once: composing these annotations took longer than running the query. Most
-    # enterprises have no published purchase and no capsule: the page asks with the row, and
-    # skips those blocks' queries and templates.
+    # Composed once: composing these annotations took longer than running the query.
     queryset = (
         Enterprise.objects.published().with_relation_ids().with_directory_revision().annotate(
             buyers=RelatedCounts(Purchase, "organization", Purchase.PUBLISHED, label="name"),
@@ -279,9 +277,8 @@ class EnterpriseDetailView(DetailView):
     def get_context_data(self, **kwargs):
         enterprise = self.object
         directory = current_index(enterprise.directory_revision)
-        regions = {region.pk: region for region in directory.regions}
-        if enterprise.region_id in regions:
-            enterprise.region = regions[enterprise.region_id]
+        if enterprise.region_id in directory.regions_by_id:
+            enterprise.region = directory.regions_by_id[enterprise.region_id]
         relations = {
             "categories": directory.among("categories", enterprise.category_ids),
             "sectors": directory.among("sectors", enterprise.sector_ids),

@@ -58,6 +58,57 @@ class Region(BilingualNameMixin, models.Model):
         return f"{self.code} {self.localized_name}"
 
 
+class Mrc(models.Model):
+    """A regional county municipality (MRC) or equivalent territory, in one region."""
+
+    code = models.CharField(
+        _("code"), max_length=3, unique=True,
+        help_text=_("Three digits, as in the official list of municipalities."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=100, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="mrcs"
+    )
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("MRC or equivalent territory")
+        verbose_name_plural = _("MRCs and equivalent territories")
+
+    def __str__(self):
+        return self.name
+
+
+class Municipality(models.Model):
+    """A municipality or equivalent place of Quebec's official list, with its MRC and region."""
+
+    code = models.CharField(_("geographic code"), max_length=5, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    designation = models.CharField(_("designation"), max_length=60, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT,
+        related_name="municipalities",
+    )
+    mrc = models.ForeignKey(
+        Mrc, verbose_name=_("MRC or equivalent territory"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="municipalities",
+    )
+    census_division_code = models.CharField(_("census division code"), max_length=2, blank=True)
+    census_division_name = models.CharField(_("census division"), max_length=100, blank=True)
+    town_hall_postal_code = models.CharField(_("town hall postal code"), max_length=7, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "code"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name
+
+
 class Sector(BilingualNameMixin, models.Model):
     """An industry sector, optionally tied to its SCIAN/NAICS code."""
 
@@ -143,13 +194,28 @@ class Category(BilingualNameMixin, models.Model):
 
 
 class Network(models.Model):
-    """A member network that publishes its own directory of enterprises."""
+    """A member network that publishes its own directory of enterprises, or a public register
+    (such as the Registre des entreprises du Québec) that describes them too."""
+
+    class Kind(models.TextChoices):
+        NETWORK = "network", _("Member network")
+        REGISTER = "register", _("Public register")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     website = models.URLField(_("website"), validators=[http_url_validator])
     directory_url = models.URLField(
         _("directory address"), blank=True, validators=[http_url_validator]
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NETWORK)
+    field_ranks = models.JSONField(
+        _("rank per field group"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Field group → rank; a source never overwrites a field last set by a higher-ranked "
+            "one. Groups left out take the default for the network's kind."
+        ),
     )
 
     history = History()
@@ -363,7 +429,17 @@ class Enterprise(models.Model):
         related_name="enterprises",
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="enterprises"
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="enterprises",
+        help_text=_("Required to publish; set from the municipality or MRC when they are known."),
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="enterprises",
+    )
+    mrc = models.ForeignKey(
+        Mrc, verbose_name=_("MRC or equivalent territory"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="enterprises",
     )
     service_area = models.ManyToManyField(
         Region, verbose_name=_("regions served"), blank=True, related_name="served_enterprises"
@@ -399,6 +475,14 @@ class Enterprise(models.Model):
         editable=False,
         help_text=_("Imports never overwrite these fields; they queue the incoming value instead."),
     )
+    field_origins = models.JSONField(
+        _("where each field comes from"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Field group → the source that last set it, so that a lower-ranked source "
+                    "never overwrites it."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -407,7 +491,9 @@ class Enterprise(models.Model):
     # Staff and member edits, with who made them; bulk imports are recorded by their ImportRun.
     # Derived and bookkeeping fields stay out: they would show as changes on every save.
     history = History(
-        excluded_fields=["name_folded", "neq_checksum_failed", "curated_fields", "updated_at"]
+        excluded_fields=[
+            "name_folded", "neq_checksum_failed", "curated_fields", "field_origins", "updated_at",
+        ]
     )
 
     class Meta:
@@ -425,6 +511,11 @@ class Enterprise(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=Status.values),
                 name="enterprise_known_status",
+            ),
+            # Imports may land a draft without a region; the public directory never shows one.
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | Q(region__isnull=False),
+                name="enterprise_published_has_region",
             ),
         ]
         indexes = [
@@ -519,6 +610,25 @@ class EnterpriseLabel(models.Model):
         return f"{self.enterprise} · {self.label}"
 
 
+class EnterpriseRedirect(models.Model):
+    """An old slug kept after a merge or a rename, so links and bookmarks still arrive."""
+
+    old_slug = models.SlugField(_("old slug"), max_length=255, unique=True)
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
+        related_name="redirects",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+        verbose_name = _("enterprise redirect")
+        verbose_name_plural = _("enterprise redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.enterprise}"
+
+
 class EnterpriseSource(models.Model):
     """Where an entry comes from: one row per network and that network's own record id."""
 
@@ -531,8 +641,13 @@ class EnterpriseSource(models.Model):
         Network, verbose_name=_("network"), on_delete=models.PROTECT, related_name="sources",
         db_index=False,
     )
-    external_id = models.CharField(_("record id in the network"), max_length=100)
+    external_id = models.CharField(_("record id in the network"), max_length=255)
     raw_record = models.JSONField(_("record as received"), default=dict, blank=True)
+    values = models.JSONField(
+        _("values as read"), default=dict, blank=True,
+        help_text=_("The record's values after normalization, kept even where a higher-ranked "
+                    "source set the field: a curator can adopt them."),
+    )
     first_seen_at = models.DateTimeField(_("first seen"), default=timezone.now)
     last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
 
@@ -543,6 +658,9 @@ class EnterpriseSource(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["network", "external_id"], name="enterprise_source_unique_record"
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "network"], name="enterprise_source_one_per_network"
             ),
             models.CheckConstraint(
                 condition=Q(last_seen_at__gte=models.F("first_seen_at")),
@@ -590,8 +708,22 @@ class ImportProfile(models.Model):
         blank=True,
         help_text=_("Values met in imports that match nothing yet; add them to the value maps."),
     )
+    constant_values = models.JSONField(
+        _("values for every row"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Field → value given to every row whose cell is empty or absent, "
+            "e.g. {\"legal_form\": \"cooperative\", \"region\": \"04\"}."
+        ),
+    )
+    list_separators = models.CharField(
+        _("list separators"), max_length=10, blank=True, default="|;\n",
+        help_text=_("Characters that separate several values in one cell. A comma splits a "
+                    "cell only when the whole cell is not a known value."),
+    )
     record_id_column = models.CharField(
-        _("record id column"), max_length=100, blank=True,
+        _("record id column"), max_length=255, blank=True,
         help_text=_("The column holding the network's own id for each enterprise."),
     )
     missing_values = models.JSONField(
@@ -655,6 +787,11 @@ class ImportRun(models.Model):
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
     failure = models.TextField(_("why nothing was applied"), blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"), null=True, blank=True,
+        help_text=_("Written by the process running the import: a running import whose "
+                    "heartbeat stopped was killed."),
+    )
     processed_rows = models.PositiveIntegerField(_("rows processed so far"), default=0)
     total_rows = models.PositiveIntegerField(_("rows read"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
@@ -663,6 +800,10 @@ class ImportRun(models.Model):
     skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
     error_count = models.PositiveIntegerField(_("rejected"), default=0)
     missing_count = models.PositiveIntegerField(_("missing from the file"), default=0)
+    warning_counts = models.JSONField(
+        _("warnings by kind"), default=dict, blank=True,
+        help_text=_("Warning kind → number of rows, shown first in the preview."),
+    )
     column_map = models.JSONField(_("columns used"), default=dict, blank=True)
     changes = models.JSONField(
         _("changes"), default=list, blank=True,
@@ -694,6 +835,43 @@ class ImportRun(models.Model):
         }
 
 
+class ImportChange(models.Model):
+    """One row's outcome in an import run: what the preview lists, page by page."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        UNCHANGED = "unchanged", _("Unchanged")
+        SKIPPED = "skipped", _("Skipped")
+        ERROR = "error", _("Refused")
+
+    run = models.ForeignKey(
+        ImportRun, verbose_name=_("import run"), on_delete=models.CASCADE,
+        related_name="change_rows",
+    )
+    line = models.PositiveIntegerField(_("line"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run", "line"]
+        verbose_name = _("import change")
+        verbose_name_plural = _("import changes")
+        indexes = [
+            # The preview: one run's changes of one kind, in the file's order.
+            models.Index(fields=["run", "kind", "line"], name="import_change_run_kind_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.run_id}:{self.line} {self.kind}"
+
+
 class ImportReviewItem(models.Model):
     """A decision an import left to a curator: it never merges or overwrites on its own."""
 
@@ -701,6 +879,9 @@ class ImportReviewItem(models.Model):
         AMBIGUOUS_MATCH = "ambiguous", _("Several enterprises could match")
         CURATED_FIELD = "curated", _("Incoming value for a field edited by hand")
         MISSING = "missing", _("Missing from the network's latest file")
+        IDENTITY_CONFLICT = "identity", _("Same identifier, different enterprise")
+        POSSIBLE_DUPLICATE = "duplicate", _("Possible duplicate")
+        INVALID_VALUE = "invalid", _("Value left out")
 
     class State(models.TextChoices):
         OPEN = "open", _("To review")
@@ -720,7 +901,7 @@ class ImportReviewItem(models.Model):
     candidates = models.ManyToManyField(
         Enterprise, verbose_name=_("possible matches"), blank=True, related_name="+"
     )
-    external_id = models.CharField(_("record id in the network"), max_length=100, blank=True)
+    external_id = models.CharField(_("record id in the network"), max_length=255, blank=True)
     line = models.PositiveIntegerField(_("line"), null=True, blank=True)
     field = models.CharField(_("field"), max_length=50, blank=True)
     current_value = models.JSONField(_("current value"), null=True, blank=True)

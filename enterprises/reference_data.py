@@ -4,10 +4,12 @@ A data migration loads them, so a migrated database always has them. Rows are ma
 natural key and updated in place, which makes loading again after an edit to the files safe.
 """
 
+import csv
 import json
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.text import slugify
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "reference"
 
@@ -37,3 +39,47 @@ def load_reference_data(apps, schema_editor=None):
                     model.objects.get(slug=parent_slug) if parent_slug else None
                 )
             model.objects.update_or_create(**{key: fields.pop(key)}, defaults=fields)
+
+
+def read_reference_csv(name):
+    with (REFERENCE_DIR / name).open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def mrc_code(code):
+    """The official list of municipalities writes MRC codes with three digits; the list of
+    MRCs writes most with two (``07`` is ``070``)."""
+    return code if len(code) == 3 else f"{code}0"
+
+
+def load_places(apps, schema_editor=None):
+    """Create or update the MRCs and municipalities of ``mrcs.csv`` and ``municipalities.csv``
+    (official lists, see fixtures/reference/README.md), keyed on their official codes."""
+    Region = apps.get_model("enterprises", "Region")
+    Mrc = apps.get_model("enterprises", "Mrc")
+    Municipality = apps.get_model("enterprises", "Municipality")
+    regions = dict(Region.objects.values_list("code", "pk"))
+    slugs = set()
+    mrcs = {}
+    for row in read_reference_csv("mrcs.csv"):
+        code = mrc_code(row["mrc_code"])
+        slug = slugify(row["mrc_name"])
+        if slug in slugs:
+            slug = f"{slug}-{code}"
+        slugs.add(slug)
+        mrc, _created = Mrc.objects.update_or_create(code=code, defaults={
+            "name": row["mrc_name"], "kind": row["kind"], "slug": slug,
+            "region_id": regions[row["region_code"]],
+        })
+        mrcs[code] = mrc.pk
+    for row in read_reference_csv("municipalities.csv"):
+        Municipality.objects.update_or_create(code=row["code"], defaults={
+            "name": row["name"],
+            "designation": row["designation"],
+            "region_id": regions[row["region_code"]],
+            "mrc_id": mrcs.get(row["mrc_code"]) if row["mrc_code"] else None,
+            "census_division_code": row["census_division_code"],
+            "census_division_name": row["census_division_name"],
+            "town_hall_postal_code": row["town_hall_postal_code"],
+            "population": int(row["population"]) if row["population"].isdigit() else None,
+        })

@@ -80,3 +80,16 @@ def normalize_phone(value):
             _("Enter a phone number such as 514 555-1234."), code="phone"
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+# Control characters that no output accepts (XML, spreadsheets, PostgreSQL text): everything
+# below U+0020 except tab, newline and carriage return, plus DEL and the C1 controls.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_control_characters(text):
+    """The text without control characters that exports and databases refuse (a vertical tab
+    pasted from Word, a NUL byte from a damaged file); tab and line breaks are kept."""
+    if not isinstance(text, str) or text.isprintable():
+        return text
+    return CONTROL_CHARACTERS.sub("", text)

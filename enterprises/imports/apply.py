@@ -84,10 +84,10 @@ class Writer:
         added = {name: clean[name] for name in change.fields if name in MULTI_FIELDS}
         self.updates.append((enterprise, set(change.fields), added))
 
-    def add_source(self, enterprise_id, key, raw, seen_at=None):
+    def add_source(self, enterprise_id, key, raw, seen_at=None, values=None):
         seen_at = seen_at or self.now
         self.new_sources.append(
-            (enterprise_id, self.run.network_id, key, raw, seen_at, seen_at)
+            (enterprise_id, self.run.network_id, key, raw, values or {}, seen_at, seen_at)
         )
 
     def refresh_source(self, source_pk, raw):
@@ -186,9 +186,10 @@ def insert_enterprises(rows):
 
 
 def insert_sources(rows):
-    """Insert (enterprise id, network id, record id, raw record, first seen, last seen)."""
+    """Insert (enterprise id, network id, record id, raw record, values, first seen, last
+    seen)."""
     insert_rows(EnterpriseSource, ["enterprise_id", "network_id", "external_id", "raw_record",
-                                   "first_seen_at", "last_seen_at"], rows)
+                                   "values", "first_seen_at", "last_seen_at"], rows)
 
 
 def insert_rows(model, attnames, rows, returning=(), conflict=""):

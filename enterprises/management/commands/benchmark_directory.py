@@ -17,7 +17,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from ecpar_site.gunicorn import warm_up_worker
 from enterprises.facets import FacetIndex

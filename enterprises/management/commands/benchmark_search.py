@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.db import connection
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 from enterprises.search import search, suggest

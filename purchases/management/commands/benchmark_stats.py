@@ -15,7 +15,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from enterprises.models import Category, Region, Sector
 from purchases.models import (
@@ -30,13 +29,13 @@ BENCHMARK_USERNAME = "benchmark-stats"
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Measure the repertory's statistics page and a member dashboard.")
+    help = _("Measure the repertory's statistics page and a member dashboard.")
 
     def add_arguments(self, parser):
         parser.add_argument("--requests", type=int, default=50,
-                            help=gettext_lazy("Timed requests per page (default: 50)."))
+                            help=_("Timed requests per page (default: 50)."))
         parser.add_argument("--rebuild", action="store_true",
-                            help=gettext_lazy("Rebuild the summary first (after a bulk load)."))
+                            help=_("Rebuild the summary first (after a bulk load)."))
 
     def handle(self, *args, **options):
         if options["requests"] < 1:

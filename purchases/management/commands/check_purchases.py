@@ -5,7 +5,6 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from purchases.models import Purchase, PurchaseSummary
 
@@ -47,7 +46,7 @@ def out_of_step_with_history(since):
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Check that no purchase is half-saved: the repertory's summary matches a recount, "
         "every purchase has its contract size, and (with --since) every purchase changed "
         "since then has a matching history record. Exits with 1 if one check fails."
@@ -56,7 +55,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--since",
-            help=gettext_lazy("ISO date and time, e.g. 2026-11-26T15:00:00Z."),
+            help=_("ISO date and time, e.g. 2026-11-26T15:00:00Z."),
         )
 
     def handle(self, *args, **options):

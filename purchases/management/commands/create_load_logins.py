@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from purchases.demo import DEMO_PASSWORD
 from purchases.models import MemberOrganization, Membership
@@ -14,7 +13,7 @@ LOGIN_PATTERN = "charge-{number:03d}@example.org"
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Create contributor logins charge-001@example.org, charge-002@example.org… with the "
         "demo password, spread over the member organizations (DEBUG only; idempotent)."
     )
@@ -22,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--count", type=int, default=50,
-            help=gettext_lazy("Number of logins (default: 50)."),
+            help=_("Number of logins (default: 50)."),
         )
 
     def handle(self, *args, **options):

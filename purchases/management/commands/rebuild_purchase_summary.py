@@ -4,13 +4,12 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from purchases.models import OrganizationPurchaseSummary, PurchaseSummary
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Rebuild the summaries of validated purchases that the public repertory and the member "
         "dashboards read. Run it after bulk loads (seed_demo, imports) that bypass the model's "
         "signals."

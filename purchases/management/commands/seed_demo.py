@@ -6,7 +6,6 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from purchases import demo
 
@@ -24,7 +23,7 @@ def non_negative(value):
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Load the real demo set (idempotent), then generate synthetic enterprises, member "
         "organizations and purchases until each table holds the requested total. "
         "The same --seed always gives the same rows."
@@ -33,23 +32,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--enterprises", type=non_negative, default=400,
-            help=gettext_lazy("Total number of enterprises wanted (default: 400)."),
+            help=_("Total number of enterprises wanted (default: 400)."),
         )
         parser.add_argument(
             "--members", type=non_negative, default=60,
-            help=gettext_lazy("Total number of member organizations wanted (default: 60)."),
+            help=_("Total number of member organizations wanted (default: 60)."),
         )
         parser.add_argument(
             "--purchases", type=non_negative, default=2000,
-            help=gettext_lazy("Total number of purchases wanted (default: 2000)."),
+            help=_("Total number of purchases wanted (default: 2000)."),
         )
         parser.add_argument(
             "--seed", type=int, default=0,
-            help=gettext_lazy("Seed of the generator (default: 0)."),
+            help=_("Seed of the generator (default: 0)."),
         )
         parser.add_argument(
             "--reset", action="store_true",
-            help=gettext_lazy(
+            help=_(
                 "First delete every purchase, member organization and enterprise "
                 "(reference lists are kept)."
             ),

@@ -52,6 +52,21 @@ def mrc_code(code):
     return code if len(code) == 3 else f"{code}0"
 
 
+def equivalent_territory(row, territories):
+    """The MRC code of a municipality the official list leaves outside any MRC (cities,
+    agglomerations, reserves): the territory of its census division (``66`` Montréal is TE
+    ``660``) or of its own name (Trois-Rivières, Lévis, Saguenay), in its region. Nord-du-Québec's
+    places have none."""
+    region = row["region_code"]
+    for key in (
+        slugify(row["census_division_name"]), slugify(row["name"]),
+        f"{row['census_division_code']}0",
+    ):
+        if (region, key) in territories:
+            return territories[region, key]
+    return ""
+
+
 def load_places(apps, schema_editor=None):
     """Create or update the MRCs and municipalities of ``mrcs.csv`` and ``municipalities.csv``
     (official lists, see fixtures/reference/README.md), keyed on their official codes."""
@@ -63,6 +78,8 @@ def load_places(apps, schema_editor=None):
     mrcs = {}
     for row in read_reference_csv("mrcs.csv"):
         code = mrc_code(row["mrc_code"])
+        if code in mrcs:  # the list repeats an MRC that spans two census divisions
+            continue
         slug = slugify(row["mrc_name"])
         if slug in slugs:
             slug = f"{slug}-{code}"
@@ -72,12 +89,17 @@ def load_places(apps, schema_editor=None):
             "region_id": regions[row["region_code"]],
         })
         mrcs[code] = mrc.pk
+    territories = {}
+    for row in read_reference_csv("mrcs.csv"):
+        for key in (slugify(row["mrc_name"]), mrc_code(row["mrc_code"])):
+            territories[row["region_code"], key] = mrc_code(row["mrc_code"])
     for row in read_reference_csv("municipalities.csv"):
+        code = row["mrc_code"] or equivalent_territory(row, territories)
         Municipality.objects.update_or_create(code=row["code"], defaults={
             "name": row["name"],
             "designation": row["designation"],
             "region_id": regions[row["region_code"]],
-            "mrc_id": mrcs.get(row["mrc_code"]) if row["mrc_code"] else None,
+            "mrc_id": mrcs.get(code) if code else None,
             "census_division_code": row["census_division_code"],
             "census_division_name": row["census_division_name"],
             "town_hall_postal_code": row["town_hall_postal_code"],

@@ -5,6 +5,7 @@ configuration does, so that « Récupération », ``recuperation`` and ``RECUPER
 """
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,13 +39,23 @@ LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
 # A NEQ as people type it: 10 digits with optional spaces, dashes or dots between them.
 NEQ_AS_TYPED = re.compile(r"^\s*(?:\d[\s\-.]*){10}$")
 
-_stemmer = snowballstemmer.stemmer("french")
+# A Snowball stemmer keeps the word being stemmed on itself: one shared by two threads mixes
+# their words up (wrong stems, IndexError). Each thread gets its own.
+_local = threading.local()
+
+
+def _stemmer():
+    try:
+        return _local.stemmer
+    except AttributeError:
+        _local.stemmer = snowballstemmer.stemmer("french")
+        return _local.stemmer
 
 
 @lru_cache(maxsize=50_000)
 def stem(word):
     # Snowball's suffixes are letters: a number is its own stem (and names carry many).
-    return word if word.isdigit() else _stemmer.stemWord(word)
+    return word if word.isdigit() else _stemmer().stemWord(word)
 
 
 def words(text):

@@ -190,11 +190,6 @@ class PlaceResolver:
             if mrc_id is not None and self.mrc_regions[mrc_id] != region_id:
                 mrc_id = None
         municipality = self._pick(candidates, mrc_id, postal_municipality, postal_region)
-        if (
-            municipality is None and not city and postal_municipality is not None
-            and region_id in (None, postal_municipality.region_id)
-        ):
-            municipality = postal_municipality
         unknown_city = city if city and municipality is None else ""
         if municipality is None and mrc_id is None and city:
             # A municipality column sometimes holds the MRC's name ("Mékinac").
@@ -203,6 +198,9 @@ class PlaceResolver:
                 mrc_id = None
 
         if region_id is not None:
+            if municipality is None and mrc_id is None and postal_municipality is not None:
+                if postal_municipality.region_id == region_id:
+                    municipality = postal_municipality
             return Place(
                 municipality_id=municipality.pk if municipality else None,
                 mrc_id=municipality.mrc_id if municipality else mrc_id,

@@ -1,23 +1,134 @@
 """Stage 5: find the enterprise a record describes — the same (network, record id) first
-(or our own slug, for a file in the canonical format), then the NEQ, then the folded name with
-the same postal code or city.
+(or our own slug, for a file in the canonical format), then the NEQ, then a similar name in
+the same place (postal code, municipality or city).
 
-Several candidates make the match ambiguous: the row waits for a curator, never merged.
+A name is compared once normalized (accents, case, punctuation, legal suffixes, common
+abbreviations) and scored with rapidfuzz. Above ``MERGE_SCORE`` the row updates that
+enterprise; in the grey zone down to ``SUGGEST_SCORE`` it creates a new one and names the
+possible duplicates for a curator. Several candidates make the match ambiguous: the row waits
+for a curator, never merged. docs/matching.md gives the figures behind the thresholds.
 """
 
 import functools
+import re
+import sys
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
 
 from ..models import Enterprise, EnterpriseSource
 from ..validators import fold
 from .mapping import RECORD_ID
 
+# Thresholds on name_similarity(), chosen with `manage.py benchmark_matching`.
+MERGE_SCORE = 92
+SUGGEST_SCORE = 75
+# Under this, a match by NEQ or record id names another enterprise: an identity conflict.
+IDENTITY_SCORE = 50
+
+DOTTED_ABBREVIATION = re.compile(r"\b(?:[a-z]\.){2,}")
+WORD = re.compile(r"[^\W_]+")
+PHRASES = {
+    "centre de la petite enfance": "cpe",
+    "societe en nom collectif": "senc",
+    "organisme sans but lucratif": "osbl",
+    "organisme a but non lucratif": "obnl",
+}
+PHRASE = re.compile(r"\b(?:" + "|".join(PHRASES) + r")\b")
+SYNONYMS = {
+    "st": "saint", "ste": "sainte", "cooperative": "coop", "cooperatives": "coop",
+    "coops": "coop", "cie": "compagnie", "assoc": "association", "assn": "association",
+    "&": "et", "and": "et",
+}
+LEGAL_SUFFIXES = frozenset({
+    "inc", "incorporee", "incorporated", "ltee", "limitee", "ltd", "limited", "enr",
+    "enregistree", "senc", "corp",
+})
+LEADING_ARTICLES = frozenset({"le", "la", "les", "l", "the"})
+# Left out of the comparison: they carry no identity.
+STOPWORDS = frozenset({
+    "a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "of",
+    "the", "pour", "sur",
+})
+# Legal forms said by some sources and not others: a difference costs GENERIC_PENALTY, not
+# the whole comparison. Words naming the kind of enterprise ("habitation", "solidarite",
+# "travail") are not among them: a housing and a solidarity co-op of one town are two.
+GENERIC = frozenset({"coop", "cpe", "obnl", "osbl"})
+GENERIC_PENALTY = 8
+# Different numbers (a street number, a "2" after a name) are different enterprises.
+DIFFERENT_NUMBERS_SCORE = 40
+# A token shared by more enterprises of one place than this does not block: comparing a row
+# with a whole city's « Services » would cost too much for the candidates it finds.
+MAX_BLOCK = 200
+
+
+def tokens_of(text):
+    """The words of a name, folded, abbreviations and synonyms made one, legal suffixes and
+    leading articles dropped."""
+    text = fold(text).replace("œ", "oe").replace("æ", "ae").replace("&", " et ")
+    text = DOTTED_ABBREVIATION.sub(lambda found: found.group().replace(".", ""), text)
+    text = PHRASE.sub(lambda found: PHRASES[found.group()], text)
+    tokens = [SYNONYMS.get(token, token) for token in WORD.findall(text)]
+    tokens = [token for token in tokens if token not in LEGAL_SUFFIXES] or tokens
+    while len(tokens) > 1 and tokens[0] in LEADING_ARTICLES:
+        del tokens[0]
+    return tokens
+
+
+def normalized_name(text):
+    """The name as compared: ``C.P.E. les Soleils de Mékinac`` → ``cpe les soleils de mekinac``,
+    ``Coopérative St-Rémi inc.`` → ``coop saint remi``."""
+    return " ".join(tokens_of(text))
+
+
+def comparison_key(text):
+    """The significant words of a normalized name, sorted: word order does not count."""
+    words = normalized_name(text).split()
+    return " ".join(sorted(word for word in words if word not in STOPWORDS) or words)
+
+
+def key_similarity(key_a, key_b):
+    """name_similarity() on two comparison keys."""
+    if key_a == key_b:
+        return 100.0
+    words_a, words_b = key_a.split(), key_b.split()
+    numbers_a = {word for word in words_a if not word.isalpha()}
+    numbers_b = {word for word in words_b if not word.isalpha()}
+    distinct_a = " ".join(word for word in words_a if word not in GENERIC)
+    distinct_b = " ".join(word for word in words_b if word not in GENERIC)
+    if distinct_a and distinct_b:
+        score = fuzz.ratio(distinct_a, distinct_b)
+        if GENERIC.intersection(words_a) != GENERIC.intersection(words_b):
+            score -= GENERIC_PENALTY
+    else:
+        score = fuzz.ratio(key_a, key_b)
+    if numbers_a != numbers_b:
+        score = min(score, DIFFERENT_NUMBERS_SCORE)
+    return max(score, 0.0)
+
+
+def name_similarity(a, b):
+    """How alike two enterprise names are, 0 to 100, once normalized."""
+    return key_similarity(comparison_key(a), comparison_key(b))
+
+
+def fold_place(text):
+    """A city as compared: ``TROIS-RIVIÈRES (QUÉBEC)`` and ``Trois-Rivières`` are one."""
+    text = re.sub(r"\((?:qc|quebec)\)|,\s*(?:qc|quebec)$", " ", fold(text))
+    return " ".join(SYNONYMS.get(word, word) for word in WORD.findall(text))
+
 
 @dataclass
 class Match:
     enterprise_id: int | None = None
-    via: str = ""
-    candidates: set = field(default_factory=set)
+    via: str = ""  # "record", "slug", "neq", "name", or "" for no match
+    candidates: set = field(default_factory=set)  # more than one: waits for a curator
+    score: float | None = None  # name similarity of the match, 0 to 100
+    possible_duplicates: set = field(default_factory=set)  # grey zone: create, then review
+    identity_conflict: bool = False  # matched by NEQ or record id, but the names disagree
+    # With identity_conflict: the enterprise the NEQ or record id points to, when the row
+    # went to another one that has its name in the same place.
+    conflicting_id: int | None = None
 
     @property
     def ambiguous(self):
@@ -33,6 +144,50 @@ def record_key(clean):
     return f"name:{fold(clean.get('name', ''))}|{clean.get('postal_code', '')}"[:100]
 
 
+def blocking_words(key):
+    """The words of a comparison key that find candidates: its numbers when it has any (two
+    names with different numbers never match), else its words that are not legal forms."""
+    words = key.split()
+    return ([word for word in words if not word.isalpha()]
+            or [word for word in words if word not in GENERIC] or words)
+
+
+class Block:
+    """Too many enterprises share this key for it to narrow anything: it is no longer grown."""
+
+
+TOO_LARGE = Block()
+
+
+def add_to_block(index, key, pk):
+    """One int per key (most keys are unique), a list when several share it, TOO_LARGE past
+    MAX_BLOCK: the index of 100 000 enterprises stays a few tens of megabytes."""
+    found = index.get(key)
+    if found is None:
+        index[key] = pk
+    elif found is TOO_LARGE or found == pk:
+        return
+    elif isinstance(found, list):
+        if pk not in found:
+            found.append(pk)
+            if len(found) > MAX_BLOCK:
+                index[key] = TOO_LARGE
+    else:
+        index[key] = [found, pk]
+
+
+def block_members(index, key):
+    found = index.get(key)
+    if found is None or found is TOO_LARGE:
+        return ()
+    return found if isinstance(found, list) else (found,)
+
+
+def place_id(value):
+    """A municipality given as its id or as the object."""
+    return getattr(value, "pk", value)
+
+
 class Matcher:
     """Indexes of the whole directory (a few columns per enterprise), loaded on the first row
     that needs matching: a re-import of known, unchanged rows never pays for them."""
@@ -43,7 +198,9 @@ class Matcher:
         self.loaded = False
         self.by_slug = {}
         self.by_neq = {}
-        self.by_name_place = {}  # (folded name, postal code or folded city) → pk or tuple
+        self.keys = {}  # pk → comparison key of its name
+        self.by_postal_code = {}  # postal code → pk, list of pks or TOO_LARGE
+        self.by_place = {}  # municipality id or folded city → {blocking word → pks}
 
     @functools.cached_property
     def by_record(self):
@@ -59,47 +216,95 @@ class Matcher:
             self.by_slug = dict(
                 Enterprise.objects.values_list("slug", "pk").iterator(chunk_size=5000)
             )
-        rows = Enterprise.objects.values_list("pk", "neq", "name_folded", "postal_code", "city")
-        for pk, neq, name_folded, postal_code, city in rows.iterator(chunk_size=5000):
+        rows = Enterprise.objects.values_list(
+            "pk", "neq", "name", "postal_code", "municipality_id", "city"
+        )
+        for pk, neq, name, postal_code, municipality, city in rows.iterator(chunk_size=5000):
             if neq:
                 self.by_neq[neq] = pk
-            if postal_code:
-                self.index_place((name_folded, postal_code), pk)
-            if city:
-                self.index_place((name_folded, fold(city)), pk)
+            self.index(pk, name, postal_code, municipality, city)
 
-    def index_place(self, key, pk):
-        """One int per key (most names are unique), a tuple when several share it."""
-        found = self.by_name_place.get(key)
-        if found is None:
-            self.by_name_place[key] = pk
-        elif isinstance(found, tuple):
-            self.by_name_place[key] = (*found, pk)
-        elif found != pk:
-            self.by_name_place[key] = (found, pk)
+    def index(self, pk, name, postal_code, municipality, city):
+        key = comparison_key(name)
+        if not key:
+            return
+        self.keys[pk] = key
+        if postal_code:
+            add_to_block(self.by_postal_code, postal_code, pk)
+        place = place_id(municipality) or fold_place(city)
+        if place:
+            words = self.by_place.setdefault(place, {})
+            for word in blocking_words(key):
+                add_to_block(words, sys.intern(word), pk)
 
-    def place_candidates(self, key):
-        found = self.by_name_place.get(key, ())
-        return set(found) if isinstance(found, tuple) else {found}
+    def learn(self, enterprise_id, clean):
+        """Index an enterprise this run created, so that a later row can find it."""
+        if not self.loaded:
+            self.load()
+        if clean.get("neq"):
+            self.by_neq.setdefault(clean["neq"], enterprise_id)
+        self.index(enterprise_id, clean.get("name", ""), clean.get("postal_code", ""),
+                   clean.get("municipality"), clean.get("city", ""))
 
     def match(self, clean):
         if not self.loaded:
             self.load()
         key = record_key(clean)
-        by_record = self.by_record.get(key) or self.by_slug.get(key)
+        by_record = self.by_record.get(key)
+        via = "record"
+        if not by_record and self.by_slug.get(key):
+            by_record, via = self.by_slug[key], "slug"
         by_neq = self.by_neq.get(clean.get("neq"))
         if by_record and by_neq and by_record != by_neq:
             return Match(candidates={by_record, by_neq})
-        if by_record:
-            return Match(by_record, "record")
-        if by_neq:
-            return Match(by_neq, "neq")
-        name = fold(clean.get("name", ""))
+        name = comparison_key(clean.get("name", ""))
+        if by_record or by_neq:
+            return self.identified(by_record or by_neq, via if by_record else "neq", name, clean)
+        return self.by_name(name, clean)
+
+    def identified(self, pk, via, name, clean):
+        """A match by an identifier, checked against the name: a mistyped NEQ must not rename
+        another organization. When the name belongs to another enterprise of the same place,
+        the name wins (an identifier is mistyped more often than a name and a place agree)."""
+        known = self.keys.get(pk)
+        if not name or not known:
+            return Match(pk, via)
+        score = key_similarity(name, known)
+        if score >= IDENTITY_SCORE:
+            return Match(pk, via, score=score)
+        by_name = self.by_name(name, clean)
+        if by_name.enterprise_id and by_name.enterprise_id != pk:
+            by_name.identity_conflict, by_name.conflicting_id = True, pk
+            return by_name
+        return Match(pk, via, score=score, identity_conflict=True)
+
+    def scored(self, name, clean):
+        """Enterprises of the same postal code or place with a similar name → their score."""
         candidates = set()
-        if name and clean.get("postal_code"):
-            candidates |= self.place_candidates((name, clean["postal_code"]))
-        if name and clean.get("city"):
-            candidates |= self.place_candidates((name, fold(clean["city"])))
-        if len(candidates) == 1:
-            return Match(next(iter(candidates)), "name")
-        return Match(candidates=candidates)
+        if clean.get("postal_code"):
+            candidates.update(block_members(self.by_postal_code, clean["postal_code"]))
+        places = {place_id(clean.get("municipality")), fold_place(clean.get("city", ""))}
+        words = blocking_words(name)
+        for place in places - {None, ""}:
+            index = self.by_place.get(place)
+            if index:
+                for word in words:
+                    candidates.update(block_members(index, word))
+        scores = {pk: key_similarity(name, self.keys[pk]) for pk in candidates}
+        return {pk: score for pk, score in scores.items() if score >= SUGGEST_SCORE}
+
+    def by_name(self, name, clean):
+        if not name:
+            return Match()
+        scores = self.scored(name, clean)
+        if not scores:
+            return Match()
+        best = max(scores.values())
+        if best < MERGE_SCORE:
+            return Match(score=best, possible_duplicates=set(scores))
+        top = {pk for pk, score in scores.items() if score == best}
+        if len(top) > 1:
+            return Match(candidates=top, score=best)
+        pk = top.pop()
+        return Match(pk, "name", score=best,
+                     possible_duplicates={other for other in scores if other != pk})

@@ -10,11 +10,12 @@ for a curator, never merged. docs/matching.md gives the figures behind the thres
 """
 
 import functools
+import operator
 import re
 import sys
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz.fuzz import ratio
 
 from ..models import Enterprise, EnterpriseSource
 from ..validators import fold
@@ -24,7 +25,7 @@ from .mapping import RECORD_ID
 MERGE_SCORE = 92
 SUGGEST_SCORE = 75
 # Under this, a match by NEQ or record id names another enterprise: an identity conflict.
-IDENTITY_SCORE = 50
+IDENTITY_SCORE = 70
 
 DOTTED_ABBREVIATION = re.compile(r"\b(?:[a-z]\.){2,}")
 WORD = re.compile(r"[^\W_]+")
@@ -38,7 +39,7 @@ PHRASE = re.compile(r"\b(?:" + "|".join(PHRASES) + r")\b")
 SYNONYMS = {
     "st": "saint", "ste": "sainte", "cooperative": "coop", "cooperatives": "coop",
     "coops": "coop", "cie": "compagnie", "assoc": "association", "assn": "association",
-    "&": "et", "and": "et",
+    "and": "et",
 }
 LEGAL_SUFFIXES = frozenset({
     "inc", "incorporee", "incorporated", "ltee", "limitee", "ltd", "limited", "enr",
@@ -53,8 +54,17 @@ STOPWORDS = frozenset({
 # Legal forms said by some sources and not others: a difference costs GENERIC_PENALTY, not
 # the whole comparison. Words naming the kind of enterprise ("habitation", "solidarite",
 # "travail") are not among them: a housing and a solidarity co-op of one town are two.
-GENERIC = frozenset({"coop", "cpe", "obnl", "osbl"})
-GENERIC_PENALTY = 8
+GENERIC = frozenset({"coop", "obnl", "osbl"})
+GENERIC_PENALTY = 5
+EXPANSIONS = {"cpe": ("centre", "petite", "enfance")}
+# Two words this alike (rapidfuzz ratio) are one word with a typo: « enfnace » and « enfance »
+# (86), « ruhce » and « ruche » (80); not « envol » and « benevole » (77).
+PAIRED_WORD = 80
+# Ceiling of the score of two names that each hold a word the other lacks.
+DIFFERENT_NAMES_SCORE = 60
+# Floor of the score of a name held whole in a longer one (« La Ruche », « Coopérative de
+# solidarité La Ruche »): a possible duplicate, never merged on its own.
+CONTAINED_SCORE = 80
 # Different numbers (a street number, a "2" after a name) are different enterprises.
 DIFFERENT_NUMBERS_SCORE = 40
 # A token shared by more enterprises of one place than this does not block: comparing a row
@@ -67,8 +77,8 @@ def tokens_of(text):
     leading articles dropped."""
     text = fold(text).replace("œ", "oe").replace("æ", "ae").replace("&", " et ")
     text = DOTTED_ABBREVIATION.sub(lambda found: found.group().replace(".", ""), text)
-    text = PHRASE.sub(lambda found: PHRASES[found.group()], text)
-    tokens = [SYNONYMS.get(token, token) for token in WORD.findall(text)]
+    text = " ".join(SYNONYMS.get(token, token) for token in WORD.findall(text))
+    tokens = PHRASE.sub(lambda found: PHRASES[found.group()], text).split()
     tokens = [token for token in tokens if token not in LEGAL_SUFFIXES] or tokens
     while len(tokens) > 1 and tokens[0] in LEADING_ARTICLES:
         del tokens[0]
@@ -82,26 +92,48 @@ def normalized_name(text):
 
 
 def comparison_key(text):
-    """The significant words of a normalized name, sorted: word order does not count."""
-    words = normalized_name(text).split()
+    """The significant words of a normalized name, sorted: word order does not count. An
+    acronym is spelled out, so that a typo in « Centre de la petite enfance » costs one word."""
+    words = []
+    for word in tokens_of(text):
+        words.extend(EXPANSIONS.get(word, (word,)))
     return " ".join(sorted(word for word in words if word not in STOPWORDS) or words)
 
 
+def word_coverage(words, others):
+    """Per word, its best likeness (0 to 100) to a word of ``others``."""
+    exact = set(others)
+    return [100.0 if word in exact else max(ratio(word, other) for other in others)
+            for word in words]
+
+
 def key_similarity(key_a, key_b):
-    """name_similarity() on two comparison keys."""
+    """name_similarity() on two comparison keys: each word is paired with its closest word on
+    the other side, the likeness of the pairs averaged by word length. A word with no close
+    counterpart on either side makes two different names (« CPE Les Soleils », « CPE Les
+    Lucioles »), however long the rest they share; on one side only, a longer name of the
+    same one, at most a possible duplicate."""
     if key_a == key_b:
         return 100.0
     words_a, words_b = key_a.split(), key_b.split()
+    if not (words_a and words_b):
+        return 0.0
+    distinct_a = [word for word in words_a if word not in GENERIC] or words_a
+    distinct_b = [word for word in words_b if word not in GENERIC] or words_b
+    coverage_a = word_coverage(distinct_a, distinct_b)
+    coverage_b = word_coverage(distinct_b, distinct_a)
+    weights = [len(word) for word in distinct_a + distinct_b]
+    score = sum(map(operator.mul, coverage_a + coverage_b, weights)) / sum(weights)
+    if GENERIC.intersection(words_a) != GENERIC.intersection(words_b):
+        score -= GENERIC_PENALTY
+    unpaired_a = min(coverage_a) < PAIRED_WORD
+    unpaired_b = min(coverage_b) < PAIRED_WORD
+    if unpaired_a and unpaired_b:
+        score = min(score, DIFFERENT_NAMES_SCORE)
+    elif unpaired_a or unpaired_b:
+        score = min(max(score, CONTAINED_SCORE), MERGE_SCORE - 1)
     numbers_a = {word for word in words_a if not word.isalpha()}
     numbers_b = {word for word in words_b if not word.isalpha()}
-    distinct_a = " ".join(word for word in words_a if word not in GENERIC)
-    distinct_b = " ".join(word for word in words_b if word not in GENERIC)
-    if distinct_a and distinct_b:
-        score = fuzz.ratio(distinct_a, distinct_b)
-        if GENERIC.intersection(words_a) != GENERIC.intersection(words_b):
-            score -= GENERIC_PENALTY
-    else:
-        score = fuzz.ratio(key_a, key_b)
     if numbers_a != numbers_b:
         score = min(score, DIFFERENT_NUMBERS_SCORE)
     return max(score, 0.0)
@@ -279,7 +311,8 @@ class Matcher:
         return Match(pk, via, score=score, identity_conflict=True)
 
     def scored(self, name, clean):
-        """Enterprises of the same postal code or place with a similar name → their score."""
+        """Enterprises of the same postal code, or of the same place sharing a word of the name
+        → the similarity of their names."""
         candidates = set()
         if clean.get("postal_code"):
             candidates.update(block_members(self.by_postal_code, clean["postal_code"]))
@@ -290,21 +323,26 @@ class Matcher:
             if index:
                 for word in words:
                     candidates.update(block_members(index, word))
-        scores = {pk: key_similarity(name, self.keys[pk]) for pk in candidates}
-        return {pk: score for pk, score in scores.items() if score >= SUGGEST_SCORE}
+        return {pk: key_similarity(name, self.keys[pk]) for pk in candidates}
 
     def by_name(self, name, clean):
         if not name:
             return Match()
-        scores = self.scored(name, clean)
-        if not scores:
-            return Match()
-        best = max(scores.values())
-        if best < MERGE_SCORE:
-            return Match(score=best, possible_duplicates=set(scores))
-        top = {pk for pk, score in scores.items() if score == best}
-        if len(top) > 1:
-            return Match(candidates=top, score=best)
-        pk = top.pop()
-        return Match(pk, "name", score=best,
-                     possible_duplicates={other for other in scores if other != pk})
+        return decide(self.scored(name, clean))
+
+
+def decide(scores, merge_score=MERGE_SCORE, suggest_score=SUGGEST_SCORE):
+    """The match the name scores make: the best one at or above ``merge_score`` (a tie waits for
+    a curator), the others down to ``suggest_score`` as possible duplicates."""
+    scores = {pk: score for pk, score in scores.items() if score >= suggest_score}
+    if not scores:
+        return Match()
+    best = max(scores.values())
+    if best < merge_score:
+        return Match(score=best, possible_duplicates=set(scores))
+    top = {pk for pk, score in scores.items() if score == best}
+    if len(top) > 1:
+        return Match(candidates=top, score=best)
+    pk = top.pop()
+    return Match(pk, "name", score=best,
+                 possible_duplicates={other for other in scores if other != pk})

@@ -1,11 +1,15 @@
 """Stage 2: which column feeds which field, and how a network's words map onto our lists.
 
-Headers are recognized through aliases (French and English, any accents, case or punctuation);
-a network's ``ImportProfile`` overrides them and adds value maps for its own vocabulary.
+Headers are recognized as people write them: any accents, case, punctuation or camel case
+(``NomEntreprise`` = ``Nom de l'entreprise`` = ``NOM_ENTREPRISE``), words in any order and
+common abbreviations (``No tél.``), and a small leftover (``Téléphone (principal)``). A network's
+``ImportProfile`` overrides them and adds value maps for its own vocabulary. Every header gets
+an explanation the curator sees on the columns step.
 """
 
 import functools
 import re
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
@@ -14,65 +18,116 @@ from ..validators import fold
 
 SCALAR_FIELDS = [
     "name", "neq", "legal_form", "description_fr", "description_en", "region", "address",
-    "city", "postal_code", "phone", "email", "website", "employee_band", "year_founded",
+    "city", "mrc", "postal_code", "phone", "email", "website", "employee_band", "year_founded",
 ]
 MULTI_FIELDS = ["sectors", "categories", "labels", "service_area"]
 FIELDS = SCALAR_FIELDS + MULTI_FIELDS
 RECORD_ID = "record_id"
+RECORD_ID_LABEL = _("record id in the network")
 
+# The usual names of each field, most specific first: when two columns claim one field, the
+# column with the more specific name feeds it (``Forme juridique`` beats ``Statut``, which in
+# the enterprise register is the registration status).
 ALIASES = {
     RECORD_ID: [
-        "record id", "external id", "identifiant", "id", "no", "no membre", "numero de membre",
-        "code membre", "no de dossier", "slug",
+        "Record id", "External id", "Identifiant", "Identifiant unique", "ID entreprise",
+        "ID organisme", "ID membre", "ID", "No membre",
+        "Numéro de membre", "No de membre", "Code membre", "Member id", "Member number",
+        "No de dossier", "Numéro de dossier", "Clé", "No", "slug",
     ],
     "name": [
-        "nom", "nom de l entreprise", "nom de l organisation", "nom de l organisme",
-        "raison sociale", "denomination", "entreprise", "organisme", "organisation",
-        "enterprise name", "company name", "company", "organization",
+        "Nom de l'entreprise", "Nom de l'organisme", "Nom de l'organisation",
+        "Nom de l'OBNL", "Nom de la coopérative", "Nom légal", "Nom officiel", "Nom usuel",
+        "Raison sociale", "Dénomination sociale", "Dénomination", "Enterprise name",
+        "Company name", "Business name", "Organization name", "Organisation name",
+        "Legal name", "Nom", "Entreprise", "Organisme", "Organisation", "Company",
+        "Organization", "Enterprise",
     ],
-    "neq": ["numero d entreprise du quebec", "no neq", "numero neq", "quebec enterprise number"],
+    "neq": [
+        "NEQ", "No NEQ", "Numéro NEQ", "Numéro d'entreprise du Québec",
+        "No d'entreprise du Québec", "Numéro d'entreprise", "Quebec enterprise number",
+        "Quebec business number", "Enterprise number",
+    ],
     "legal_form": [
-        "forme juridique", "statut juridique", "type d entreprise", "type d organisation",
-        "forme", "legal form", "legal status",
+        "Forme juridique", "Statut juridique", "Forme d'entreprise", "Type d'entreprise",
+        "Type d'organisation", "Type d'organisme", "Legal form", "Legal status",
+        "Legal structure", "Business type", "Forme", "Statut",
     ],
     "description_fr": [
-        "description", "mission", "presentation", "description francais",
-        "description en francais", "description in french",
+        "Description en français", "Description française", "Description (français)",
+        "Description FR", "Description in French", "French description",
+        "Description de l'entreprise", "Description de l'organisme", "Description des activités",
+        "Description", "Mission", "Présentation",
     ],
     "description_en": [
-        "description anglais", "description en anglais", "english description",
-        "description in english",
+        "Description en anglais", "Description anglaise", "Description (anglais)",
+        "Description EN", "Description in English", "English description", "Mission en anglais",
     ],
     "region": [
-        "region administrative", "code region", "no region", "administrative region",
+        "Région administrative", "Code de région", "Code région", "No de région",
+        "Numéro de région", "Administrative region", "Region code", "Région",
     ],
-    "address": ["adresse", "adresse civique", "adresse postale", "rue", "street address"],
-    "city": ["ville", "municipalite", "localite", "municipality"],
-    "postal_code": ["code postal", "cp", "zip"],
+    "address": [
+        "Adresse civique", "Adresse du siège social", "Adresse du siège", "Adresse du domicile",
+        "Adresse de l'établissement", "Adresse principale", "Adresse ligne 1", "Adresse 1",
+        "Numéro civique et rue", "No civique", "Numéro civique", "Adresse postale",
+        "Street address", "Address line 1", "Address", "Adresse", "Rue", "Street",
+    ],
+    "city": [
+        "Municipalité", "Ville", "Localité", "Ville du siège social", "Municipalité du domicile",
+        "Municipality", "City", "Town",
+    ],
+    "mrc": [
+        "MRC / Territoire", "MRC ou territoire équivalent", "Municipalité régionale de comté",
+        "Territoire équivalent", "Nom de la MRC", "Regional county municipality", "MRC",
+        "RCM", "Territoire",
+    ],
+    "postal_code": [
+        "Code postal", "CodePostal", "Postal code", "Postcode", "Zip code", "CP", "C.P.", "Zip",
+    ],
     "phone": [
-        "telephone", "tel", "no de telephone", "numero de telephone", "telephone principal",
+        "Téléphone", "Numéro de téléphone", "No de téléphone", "Téléphone principal",
+        "Téléphone du bureau", "Téléphone bureau", "Tél.", "Phone number", "Main phone",
+        "Telephone", "Phone",
     ],
-    "email": ["courriel", "adresse courriel", "courrier electronique", "e mail", "mail"],
-    "website": ["site web", "site internet", "site", "web", "url", "adresse web"],
+    "email": [
+        "Courriel", "Adresse courriel", "Courriel principal", "Courriel général",
+        "Adresse électronique", "Courrier électronique", "Email address", "E-mail", "Email",
+        "Mél", "Mail",
+    ],
+    "website": [
+        "Site web", "Site Internet", "Adresse du site web", "Adresse du site Internet",
+        "Adresse web", "SiteWeb", "Website", "Web site", "URL", "Site", "Web", "Lien",
+    ],
     "sectors": [
-        "secteur", "secteurs", "secteur d activite", "secteurs d activite", "sector",
-        "industry",
+        "Secteur d'activité", "Secteurs d'activité", "Secteur d'activité principal",
+        "Secteur d'activités", "Domaine d'activité", "Domaines d'activité", "Code SCIAN",
+        "SCIAN", "NAICS code", "NAICS", "Activity sector", "Industry", "Secteur", "Secteurs",
+        "Sector", "Sectors", "Domaine",
     ],
     "categories": [
-        "produits et services", "produits services", "produits", "services", "categories",
-        "categorie", "codes unspsc", "code unspsc", "unspsc", "products and services",
+        "Produits et services", "Produits/services", "Offre de services", "Codes UNSPSC",
+        "Code UNSPSC", "UNSPSC", "Products and services", "Catégories", "Catégorie",
+        "Produits", "Services", "Products", "Categories",
     ],
-    "labels": ["certifications", "accreditations", "reconnaissances", "label"],
+    "labels": [
+        "Certifications", "Certification", "Accréditations", "Reconnaissances", "Sceaux",
+        "Labels", "Label",
+    ],
     "service_area": [
-        "territoire desservi", "territoires desservis", "regions desservies",
-        "regions served", "service area",
+        "Territoire desservi", "Territoires desservis", "Régions desservies",
+        "Région desservie", "Zone desservie", "Zone de service", "Regions served",
+        "Service area",
     ],
     "employee_band": [
-        "nombre d employes", "nb employes", "employes", "taille", "number of employees",
-        "employees",
+        "Nombre d'employés", "Nombre d'employé(e)s", "Nb employés", "Nombre de salariés",
+        "Nombre de salariés au Québec", "Effectif", "Number of employees", "Headcount",
+        "Employés", "Employees", "Taille",
     ],
     "year_founded": [
-        "annee de fondation", "fondation", "fondee en", "annee", "year founded", "founded",
+        "Année de fondation", "Date de fondation", "Année de création", "Date de création",
+        "Fondée en", "Fondation", "Year founded", "Founding year", "Founded", "Established",
+        "Année",
     ],
 }
 
@@ -92,55 +147,209 @@ LEGAL_FORM_WORDS = {
     "onbl": Enterprise.LegalForm.NON_PROFIT,
     "organisme a but non lucratif": Enterprise.LegalForm.NON_PROFIT,
     "organisme sans but lucratif": Enterprise.LegalForm.NON_PROFIT,
+    # The enterprise register's names for these forms.
+    "personne morale sans but lucratif": Enterprise.LegalForm.NON_PROFIT,
+    "association personnifiee": Enterprise.LegalForm.NON_PROFIT,
     "non profit": Enterprise.LegalForm.NON_PROFIT,
     "mutuelle": Enterprise.LegalForm.MUTUAL,
+    "mutuelle d assurance": Enterprise.LegalForm.MUTUAL,
     "autre": Enterprise.LegalForm.OTHER,
 }
 
-SEPARATORS = re.compile(r"\s*([,;|\n])\s*")
-SPLIT_SEPARATORS = re.compile(r"[,;\n]")
 UNSPSC = re.compile(r"^\d{8}$")
+
+# Where one word ends and the next begins in ``NomEntreprise``, ``NoNEQ`` or ``Adresse1``.
+CAMEL_CASE = re.compile(
+    r"(?<=[a-zà-öø-ÿ])(?=[A-ZÀ-ÖØ-Þ])"
+    r"|(?<=[A-ZÀ-ÖØ-Þ])(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])"
+    r"|(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])"
+)
+NOT_A_WORD = re.compile(r"[\W_]+")
 
 
 @functools.lru_cache(maxsize=100_000)
 def header_key(text):
-    """Compare headers and vocabulary without accents, case, punctuation or extra spaces."""
-    return " ".join(re.sub(r"[^\w]+", " ", fold(text)).replace("_", " ").split())
+    """Compare headers and vocabulary without accents, case, punctuation, extra spaces or
+    camel case: ``NomEntreprise``, ``nom_entreprise`` and ``NOM ENTREPRISE`` share a key."""
+    return " ".join(NOT_A_WORD.sub(" ", fold(CAMEL_CASE.sub(" ", text))).split())
 
 
-def build_alias_index():
-    index = {}
-    for field in FIELDS:
-        index.setdefault(header_key(field), field)
+# Words a header may add or leave out without changing what it names.
+FILLER_WORDS = frozenset({
+    "a", "au", "aux", "d", "de", "des", "du", "et", "l", "la", "le", "les", "ou", "par", "pour",
+    "sur", "and", "for", "in", "of", "the",
+})
+# Abbreviations and English words folded onto one spelling.
+WORD_FORMS = {
+    "tel": ("telephone",), "no": ("numero",), "num": ("numero",), "nb": ("nombre",),
+    "nbr": ("nombre",), "nbre": ("nombre",), "adr": ("adresse",), "desc": ("description",),
+    "fr": ("francais",), "french": ("francais",), "francaise": ("francais",),
+    "ang": ("anglais",), "eng": ("anglais",), "english": ("anglais",),
+    "anglaise": ("anglais",), "siteweb": ("site", "web"), "codepostal": ("code", "postal"),
+    "courriels": ("courriel",), "qc": ("quebec",),
+}
+# A header holding one of these words describes someone or something else than the
+# enterprise (``Nom du contact``, ``Courriel du responsable``): never matched partially.
+OTHER_SUBJECT_WORDS = frozenset({
+    "contact", "responsable", "personne", "prenom", "famille", "directeur", "directrice",
+    "dg", "president", "presidente", "representant", "representante", "signataire",
+    "gestionnaire", "coordonnateur", "coordonnatrice", "autre", "ancien", "ancienne",
+    "precedent", "emprunt", "fax", "telecopieur", "fiche", "modification",
+})
+# Names too vague to claim a column that says more than them.
+VAGUE_ALIASES = frozenset({
+    "no", "id", "cle", "slug", "site", "web", "lien", "url", "forme", "statut", "annee",
+    "mail", "rue", "street", "cp", "c p", "zip", "domaine", "taille", "services", "produits",
+    "products", "territoire", "label", "labels", "code", "entreprise", "organisme",
+    "organisation", "company", "organization", "enterprise", "effectif", "fondation",
+})
+MAX_LEFTOVER_WORDS = 2
+
+
+def _word_form(word):
+    if word in WORD_FORMS:
+        return WORD_FORMS[word]
+    # Plurals: « Secteurs d'activités » names what « Secteur d'activité » names.
+    return (word[:-1],) if len(word) > 3 and word.endswith("s") else (word,)
+
+
+@functools.lru_cache(maxsize=10_000)
+def header_words(text):
+    """The words that carry a header's meaning, in no order: fillers dropped, abbreviations
+    and plurals folded (``No tél.`` and ``Numéro de téléphone`` give the same words)."""
+    return frozenset(
+        form
+        for word in header_key(text).split() if word not in FILLER_WORDS
+        for form in _word_form(word)
+    )
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """What one column feeds and why, as the columns step explains it."""
+
+    header: str
+    field: str | None  # None: the column is ignored
+    via: str | None  # "profile", "alias", "partial" or None (unknown, or its field is taken)
+    alias: str = ""  # the usual name it matched
+    leftover: str = ""  # the words left aside by a partial match
+    wanted: str | None = None  # the field it would feed, when another column feeds it
+    taken_by: str = ""  # that other column
+
+    @property
+    def reason(self):
+        """A sentence in the active language for the curator."""
+        if self.via == "profile":
+            if self.field:
+                return _("Chosen in the network's import profile.")
+            return _("Ignored in the network's import profile.")
+        if self.via == "alias":
+            return _("Matches the usual name « %(alias)s ».") % {"alias": self.alias}
+        if self.via == "partial":
+            return _("Matches « %(alias)s », leaving aside « %(leftover)s ».") % {
+                "alias": self.alias, "leftover": self.leftover,
+            }
+        if self.wanted:
+            return _("Would feed « %(field)s », already fed by the column « %(other)s ».") % {
+                "field": field_label(self.wanted), "other": self.taken_by,
+            }
+        return _("No field has this usual name: ignored unless you choose one.")
+
+
+def field_label(name):
+    if name == RECORD_ID:
+        return RECORD_ID_LABEL
+    return Enterprise._meta.get_field(name).verbose_name
+
+
+def build_alias_indexes():
+    """Usual name → (field, rank), by exact key and by words in any order."""
+    exact, loose = {}, {}
     for field, aliases in ALIASES.items():
-        for alias in aliases:
-            index.setdefault(header_key(alias), field)
-    return index
+        for rank, alias in enumerate(aliases):
+            exact.setdefault(header_key(alias), (field, rank, alias))
+            loose.setdefault(header_words(alias), (field, rank, alias))
+    for field in FIELDS:
+        exact.setdefault(header_key(field), (field, 0, field))
+    return exact, loose
 
 
-ALIAS_INDEX = build_alias_index()
+ALIAS_INDEX, LOOSE_ALIAS_INDEX = build_alias_indexes()
+PARTIAL_ALIASES = sorted(
+    ((words, entry) for words, entry in LOOSE_ALIAS_INDEX.items()
+     if words and header_key(entry[2]) not in VAGUE_ALIASES),
+    key=lambda item: -len(item[0]),
+)
+
+
+@functools.lru_cache(maxsize=10_000)
+def recognize(header):
+    """(field, rank, usual name, leftover words, via) for a header, or None."""
+    key = header_key(header)
+    if not key:
+        return None
+    found = ALIAS_INDEX.get(key) or LOOSE_ALIAS_INDEX.get(header_words(header))
+    if found:
+        return (*found, "", "alias")
+    words = header_words(header)
+    if words & OTHER_SUBJECT_WORDS:
+        return None
+    for alias_words, (field, rank, alias) in PARTIAL_ALIASES:
+        leftover = words - alias_words
+        if alias_words < words and len(leftover) <= min(MAX_LEFTOVER_WORDS, len(alias_words)):
+            kept = [word for word in NOT_A_WORD.sub(" ", CAMEL_CASE.sub(" ", header)).split()
+                    if set(_word_form(header_key(word))) & leftover]
+            return field, rank, alias, " ".join(kept), "partial"
+    return None
+
+
+QUALITY = {"profile": 0, "alias": 1, "partial": 2}
+
+
+def match_headers(headers, profile_map=None, partial=True):
+    """A ``HeaderMatch`` per header. The profile's choices come first, then the usual names,
+    then partial matches; each field is fed by one column only, the most specific one (the
+    leftmost on a tie). A profile may map a header to anything else (such as "-") to ignore it.
+    """
+    explicit = {header_key(header): field for header, field in (profile_map or {}).items()}
+    proposals = []  # per header: the HeaderMatch it would get alone, and its precedence
+    for position, header in enumerate(headers):
+        key = header_key(header)
+        if key in explicit:
+            field = explicit[key] if explicit[key] in FIELDS or explicit[key] == RECORD_ID else None
+            proposals.append((HeaderMatch(header, field, "profile"), (0, 0, position)))
+            continue
+        found = recognize(header)
+        if found is None or (found[4] == "partial" and not partial):
+            proposals.append((HeaderMatch(header, None, None), None))
+            continue
+        field, rank, alias, leftover, via = found
+        proposals.append((HeaderMatch(header, field, via, alias, leftover),
+                          (QUALITY[via], rank, position)))
+    feeding = {}  # field → the position of the column that feeds it
+    for match, precedence in sorted(
+        (proposal for proposal in proposals if proposal[0].field),
+        key=lambda proposal: proposal[1],
+    ):
+        feeding.setdefault(match.field, precedence[2])
+    return [
+        match if not match.field or feeding[match.field] == position
+        else HeaderMatch(match.header, None, None, wanted=match.field,
+                         taken_by=headers[feeding[match.field]])
+        for position, (match, _precedence) in enumerate(proposals)
+    ]
 
 
 def suggest_column_map(headers, profile_map=None):
-    """Header → field for every header we recognize; the profile's choices come first.
-
-    Each field is fed by one column only: the first header that claims it wins. A profile
-    may map a header to anything else (such as "-") to ignore it.
-    """
-    explicit = {header_key(header): field for header, field in (profile_map or {}).items()}
-    column_map, taken = {}, set()
-    for header in headers:
-        key = header_key(header)
-        field = explicit[key] if key in explicit else ALIAS_INDEX.get(key)
-        if field and field not in taken and (field in FIELDS or field == RECORD_ID):
-            column_map[header] = field
-            taken.add(field)
-    return column_map
+    """Header → field for every header we recognize; the profile's choices come first."""
+    return {m.header: m.field for m in match_headers(headers, profile_map) if m.field}
 
 
 def looks_like_header(values, profile_map=None):
-    """A row is the header when at least two of its cells name known fields."""
-    return len(suggest_column_map([v for v in values if v.strip()], profile_map)) >= 2
+    """A row is the header when at least two of its cells name known fields (partial matches
+    don't count: a data row's words could contain a usual name)."""
+    cells = [value for value in values if value.strip()]
+    return sum(1 for m in match_headers(cells, profile_map, partial=False) if m.field) >= 2
 
 
 class ColumnMapping:
@@ -151,13 +360,14 @@ class ColumnMapping:
         if profile and profile.record_id_column:
             profile_map[profile.record_id_column] = RECORD_ID
         self.headers = headers
-        self.column_map = suggest_column_map(headers, profile_map)
+        self.matches = match_headers(headers, profile_map)
+        self.column_map = {m.header: m.field for m in self.matches if m.field}
         self.positions = [
-            (position, self.column_map[header])
-            for position, header in enumerate(headers)
-            if header in self.column_map
+            (position, match.field)
+            for position, match in enumerate(self.matches)
+            if match.field
         ]
-        self.ignored = [h for h in headers if h not in self.column_map and h.strip()]
+        self.ignored = [m.header for m in self.matches if not m.field and m.header.strip()]
         self.record_id_position = next(
             (position for position, field in self.positions if field == RECORD_ID), None
         )
@@ -169,6 +379,10 @@ class ColumnMapping:
     @property
     def has_record_id(self):
         return self.record_id_position is not None
+
+    def explain(self, header):
+        """Why this column feeds its field, or why it is ignored (a translated sentence)."""
+        return next((m.reason for m in self.matches if m.header == header), "")
 
     def record_id(self, values):
         """The row's record id as ``record_key`` sees it (spaces collapsed)."""
@@ -184,6 +398,21 @@ class ColumnMapping:
             field: values[position] if position < len(values) else ""
             for position, field in self.positions
         }
+
+
+def separators_pattern(separators):
+    """A pattern splitting on each of these characters (``\\n`` typed in the admin means a
+    new line); None when there are none. A profile not saved yet uses the default."""
+    if separators is None:
+        separators = DEFAULT_LIST_SEPARATORS
+    separators = separators.replace("\\n", "\n").replace("\\t", "\t")
+    if not separators:
+        return None
+    return re.compile("[" + "".join(map(re.escape, sorted(set(separators)))) + "]")
+
+
+DEFAULT_LIST_SEPARATORS = "|;\n"
+COMMA = re.compile(r"\s*,\s*")
 
 
 class Vocabulary:
@@ -223,6 +452,7 @@ class Vocabulary:
                 if target_key in lookup:
                     resolved[header_key(incoming)] = lookup[target_key]
             self.value_maps[field] = resolved
+        self.separators = separators_pattern(profile.list_separators if profile else None)
         self.unknown = {}
         self._known = {}
 
@@ -280,29 +510,30 @@ class Vocabulary:
         return None
 
     def split(self, field, text):
-        """Split a multi-valued cell on , ; | or new lines, keeping known names whole even
-        when they contain a separator (« Arts, culture et patrimoine »)."""
-        text = text.strip()
-        if "|" in text and not SPLIT_SEPARATORS.search(text):
-            # Only pipes, as in the canonical format: no name of ours holds one.
-            return [value for value in (piece.strip() for piece in text.split("|")) if value]
-        parts = SEPARATORS.split(text)
-        pieces, separators = parts[::2], parts[1::2]
+        """Split a multi-valued cell on the profile's separators; a comma splits too, except
+        inside a known name or value map entry (« Arts, culture et communications »)."""
+        values = []
+        for piece in self.separators.split(text) if self.separators else [text]:
+            piece = " ".join(piece.split())
+            if "," in piece:
+                values.extend(self._split_commas(field, piece))
+            elif piece:
+                values.append(piece)
+        return values
 
-        def joined(start, end):
-            text = pieces[start]
-            for index in range(start + 1, end):
-                text += separators[index - 1] + " " + pieces[index]
-            return text
-
+    def _split_commas(self, field, text):
+        """The longest runs of comma-separated pieces that name a known value, else each
+        piece alone."""
         known = self.known_keys(field)
+        if header_key(text) in known:
+            return [text]
+        pieces = [piece for piece in COMMA.split(text) if piece]
         values, start = [], 0
         while start < len(pieces):
             end = len(pieces)
-            while end > start + 1 and header_key(joined(start, end)) not in known:
+            while end > start + 1 and header_key(", ".join(pieces[start:end])) not in known:
                 end -= 1
-            if joined(start, end).strip():
-                values.append(joined(start, end).strip())
+            values.append(", ".join(pieces[start:end]))
             start = end
         return values
 

@@ -1,40 +1,167 @@
 """Stage 3: tidy raw cells without judging them — trim, blank out "missing" markers, fix names
 typed in capitals, and put identifiers in their canonical form when they can be read.
 
-Values that cannot be normalized are left as received so that validation reports them.
+Normalization never damages: text that holds lower-case letters keeps the case its source gave,
+a word holding a digit (``11E``, ``1022PV-3351``) is never changed, and values that cannot be
+normalized are left as received so that validation reports them.
 """
 
+import functools
 import re
 
 from django.core.exceptions import ValidationError
 
 from ..validators import fold, normalize_neq, normalize_phone, normalize_postal_code
+from .mapping import MULTI_FIELDS
 
-SMALL_WORDS = {
-    "a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "ou", "pour",
-    "sur", "and", "of", "the", "rue", "avenue", "boulevard", "boul", "chemin", "rang", "route",
-    "bureau", "local", "suite", "app",
-}
+# Articles, prepositions and conjunctions: lower case in a title, except as its first word.
+SMALL_WORDS = frozenset({
+    "a", "à", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "ou",
+    "pour", "sur", "and", "of", "the",
+})
+# Kept in capitals as written.
+ACRONYMS = frozenset({
+    "CAB", "CDC", "CDEC", "CFP", "CHSLD", "CISSS", "CIUSSS", "CJE", "CLD", "CLSC", "CPE",
+    "CSSS", "HLM", "MRC", "OBNL", "OMH", "OSBL", "PME", "RH", "SADC", "TI", "UPA", "YMCA",
+    "YWCA",
+})
+# Legal suffixes, written in lower case: « inc. », « ltée », « enr. ».
+LEGAL_SUFFIXES = frozenset({"inc", "ltee", "enr", "senc"})
+# Words without a vowel are read as acronyms (« RCM », « CP ») except these abbreviations.
+ABBREVIATIONS = frozenset({"st", "mgr", "dr", "mr", "ch", "pl", "bd", "blvd", "rg"})
+VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿæœ")
+ROMAN_NUMERAL = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
+# In an address, the street's generic name is in lower case before its specific one
+# (« 120, rue Principale »), in capitals after an ordinal (« 11E Avenue »).
+STREET_WORDS = frozenset({
+    "rue", "avenue", "av", "ave", "boulevard", "boul", "bd", "chemin", "ch", "rang", "rg",
+    "route", "rte", "place", "pl", "montée", "côte", "impasse", "allée", "croissant",
+    "terrasse", "promenade", "autoroute", "sentier", "bureau", "local", "suite", "app",
+    "appartement", "unité", "porte", "case", "postale", "casier",
+})
+LETTERS = re.compile(r"[^\W\d_]+")
+ORDINAL = re.compile(r"^\d+[^\W\d_]+\.?,?$")
+# A token after which the next word starts a title again.
+TITLE_BREAKS = frozenset({"-", "–", "—", ":", "/", "|"})
+
 LONG_TEXT = {"description_fr", "description_en"}
-WORD = re.compile(r"[^\W\d_]+")
 # Exports prefix text a spreadsheet would run as a formula with « ' »; reading it back drops it.
 INERT_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
 EXTENSION = re.compile(r"\s*(?:poste|post|p\.|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+URL_PARTS = re.compile(r"^([a-z][a-z0-9+.-]*://)([^/?#]*)(.*)$", re.IGNORECASE | re.DOTALL)
+# A trailing province after a municipality: « (Québec) », « (QC) », « , QC », « Québec ».
+PROVINCE_SUFFIX = re.compile(
+    r"(?:\s*\(\s*(?:québec|quebec|qué|que|qc|pq)\s*\)"
+    r"|\s*,\s*(?:québec|quebec|qc|pq)|(\s+)(?:québec|quebec|qc|pq))\s*$",
+    re.IGNORECASE,
+)
+# A city cell that holds an address's second line: a post-office box or a unit, perhaps
+# followed by the municipality (« C.P. 490, Saint-Tite »).
+SECOND_LINE = re.compile(
+    r"^((?:c\.?\s?p\.?|case\s+postale|casier\s+postal|p\.?\s?o\.?\s*box|b\.?\s?p\.?)\s*#?\s*\d+"
+    r"|(?:bureau|bur\.|local|suite|app(?:artement)?\.?|apt\.?|unit[ée]|porte)"
+    r"\s*(?:no\.?|#)?\s*[\w-]*\d[\w-]*)"
+    r"(?:\s*[,;]?\s+|\s*[,;]\s*|$)(.*)$",
+    re.IGNORECASE,
+)
+YEAR_IN_DATE = re.compile(
+    r"^(?:(\d{4})[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T][\d:.]+)?|\d{1,2}[-/.]\d{1,2}[-/.](\d{4}))$"
+)
+
+
+def _title_word(word, *, first, dotted, street, after_ordinal):
+    """One run of letters of an all-capitals value, in title case."""
+    lower = word.lower()
+    if len(word) == 1:
+        return lower if lower in SMALL_WORDS and not first and not dotted else word
+    if word in ACRONYMS or ROMAN_NUMERAL.fullmatch(word):
+        return word
+    if not VOWELS.intersection(lower) and lower not in ABBREVIATIONS:
+        return word
+    if fold(lower) in LEGAL_SUFFIXES and not first:
+        return lower
+    if lower in SMALL_WORDS and not first:
+        return lower
+    if street and lower in STREET_WORDS and not first and not after_ordinal:
+        return lower
+    return lower[:1].upper() + lower[1:]
+
+
+@functools.lru_cache(maxsize=10_000)
+def title_case(text, street=False):
+    """« L'ORCHESTRE SYMPHONIQUE DE TROIS-RIVIÈRES INC. » → « L'Orchestre Symphonique de
+    Trois-Rivières inc. ». Acronyms, roman numerals and words holding a digit are kept."""
+    tokens = text.split(" ")
+    first, previous = True, ""
+    for index, token in enumerate(tokens):
+        if any(character.isdigit() for character in token):
+            first, previous = False, token
+            continue
+        first = first or token.startswith(("(", "«", '"'))
+        after_ordinal = ORDINAL.match(previous) is not None
+        pieces, end = [], 0
+        for match in LETTERS.finditer(token):
+            pieces.append(token[end:match.start()])
+            pieces.append(_title_word(
+                match.group(0), first=first and end == 0,
+                dotted=token[match.end():match.end() + 1] == ".", street=street,
+                after_ordinal=after_ordinal,
+            ))
+            end = match.end()
+        if pieces:
+            tokens[index] = "".join(pieces) + token[end:]
+            first = False
+        first = first or token in TITLE_BREAKS
+        previous = token
+    return " ".join(tokens)
+
+
+def is_all_capitals(text):
+    return text == text.upper() and text != text.lower()
 
 
 def fix_capitals(text):
     """« COOPÉRATIVE DE L'ÎLE » → « Coopérative de l'Île »; mixed-case text is left alone."""
-    if not text or text != text.upper() or not any(c.isalpha() for c in text):
-        return text
+    return title_case(text) if text and is_all_capitals(text) else text
 
-    def word(match):
-        piece = match.group(0)
-        if match.start() > 0 and piece in SMALL_WORDS:
-            return piece
-        return piece[:1].upper() + piece[1:]
 
-    return WORD.sub(word, text.lower())
+def fix_address(text):
+    """« 120, 11E AVENUE NORD » → « 120, 11E Avenue Nord »; mixed-case text is left alone."""
+    return title_case(text, street=True) if text and is_all_capitals(text) else text
+
+
+def strip_province(text):
+    """« Trois-Rivières (Québec) » → « Trois-Rivières »; « Québec » or « Ville de Québec »
+    stay whole."""
+    while match := PROVINCE_SUFFIX.search(text):
+        rest = text[:match.start()].rstrip(" ,")
+        if not rest or (match.group(1) and fold(rest.split()[-1]) in SMALL_WORDS):
+            break
+        text = rest
+    return text
+
+
+@functools.lru_cache(maxsize=10_000)
+def normalize_city(text):
+    return fix_capitals(strip_province(text))
+
+
+def split_city(text):
+    """(second address line, municipality) of a city cell: « CP 1281 » → (« CP 1281 », "")."""
+    match = SECOND_LINE.match(text)
+    if match is None:
+        return "", text
+    return match.group(1), match.group(2).strip(" ,;")
+
+
+def with_second_line(address, line):
+    """The address followed by a post-office box or unit, unless it already holds it."""
+    if not address:
+        return line
+    if fold(line) in fold(address):
+        return address
+    return f"{address}, {line}"
 
 
 # Values already in the form our normalizers write: a canonical file skips the work.
@@ -69,22 +196,34 @@ def normalize_phone_number(value):
 
 
 def normalize_website(value):
+    """Scheme and host in lower case, the path as given. A cell that is plainly not a web
+    address (spaces, no dot) is left alone for validation to report."""
     value = value.strip()
-    if value and not SCHEME.match(value):
+    if " " in value or "." not in value:
+        return value
+    if not SCHEME.match(value):
         value = "https://" + value.removeprefix("//")
-    return value
+    scheme, host, rest = URL_PARTS.match(value).groups()
+    return scheme.lower() + host.lower() + rest
+
+
+def normalize_year(value):
+    """« 1995.0 » (a spreadsheet number) or a date such as « 1995-03-12 » → « 1995 »."""
+    if match := YEAR_IN_DATE.match(value):
+        return match.group(1) or match.group(2)
+    return value.removesuffix(".0")
 
 
 NORMALIZERS = {
     "name": fix_capitals,
-    "city": fix_capitals,
-    "address": fix_capitals,
+    "city": normalize_city,
+    "address": fix_address,
     "neq": lambda value: try_normalize(normalize_neq, value),
     "postal_code": lambda value: try_normalize(normalize_postal_code, value),
     "phone": normalize_phone_number,
     "website": normalize_website,
     "email": lambda value: value.strip().lower().removeprefix("mailto:"),
-    "year_founded": lambda value: value.removesuffix(".0"),
+    "year_founded": normalize_year,
 }
 
 
@@ -105,16 +244,35 @@ def missing_tokens(profile_values):
     return MissingValues(profile_values)
 
 
+def collapse_spaces(field, value):
+    """Runs of spaces become one; descriptions keep their lines, and so do multi-valued
+    cells, where a new line may separate values."""
+    if field in LONG_TEXT:
+        return value.strip()
+    if field in MULTI_FIELDS and "\n" in value:
+        lines = (" ".join(line.split()) for line in value.splitlines())
+        return "\n".join(line for line in lines if line)
+    return " ".join(value.split())
+
+
 def normalize_record(raw, missing):
-    """{field: raw text} → {field: tidy text}; "missing" markers and blanks become ""."""
-    record = {}
+    """{field: raw text} → {field: tidy text}; "missing" markers and blanks become "".
+
+    A city cell holding a post-office box or a unit (« CP 1281 », « Bureau 200 ») moves it to
+    the end of the address.
+    """
+    record, second_line = {}, ""
     for field, value in raw.items():
         if value.startswith("'"):
             value = INERT_FORMULA.sub("", value)
-        value = value.strip() if field in LONG_TEXT else " ".join(value.split())
+        value = collapse_spaces(field, value)
         if len(value) <= missing.longest and value in missing:
             value = ""
+        if value and field == "city":
+            second_line, value = split_city(value)
         if value and field in NORMALIZERS and not is_canonical(field, value):
             value = NORMALIZERS[field](value)
         record[field] = value
+    if second_line:
+        record["address"] = with_second_line(record.get("address", ""), fix_address(second_line))
     return record

@@ -74,6 +74,7 @@ class ColumnsForm(forms.Form):
             self.fields[f"column_{position}"] = forms.ChoiceField(
                 label=header, choices=field_choices(),
                 initial=mapping.column_map.get(header, IGNORE),
+                help_text=mapping.explain(header),
             )
 
     def clean(self):
@@ -245,6 +246,7 @@ class ImportProfileAdmin(admin.ModelAdmin):
             f"column_{position}": forms.ChoiceField(
                 label=header, choices=field_choices(), required=False,
                 initial=mapping.column_map.get(header, IGNORE),
+                help_text=mapping.explain(header),
             )
             for position, header in enumerate(headers)
         }

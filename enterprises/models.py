@@ -193,6 +193,31 @@ class Category(BilingualNameMixin, models.Model):
             ancestor = ancestor.parent
 
 
+class FieldGroup(models.TextChoices):
+    """Fields a source is trusted for together (survivorship ranks are given per group)."""
+
+    IDENTITY = "identity", _("Identity (name)")
+    LEGAL = "legal", _("Legal (NEQ, legal form)")
+    CONTACT = "contact", _("Contact (address, municipality, region, postal code, phone, email, "
+                           "website)")
+    DESCRIPTION = "description", _("Description")
+    CLASSIFICATION = "classification", _("Sectors, products and services, labels, regions "
+                                         "served")
+    PROFILE = "profile", _("Size and year founded")
+
+
+FIELD_GROUPS = {
+    "name": FieldGroup.IDENTITY,
+    "neq": FieldGroup.LEGAL, "legal_form": FieldGroup.LEGAL,
+    **dict.fromkeys(["address", "city", "municipality", "mrc", "region", "postal_code", "phone",
+                     "email", "website"], FieldGroup.CONTACT),
+    "description_fr": FieldGroup.DESCRIPTION, "description_en": FieldGroup.DESCRIPTION,
+    **dict.fromkeys(["sectors", "categories", "labels", "service_area"],
+                    FieldGroup.CLASSIFICATION),
+    "employee_band": FieldGroup.PROFILE, "year_founded": FieldGroup.PROFILE,
+}
+
+
 class Network(models.Model):
     """A member network that publishes its own directory of enterprises, or a public register
     (such as the Registre des entreprises du Québec) that describes them too."""
@@ -200,6 +225,13 @@ class Network(models.Model):
     class Kind(models.TextChoices):
         NETWORK = "network", _("Member network")
         REGISTER = "register", _("Public register")
+
+    # A network knows its members' names, words and contacts; the register knows their legal
+    # identity. A curator's edit outranks every source (``Enterprise.curated_fields``).
+    DEFAULT_RANKS = {
+        Kind.NETWORK: {group: 20 for group in FieldGroup} | {FieldGroup.LEGAL: 10},
+        Kind.REGISTER: {group: 10 for group in FieldGroup} | {FieldGroup.LEGAL: 20},
+    }
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -227,6 +259,13 @@ class Network(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def ranks(self):
+        """Field group → this source's rank: its own choices over its kind's defaults."""
+        defaults = self.DEFAULT_RANKS.get(self.kind, self.DEFAULT_RANKS[self.Kind.NETWORK])
+        return {str(group): int(self.field_ranks.get(group, rank))
+                for group, rank in defaults.items()}
 
 
 class Label(BilingualNameMixin, models.Model):
@@ -805,10 +844,6 @@ class ImportRun(models.Model):
         help_text=_("Warning kind → number of rows, shown first in the preview."),
     )
     column_map = models.JSONField(_("columns used"), default=dict, blank=True)
-    changes = models.JSONField(
-        _("changes"), default=list, blank=True,
-        help_text=_("The first rows' changes, shown before confirming."),
-    )
     error_report = models.TextField(_("error report (CSV)"), blank=True)
 
     class Meta:

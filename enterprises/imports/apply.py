@@ -12,18 +12,25 @@ from django.utils.text import slugify
 
 from ..models import Enterprise, EnterpriseSource, ImportReviewItem
 from ..validators import fold, neq_passes_checksum
-from .diff import m2m_column
-from .mapping import MULTI_FIELDS, SCALAR_FIELDS
+from .diff import STORED_FIELDS, attname, json_value, m2m_column
+from .mapping import MULTI_FIELDS, RECORD_ID
+from .validate import DEFAULT_LEGAL_FORM
 
 BATCH_SIZE = 1000
 
 
 def scalar_attributes(values):
     return {
-        ("region_id" if name == "region" else name): values[name]
-        for name in SCALAR_FIELDS
+        attname(name): values[name]
+        for name in STORED_FIELDS
         if name in values and values[name] is not None
     }
+
+
+def source_values(clean):
+    """What a source record keeps of a row: its values as read, for survivorship and for a
+    curator to adopt."""
+    return {name: json_value(value) for name, value in clean.items() if name != RECORD_ID}
 
 
 class Writer:
@@ -35,10 +42,12 @@ class Writer:
         self._slugs = None
         # Enterprises whose search entry must be refreshed when the index is deferred.
         self.touched = set()
+        # A row's stand-in id (negative) until its enterprise is inserted → the real one.
+        self.created = {}
         self.reset()
 
     def reset(self):
-        self.creations = []  # (Enterprise, clean values, record key, raw record)
+        self.creations = []  # (attributes, clean values, record key, raw record, stand-in id)
         self.updates = []  # (Enterprise with every loaded field, changed names, clean values)
         self.new_sources = []
         self.changed_sources = []
@@ -65,38 +74,47 @@ class Writer:
         self.slugs.add(slug)
         return slug
 
-    def create(self, clean, key, raw, keep_slug=False):
+    def create(self, clean, key, raw, stand_in, origins, keep_slug=False):
         slug = self.unique_slug(clean["name"], preferred=key if keep_slug else "")
         values = scalar_attributes(clean)
-        values.update(slug=slug, **derived_fields(values))
-        self.creations.append((values, clean, key, raw))
+        values.setdefault("legal_form", DEFAULT_LEGAL_FORM)
+        values.update(slug=slug, field_origins=origins, **derived_fields(values))
+        self.creations.append((values, clean, key, raw, stand_in))
 
     def update(self, existing, change, clean):
-        values = {name: existing[name] for name in SCALAR_FIELDS}
+        values = {name: existing[name] for name in STORED_FIELDS}
         values.update({name: new for name, (_, new) in change.fields.items()
-                       if name in SCALAR_FIELDS})
+                       if name in STORED_FIELDS})
         enterprise = Enterprise(
             pk=existing["pk"], status=existing["status"],
             published_at=existing["published_at"], updated_at=self.now,
+            field_origins=change.origins or existing["field_origins"],
             **scalar_attributes(values),
         )
         enterprise.refresh_derived_fields()
         added = {name: clean[name] for name in change.fields if name in MULTI_FIELDS}
         self.updates.append((enterprise, set(change.fields), added))
 
-    def add_source(self, enterprise_id, key, raw, seen_at=None, values=None):
+    def add_source(self, enterprise_id, key, raw, clean, seen_at=None):
         seen_at = seen_at or self.now
-        self.new_sources.append(
-            (enterprise_id, self.run.network_id, key, raw, values or {}, seen_at, seen_at)
-        )
+        self.new_sources.append((enterprise_id, self.run.network_id, key, raw,
+                                 source_values(clean), seen_at, seen_at))
 
-    def refresh_source(self, source_pk, raw):
-        self.changed_sources.append(
-            EnterpriseSource(pk=source_pk, raw_record=raw, last_seen_at=self.now)
-        )
+    def refresh_source(self, source_pk, key, raw, clean):
+        """The network's record as received now; its id too, when the row was matched under
+        another key (one source per enterprise and network)."""
+        self.changed_sources.append(EnterpriseSource(
+            pk=source_pk, external_id=key, raw_record=raw, values=source_values(clean),
+            last_seen_at=self.now,
+        ))
 
     def review(self, candidates=(), **fields):
+        """Queue a review item; its enterprise and candidates may be stand-in ids of rows
+        created in this run."""
         self.review_items.append((ImportReviewItem(run=self.run, **fields), candidates))
+
+    def real_id(self, pk):
+        return self.created.get(pk, pk) if pk is not None and pk < 0 else pk
 
     def flush(self):
         pks = insert_enterprises([values for values, *_ in self.creations])
@@ -104,17 +122,20 @@ class Writer:
         # Seen after the enterprises were stamped, so an identical row next time is known
         # to be unchanged.
         seen_at = timezone.now()
-        for values, _clean, key, raw in self.creations:
-            self.add_source(pks[values["slug"]], key, raw, seen_at)
+        for values, clean, key, raw, stand_in in self.creations:
+            self.created[stand_in] = pks[values["slug"]]
+            self.add_source(pks[values["slug"]], key, raw, clean, seen_at)
         self.add_relations((pks[values["slug"]], clean) for values, clean, *_ in self.creations)
 
         if self.updates:
-            changed = set().union(*(names for _, names, _ in self.updates)) & set(SCALAR_FIELDS)
             self.touched.update(
                 enterprise.pk for enterprise, names, _ in self.updates
                 if names & SEARCHED_FIELDS
             )
-            columns = {"region_id" if name == "region" else name for name in changed}
+            changed = set().union(*(names for _, names, _ in self.updates)) & set(STORED_FIELDS)
+            columns = {attname(name) for name in changed}
+            if changed:
+                columns.add("field_origins")
             Enterprise.objects.bulk_update(
                 [enterprise for enterprise, *_ in self.updates],
                 sorted(columns | {"name_folded", "neq_checksum_failed", "updated_at"}),
@@ -124,12 +145,17 @@ class Writer:
 
         insert_sources(self.new_sources)
         EnterpriseSource.objects.bulk_update(
-            self.changed_sources, ["raw_record", "last_seen_at"], batch_size=BATCH_SIZE
+            self.changed_sources, ["external_id", "raw_record", "values", "last_seen_at"],
+            batch_size=BATCH_SIZE,
         )
         items = [item for item, _ in self.review_items]
+        for item in items:
+            item.enterprise_id = self.real_id(item.enterprise_id)
         ImportReviewItem.objects.bulk_create(items, batch_size=BATCH_SIZE)
         ImportReviewItem.candidates.through.objects.bulk_create([
-            ImportReviewItem.candidates.through(importreviewitem_id=item.pk, enterprise_id=pk)
+            ImportReviewItem.candidates.through(
+                importreviewitem_id=item.pk, enterprise_id=self.real_id(pk)
+            )
             for item, candidates in self.review_items
             for pk in candidates
         ], batch_size=BATCH_SIZE)

@@ -1,13 +1,17 @@
-"""Stage 6: compare a clean record with the enterprise it matched.
+"""Stage 6: compare a clean record with the enterprise it matched (survivorship).
 
 Blank cells never erase a value, and multi-valued fields only gain values (several networks
 may describe one enterprise). Fields a curator edited by hand become conflicts, not changes.
+Each network has a rank per field group (``Network.ranks``): a source never overwrites a field
+last set by a higher-ranked one (``Enterprise.field_origins``); at equal rank the newest value
+wins, where newest means one the source did not send last time, so re-importing files in any
+order settles instead of flipping fields back and forth.
 """
 
 import functools
 from dataclasses import dataclass, field
 
-from ..models import Enterprise
+from ..models import FIELD_GROUPS, Enterprise, Network
 from .mapping import MULTI_FIELDS, SCALAR_FIELDS
 
 CREATED = "created"
@@ -16,9 +20,21 @@ UNCHANGED = "unchanged"
 SKIPPED = "skipped"
 ERROR = "error"
 
+FOREIGN_KEYS = {"region", "municipality", "mrc"}
+# Every single-valued field an import writes: the file's own, and the place it resolves to.
+STORED_FIELDS = list(dict.fromkeys([*SCALAR_FIELDS, "municipality", "mrc"]))
+# What an identity in doubt may not change: the name and how to reach the enterprise.
+IDENTITY_FIELDS = {name for name, group in FIELD_GROUPS.items()
+                   if group in ("identity", "contact")}
+
+
+def attname(name):
+    return f"{name}_id" if name in FOREIGN_KEYS else name
+
+
 LOADED_FIELDS = [
-    "pk", "status", "published_at", "updated_at", "curated_fields",
-    *("region_id" if name == "region" else name for name in SCALAR_FIELDS),
+    "pk", "status", "published_at", "updated_at", "curated_fields", "field_origins",
+    *(attname(name) for name in STORED_FIELDS),
 ]
 
 
@@ -39,7 +55,8 @@ def load_existing(pks):
         row["pk"]: row for row in Enterprise.objects.filter(pk__in=pks).values(*LOADED_FIELDS)
     }
     for row in existing.values():
-        row["region"] = row.pop("region_id")
+        for name in FOREIGN_KEYS:
+            row[name] = row.pop(f"{name}_id")
         for name in MULTI_FIELDS:
             row[name] = set()
     for name in MULTI_FIELDS:
@@ -55,21 +72,71 @@ class Change:
     kind: str
     fields: dict = field(default_factory=dict)  # name → (current, incoming)
     conflicts: dict = field(default_factory=dict)  # curated name → (current, incoming)
+    withheld: dict = field(default_factory=dict)  # set by a higher-ranked source → same
+    origins: dict | None = None  # the enterprise's new field_origins when fields change
 
 
-def compare(existing, clean):
-    """The change that applying ``clean`` to ``existing`` (a ``load_existing`` row) makes."""
-    curated = set(existing["curated_fields"] or [])
-    fields, conflicts = {}, {}
-    for name in SCALAR_FIELDS:
-        incoming = clean.get(name)
-        if incoming in (None, "") or incoming == existing[name]:
-            continue
-        (conflicts if name in curated else fields)[name] = (existing[name], incoming)
-    for name in MULTI_FIELDS:
-        added = set(clean.get(name, ())) - existing[name]
-        if not added:
-            continue
-        target = conflicts if name in curated else fields
-        target[name] = (tuple(sorted(existing[name])), tuple(sorted(existing[name] | added)))
-    return Change(UPDATED if fields else UNCHANGED, fields, conflicts)
+def json_value(value):
+    """A clean value as JSON keeps it (tuples of ids become lists)."""
+    return sorted(value) if isinstance(value, tuple | set) else value
+
+
+class Survivorship:
+    """Which source may set which field, for one network's import."""
+
+    def __init__(self, network, now):
+        self.network_id = network.pk
+        self.ranks = {other.pk: other.ranks for other in Network.objects.all()}
+        self.own = self.ranks.get(network.pk) or network.ranks
+        self.stamp = now.isoformat()
+
+    def origins(self, clean):
+        """``field_origins`` of an enterprise this source creates."""
+        return {name: [self.network_id, self.stamp]
+                for name in STORED_FIELDS if clean.get(name) not in (None, "")}
+
+    def may_set(self, name, origins, news):
+        """Whether this source may overwrite ``name``, given who set it last; ``news``: the
+        value differs from what this source sent last time (or it never sent any)."""
+        origin = origins.get(name)
+        if not origin or origin[0] == self.network_id:
+            return True
+        group = FIELD_GROUPS[name]
+        theirs = self.ranks.get(origin[0], {}).get(group)
+        if theirs is None:  # set by a network since deleted
+            return True
+        mine = self.own[group]
+        return mine > theirs or (mine == theirs and news)
+
+    def compare(self, existing, clean, previous=None):
+        """The change that applying ``clean`` to ``existing`` (a ``load_existing`` row) makes;
+        ``previous`` are the values this source sent last time (None: never)."""
+        curated = set(existing["curated_fields"] or [])
+        origins = existing["field_origins"] or {}
+        fields, conflicts, withheld = {}, {}, {}
+        for name in STORED_FIELDS:
+            incoming = clean.get(name)
+            if incoming in (None, "") or incoming == existing[name]:
+                continue
+            pair = (existing[name], incoming)
+            if name in curated:
+                conflicts[name] = pair
+            elif self.may_set(name, origins, self.news(name, incoming, previous)):
+                fields[name] = pair
+            else:
+                withheld[name] = pair
+        for name in MULTI_FIELDS:
+            added = set(clean.get(name, ())) - existing[name]
+            if not added:
+                continue
+            target = conflicts if name in curated else fields
+            target[name] = (tuple(sorted(existing[name])), tuple(sorted(existing[name] | added)))
+        change = Change(UPDATED if fields else UNCHANGED, fields, conflicts, withheld)
+        if any(name in STORED_FIELDS for name in fields):
+            change.origins = {**origins, **{name: [self.network_id, self.stamp]
+                                            for name in fields if name in STORED_FIELDS}}
+        return change
+
+    @staticmethod
+    def news(name, incoming, previous):
+        return previous is None or previous.get(name) != json_value(incoming)

@@ -10,7 +10,9 @@ import hashlib
 import io
 import itertools
 import json
+from collections import Counter
 from contextlib import ExitStack, closing
+from dataclasses import dataclass, field
 from functools import partial
 
 from django.db import DatabaseError, connection, transaction
@@ -18,22 +20,44 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import DirectoryRevision, EnterpriseSource, ImportProfile, ImportReviewItem
+from ..models import (
+    DirectoryRevision,
+    EnterpriseSource,
+    ImportChange,
+    ImportProfile,
+    ImportReviewItem,
+)
+from ..places import PlaceResolver
+from ..resources import inert
 from ..search import deferred_index
-from .apply import Writer
-from .diff import CREATED, ERROR, SKIPPED, UNCHANGED, UPDATED, compare, load_existing
-from .mapping import RECORD_ID, ColumnMapping, Vocabulary, looks_like_header
-from .match import Matcher, record_key
+from .apply import Writer, insert_rows
+from .diff import (
+    CREATED,
+    ERROR,
+    IDENTITY_FIELDS,
+    SKIPPED,
+    UNCHANGED,
+    UPDATED,
+    Survivorship,
+    load_existing,
+)
+from .mapping import FIELDS, RECORD_ID, ColumnMapping, Vocabulary, looks_like_header
+from .match import Matcher, name_similarity, record_key
 from .normalize import missing_tokens, normalize_record
 from .progress import Progress
 from .read import UnreadableFile, open_table
 from .validate import ERROR as SEVERITY_ERROR
-from .validate import RecordValidator
+from .validate import WARNING as SEVERITY_WARNING
+from .validate import RecordValidator, WarningKind
 
 CHUNK_SIZE = 1000
-PREVIEW_ROWS = 500
 BULK_INDEX_ROWS = 500
 REPORT_HEADER = ["line", "column", "value", "severity", "raison", "reason"]
+# Two rows of one file with the same NEQ describe one enterprise when their names are this
+# alike (0 to 100, ``name_similarity``): then the second repeats the first.
+SAME_NAME_SCORE = 90
+# What the identity-conflict review item shows of each side.
+IDENTITY_SUMMARY = ["name", "neq", "address", "city", "postal_code", "phone", "email", "website"]
 
 
 def sha256_of(binary):
@@ -45,6 +69,22 @@ def sha256_of(binary):
     return digest.hexdigest()
 
 
+@dataclass
+class Row:
+    """A row on its way to the directory, with what it leaves for a curator."""
+
+    line: int
+    clean: dict
+    raw: dict
+    key: str
+    enterprise_id: int | None = None  # negative: a stand-in for an enterprise this run creates
+    warnings: list = field(default_factory=list)
+    conflict_with: int | None = None  # the enterprise its NEQ or record id points to
+    keeps_identity: bool = False  # matched by record id under another name: name kept
+    duplicates: set = field(default_factory=set)
+    shared_neq: tuple | None = None  # (NEQ, line, name) of the earlier row holding it
+
+
 class Importer:
     """Holds what one run needs across chunks: lookups, seen keys, counts, problems."""
 
@@ -54,16 +94,26 @@ class Importer:
         self.mapping = mapping
         self.missing = missing_tokens(profile.missing_values)
         self.vocabulary = Vocabulary(profile)
-        self.validator = RecordValidator(self.vocabulary, mapping, self.missing)
+        places = PlaceResolver(former_names=(profile.value_maps or {}).get("municipality"))
+        self.validator = RecordValidator(self.vocabulary, mapping, self.missing, places)
+        self.constants = {
+            name: value for name, value in normalize_record(
+                {name: str(value) for name, value in (profile.constant_values or {}).items()
+                 if name in FIELDS}, self.missing,
+            ).items() if value
+        }
         self.canonical = mapping.column_of(RECORD_ID) == "slug"
         self.matcher = Matcher(run.network, by_slug=self.canonical)
         self.writer = None if run.dry_run else Writer(run)
+        self.survivorship = Survivorship(run.network, timezone.now())
         self.counts = dict.fromkeys((CREATED, UPDATED, UNCHANGED, SKIPPED, ERROR), 0)
+        self.warning_counts = Counter()
         self.problems = []
-        self.changes = []
+        self.changes = []  # this chunk's ImportChange rows, enterprise ids possibly stand-ins
+        self.texts = {}
         self.seen_keys = {}  # record key → line
-        self.seen_neqs = {}
-        self.seen_enterprises = {}
+        self.seen_neqs = {}  # NEQ → (line, name) of the row that holds it
+        self.seen_enterprises = {}  # enterprise id (or stand-in) → line
         self.open_reviews = self.load_open_reviews()
         self.search_index = ExitStack()
         self.search_indexer = None
@@ -92,27 +142,37 @@ class Importer:
             self.open_reviews.add(key)
             self.writer.review(candidates, **fields)
 
-    def reject(self, line, problems):
+    def text(self, problem, language):
+        """A problem's reason in one language; most rows share a handful of reasons."""
+        key = (language, problem.message, tuple(sorted(problem.params.items())))
+        if key not in self.texts:
+            self.texts[key] = problem.text(language)
+        return self.texts[key]
+
+    def note_change(self, line, kind, name, enterprise_id=None, warnings=(), **details):
+        """A row's outcome for the preview (unchanged rows only when they carry warnings)."""
+        kinds = {problem.kind for problem in warnings}
+        self.warning_counts.update(kinds)
+        if kind == UNCHANGED and not warnings:
+            return
+        self.changes.append([line, kind, name[:255], enterprise_id, [
+            {"kind": problem.kind, "column": problem.column, "value": problem.value,
+             "fr": self.text(problem, "fr"), "en": self.text(problem, "en")}
+            for problem in warnings
+        ], json_safe(details)])
+
+    def reject(self, line, problems, name=""):
         self.problems.extend(problems)
         self.counts[ERROR] += 1
-        self.note_change(line, ERROR, "", reasons=[p.text() for p in problems])
-
-    def note_change(self, line, kind, name, **details):
-        if kind != UNCHANGED and len(self.changes) < PREVIEW_ROWS:
-            self.changes.append({"line": line, "kind": kind, "name": name, **details})
-
-    def duplicate_of(self, key, clean, line):
-        """The earlier line this row repeats (same record id or NEQ), if any."""
-        earlier = self.seen_keys.get(key) or self.seen_neqs.get(clean.get("neq"))
-        self.seen_keys.setdefault(key, line)
-        if clean.get("neq"):
-            self.seen_neqs.setdefault(clean["neq"], line)
-        return earlier
+        self.note_change(line, ERROR, name, reasons=[
+            {"column": p.column, "value": p.value, "fr": self.text(p, "fr"),
+             "en": self.text(p, "en")} for p in problems if p.severity == SEVERITY_ERROR
+        ])
 
     def unchanged_sources(self, chunk):
         """This chunk's sources as last received, when neither the profile nor the enterprise
         changed since: a row identical to its last copy then needs no further work."""
-        if not self.mapping.has_record_id:
+        if not self.mapping.has_record_id or self.profile.pk is None:
             return {}
         ids = self.sent_before(self.mapping.record_id(values) for _line, values in chunk)
         if not ids:
@@ -143,41 +203,110 @@ class Importer:
                 self.counts[UNCHANGED] += 1
                 continue
             record = normalize_record(self.mapping.apply(values), self.missing)
+            for name, value in self.constants.items():
+                if not record.get(name):
+                    record[name] = value
             clean, problems = self.validator.validate(line, record)
-            errors = [p for p in problems if p.severity == SEVERITY_ERROR]
-            self.problems.extend(p for p in problems if p.severity != SEVERITY_ERROR)
-            key = record_key(clean)
-            earlier = self.duplicate_of(key, clean, line)
-            if earlier:
-                errors.append(self.validator.problem(
-                    line, RECORD_ID, key, _("This row repeats line %(line)d."),
-                    params={"line": earlier},
-                ))
-            if errors:
-                self.reject(line, errors)
-                continue
-            match = self.matcher.match(clean)
-            if match.ambiguous:
-                self.counts[SKIPPED] += 1
-                self.note_change(line, SKIPPED, clean.get("name", ""),
-                                 candidates=sorted(match.candidates))
-                self.review(match.candidates, kind=ImportReviewItem.Kind.AMBIGUOUS_MATCH,
-                            external_id=key, line=line, record=raw)
-                continue
-            if match.enterprise_id:
-                earlier = self.seen_enterprises.setdefault(match.enterprise_id, line)
-                if earlier != line:
-                    self.reject(line, [self.validator.problem(
-                        line, "name", clean.get("name", ""),
-                        _("This row describes the same enterprise as line %(line)d."),
-                        params={"line": earlier},
-                    )])
-                    continue
-            elif missing := self.validator.missing_required(line, clean):
-                self.reject(line, missing)
-                continue
-            pending.append((line, clean, raw, key, match.enterprise_id))
+            row = self.examine(line, clean, problems, raw)
+            if row:
+                pending.append(row)
         self.settle(pending)
+
+    def examine(self, line, clean, problems, raw):
+        """Match one validated row; None when it is refused or waits for a curator."""
+        errors = [p for p in problems if p.severity == SEVERITY_ERROR]
+        warnings = [p for p in problems if p.severity != SEVERITY_ERROR]
+        name = clean.get("name", "")
+        key = record_key(clean)
+        earlier = self.seen_keys.setdefault(key, line)
+        if earlier != line:
+            errors.append(self.validator.problem(
+                line, RECORD_ID, key, _("This row repeats line %(line)d."),
+                params={"line": earlier},
+            ))
+        if errors:
+            self.reject(line, errors + warnings, name)
+            return None
+        self.problems.extend(warnings)
+        row = Row(line, clean, raw, key, warnings=warnings)
+        neq = clean.get("neq")
+        if neq and neq in self.seen_neqs:
+            earlier, earlier_name = self.seen_neqs[neq]
+            if name_similarity(earlier_name, name) >= SAME_NAME_SCORE:
+                self.reject(line, [self.validator.problem(
+                    line, "neq", neq, _("This row repeats line %(line)d."),
+                    params={"line": earlier},
+                )], name)
+                return None
+            # Another enterprise of this file holds the NEQ: this one lands without it.
+            row.shared_neq = (clean.pop("neq"), earlier, earlier_name)
+            self.flag(row, "neq", neq, WarningKind.SHARED_NEQ, _(
+                "Line %(line)d has this NEQ under another name: this row lands without it."
+            ), {"line": earlier})
+        match = self.matcher.match(clean)
+        if match.identity_conflict:
+            match = self.resolve_conflict(row, match)
+        if match.ambiguous:
+            self.counts[SKIPPED] += 1
+            self.note_change(line, SKIPPED, name, candidates=sorted(match.candidates))
+            self.review(match.candidates, kind=ImportReviewItem.Kind.AMBIGUOUS_MATCH,
+                        external_id=key, line=line, record=raw)
+            return None
+        if match.enterprise_id:
+            earlier = self.seen_enterprises.setdefault(match.enterprise_id, line)
+            if earlier != line:
+                self.reject(line, [self.validator.problem(
+                    line, "name", name,
+                    _("This row describes the same enterprise as line %(line)d."),
+                    params={"line": earlier},
+                )], name)
+                return None
+            row.enterprise_id = match.enterprise_id
+        elif missing := self.validator.missing_required(line, clean):
+            self.reject(line, missing, name)
+            return None
+        else:
+            row.enterprise_id = -line
+            row.duplicates = set(match.possible_duplicates)
+            self.seen_enterprises[-line] = line
+            self.matcher.learn(-line, clean)
+            if row.duplicates:
+                self.flag(row, "name", name, WarningKind.POSSIBLE_DUPLICATE, _(
+                    "A similar enterprise is in the same place: created, and left for a "
+                    "curator to merge or keep apart."
+                ))
+        if clean.get("neq") and clean["neq"] not in self.seen_neqs:
+            self.seen_neqs[clean["neq"]] = (line, name)
+        return row
+
+    def flag(self, row, field_name, value, kind, message, params=None):
+        row.warnings.append(self.validator.problem(
+            row.line, field_name, value, message, SEVERITY_WARNING, params, kind
+        ))
+        self.problems.append(row.warnings[-1])
+
+    def resolve_conflict(self, row, match):
+        """Matched by NEQ or record id while the names disagree. The name and contacts of the
+        enterprise the identifier points to are never changed by this row: the row goes to the
+        enterprise with its name, or lands on its own without the NEQ, or (a network's own
+        record id) updates the rest only. A curator sees both side by side."""
+        clean = row.clean
+        if match.conflicting_id:
+            row.conflict_with = match.conflicting_id
+        elif match.via == "neq":
+            row.conflict_with = match.enterprise_id
+            clean.pop("neq")
+            match = self.matcher.match(clean)
+        else:
+            row.conflict_with = match.enterprise_id
+            row.keeps_identity = True
+        if clean.get("neq") and self.matcher.by_neq.get(clean["neq"]) == row.conflict_with:
+            clean.pop("neq")
+        self.flag(row, "name", clean.get("name", ""), WarningKind.IDENTITY_CONFLICT, _(
+            "Its NEQ or record id belongs to an enterprise of another name: that one is left "
+            "as it is, for a curator to compare."
+        ))
+        return match
 
     def first_sighting(self, line, key, enterprise_id):
         """Record an unchanged row as seen, unless it repeats an earlier one (then the full
@@ -190,45 +319,102 @@ class Importer:
 
     def settle(self, pending):
         """Compare the chunk's matched rows with the directory and hand changes to the writer."""
-        matched = [pk for *_, pk in pending if pk]
-        existing = load_existing(matched) if matched else {}
-        known = self.sent_before(key for _, _, _, key, _ in pending)
+        matched = {row.enterprise_id for row in pending if row.enterprise_id > 0}
+        shown = {row.conflict_with for row in pending if row.conflict_with}
+        existing = load_existing(matched | shown) if matched or shown else {}
         sources = {
-            source["external_id"]: source
+            source["enterprise_id"]: source
             for source in EnterpriseSource.objects.filter(
-                network=self.run.network, external_id__in=known
-            ).values("pk", "external_id", "raw_record", "last_seen_at")
-        } if known else {}
-        for line, clean, raw, key, pk in pending:
-            if pk is None:
-                self.counts[CREATED] += 1
-                self.note_change(line, CREATED, clean["name"])
-                if self.writer:
-                    self.writer.create(clean, key, raw, keep_slug=self.canonical)
-                continue
-            change = compare(existing[pk], clean)
-            self.counts[change.kind] += 1
-            self.note_change(line, change.kind, clean.get("name") or existing[pk]["name"],
-                             enterprise=pk, fields=change.fields, conflicts=change.conflicts)
-            for field, (current, incoming) in change.conflicts.items():
-                self.review(kind=ImportReviewItem.Kind.CURATED_FIELD, enterprise_id=pk,
-                            external_id=key, line=line, field=field,
-                            current_value=current, incoming_value=incoming, record=raw)
-            if not self.writer:
-                continue
-            if change.kind == UPDATED:
-                self.writer.update(existing[pk], change, clean)
-            if key not in sources:
-                self.writer.add_source(pk, key, raw)
-            elif (change.kind == UPDATED or sources[key]["raw_record"] != raw
-                  or self.stale(sources[key], existing[pk])):
-                self.writer.refresh_source(sources[key]["pk"], raw)
+                network=self.run.network, enterprise_id__in=matched
+            ).values("pk", "enterprise_id", "external_id", "raw_record", "values",
+                     "last_seen_at")
+        } if matched else {}
+        for row in pending:
+            if row.enterprise_id < 0:
+                self.create(row)
+            else:
+                self.update(row, existing[row.enterprise_id], sources.get(row.enterprise_id))
+            self.leave_for_review(row, existing)
         if self.writer:
             if len(self.writer.creations) + len(self.writer.updates) >= BULK_INDEX_ROWS:
                 self.defer_search_index()
             self.writer.flush()
             if self.search_indexer:
                 self.search_indexer.index_touched()
+        self.save_changes()
+
+    def create(self, row):
+        self.counts[CREATED] += 1
+        values = {name: value for name, value in row.clean.items() if name != RECORD_ID}
+        self.note_change(row.line, CREATED, row.clean["name"], row.enterprise_id, row.warnings,
+                         values=values)
+        if self.writer:
+            self.writer.create(row.clean, row.key, row.raw, row.enterprise_id,
+                               self.survivorship.origins(row.clean), keep_slug=self.canonical)
+
+    def update(self, row, current, source):
+        pk = row.enterprise_id
+        clean = row.clean
+        if row.keeps_identity:
+            clean = {name: value for name, value in clean.items() if name not in IDENTITY_FIELDS}
+        change = self.survivorship.compare(current, clean, source["values"] if source else None)
+        self.counts[change.kind] += 1
+        self.note_change(row.line, change.kind, clean.get("name") or current["name"], pk,
+                         row.warnings, fields=change.fields, conflicts=change.conflicts,
+                         withheld=change.withheld)
+        for name, (current_value, incoming) in change.conflicts.items():
+            self.review(kind=ImportReviewItem.Kind.CURATED_FIELD, enterprise_id=pk,
+                        external_id=row.key, line=row.line, field=name,
+                        current_value=current_value, incoming_value=incoming, record=row.raw)
+        if not self.writer:
+            return
+        if change.kind == UPDATED:
+            self.writer.update(current, change, clean)
+        if source is None:
+            self.writer.add_source(pk, row.key, row.raw, row.clean)
+        elif (change.kind == UPDATED or source["raw_record"] != row.raw
+              or source["external_id"] != row.key or self.stale(source, current)):
+            self.writer.refresh_source(source["pk"], row.key, row.raw, row.clean)
+
+    def leave_for_review(self, row, existing):
+        """The row's bad values, identity conflict, shared NEQ and possible duplicates, each
+        once for its enterprise."""
+        pk, common = row.enterprise_id, {"external_id": row.key, "line": row.line,
+                                         "record": row.raw}
+        for problem in row.warnings:
+            if problem.kind == WarningKind.INVALID_VALUE:
+                self.review(kind=ImportReviewItem.Kind.INVALID_VALUE, enterprise_id=pk,
+                            field=problem.field, incoming_value=problem.value, **common)
+        if row.conflict_with:
+            other = existing[row.conflict_with]
+            self.review([row.conflict_with], kind=ImportReviewItem.Kind.IDENTITY_CONFLICT,
+                        enterprise_id=pk, field="neq",
+                        current_value={name: other.get(name) for name in IDENTITY_SUMMARY},
+                        incoming_value={name: row.clean.get(name) for name in IDENTITY_SUMMARY},
+                        **common)
+        if row.shared_neq:
+            neq, line, name = row.shared_neq
+            self.review(kind=ImportReviewItem.Kind.IDENTITY_CONFLICT, enterprise_id=pk,
+                        field="neq", current_value={"line": line, "name": name, "neq": neq},
+                        incoming_value={"line": row.line, "name": row.clean.get("name"),
+                                        "neq": neq},
+                        **common)
+        if row.duplicates:
+            self.review(row.duplicates, kind=ImportReviewItem.Kind.POSSIBLE_DUPLICATE,
+                        enterprise_id=pk, incoming_value=sorted(row.duplicates), **common)
+
+    def save_changes(self):
+        """The chunk's outcomes for the preview, in one bulk insert, with real enterprise
+        ids."""
+        if not self.changes:
+            return
+        real = self.writer.real_id if self.writer else lambda pk: pk if pk and pk > 0 else None
+        insert_rows(ImportChange, ["run_id", "line", "kind", "name", "enterprise_id",
+                                   "warnings", "details"], (
+            (self.run.pk, line, kind, name, real(pk), warnings, details)
+            for line, kind, name, pk, warnings, details in self.changes
+        ))
+        self.changes = []
 
     def defer_search_index(self):
         """Many writes: index the enterprises written chunk by chunk with set-based statements
@@ -254,13 +440,16 @@ class Importer:
         return source["last_seen_at"] < max(self.profile.updated_at, existing["updated_at"])
 
     def flag_missing(self):
-        """Enterprises the network listed before but not in this complete export."""
+        """Enterprises whose record in this network no row of this complete export matched,
+        whatever key matched them (record id, NEQ or name)."""
         if not self.profile.complete_exports:
             return 0
-        missing = [key for key in self.matcher.by_record if key not in self.seen_keys]
-        for key in sorted(missing):
-            self.review(kind=ImportReviewItem.Kind.MISSING,
-                        enterprise_id=self.matcher.by_record[key], external_id=key)
+        missing = sorted(
+            (key, pk) for key, pk in self.matcher.by_record.items()
+            if pk not in self.seen_enterprises and key not in self.seen_keys
+        )
+        for key, pk in missing:
+            self.review(kind=ImportReviewItem.Kind.MISSING, enterprise_id=pk, external_id=key)
         if self.writer:
             self.writer.flush()
         return len(missing)
@@ -271,9 +460,11 @@ class Importer:
         output = io.StringIO()
         writer = csv.writer(output)
         writer.writerow(REPORT_HEADER)
-        for problem in self.problems:
-            writer.writerow([problem.line, problem.column, problem.value, problem.severity,
-                             problem.text("fr"), problem.text("en")])
+        for problem in sorted(self.problems, key=lambda problem: problem.line):
+            row = [problem.line, problem.column, problem.value, problem.severity,
+                   self.text(problem, "fr"), self.text(problem, "en")]
+            # Values come from the file: a formula in one must stay text in a spreadsheet.
+            writer.writerow([inert(cell) for cell in row])
         return output.getvalue()
 
 
@@ -286,8 +477,12 @@ def open_with_profile(binary, file_name, profile):
 
 def run_import(run, binary, progress=None):
     """Read, check, match and (unless a dry run) apply ``binary`` for ``run``; saves the run
-    with its counts, preview and error report. ``progress(rows)`` is called per chunk."""
-    profile, _created = ImportProfile.objects.get_or_create(network=run.network)
+    with its counts, preview and error report. ``progress(rows)`` is called per chunk.
+
+    A network imported for the first time gets its profile with the first import that
+    applies; a preview saves it only when it succeeds (a failed one leaves no trace)."""
+    profile = (ImportProfile.objects.filter(network=run.network).first()
+               or ImportProfile(network=run.network))
     run.sha256 = sha256_of(binary)
     run.state = run.State.RUNNING
     run.save()
@@ -301,6 +496,8 @@ def run_import(run, binary, progress=None):
         importer = Importer(run, profile, mapping)
         report = Progress(run)
         with transaction.atomic(), importer.search_index, closing(report):
+            if profile.pk is None and not run.dry_run:
+                profile.save()
             rows = iter(table.rows)
             while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
                 importer.process(chunk)
@@ -317,14 +514,16 @@ def run_import(run, binary, progress=None):
         return fail(run, failure.message)
     except (DatabaseError, UnicodeDecodeError, csv.Error) as failure:
         return fail(run, _("Nothing was applied: %s") % failure)
-    if profile.remember_unknown_values(importer.vocabulary.unknown):
+    if profile.remember_unknown_values(importer.vocabulary.unknown) and profile.pk:
         # Not "updated_at": that marks a change of rules, which makes rows be checked again.
         profile.save(update_fields=["unknown_values"])
+    elif profile.pk is None:
+        profile.save()
     counts = importer.counts
     run.created_count, run.updated_count = counts[CREATED], counts[UPDATED]
     run.unchanged_count, run.skipped_count = counts[UNCHANGED], counts[SKIPPED]
     run.error_count = counts[ERROR]
-    run.changes = json_safe(importer.changes)
+    run.warning_counts = dict(importer.warning_counts)
     run.error_report = importer.error_report()
     run.state = run.State.DONE
     run.finished_at = timezone.now()
@@ -342,5 +541,11 @@ def fail(run, message):
 
 
 def json_safe(value):
-    return json.loads(json.dumps(value, default=str))
+    """Details as JSON keeps them: tuples of ids as lists, dates as text."""
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, tuple | list | set):
+        items = [json_safe(item) for item in value]
+        return sorted(items) if isinstance(value, set) else items
+    return value
 

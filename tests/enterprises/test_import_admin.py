@@ -142,7 +142,7 @@ def test_error_report_is_downloadable(staff_client):
     response = staff_client.get(reverse("admin:enterprises_importrun_report", args=[run.pk]))
 
     assert response["Content-Type"].startswith("text/csv")
-    assert "Code postal,ZZZ,error" in response.content.decode()
+    assert "Code postal,ZZZ,warning" in response.content.decode()
 
 
 def admin_form_data(page):

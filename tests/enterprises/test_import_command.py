@@ -7,8 +7,9 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
+from django.utils.text import slugify
 
-from enterprises.models import Enterprise, ImportRun
+from enterprises.models import Enterprise, EnterpriseSource, ImportProfile, ImportRun
 from tests.factories import EnterpriseFactory
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
@@ -43,13 +44,61 @@ def test_dry_run_prints_the_counts_and_writes_nothing(capsys):
 @pytest.mark.django_db
 def test_some_rows_rejected_exits_1_with_the_reasons(tmp_path, capsys):
     path = tmp_path / "export.csv"
-    path.write_text("Nom,Région,Forme juridique\nCoop A,03,Coopérative\nCoop B,99,Coopérative\n")
+    path.write_text("Nom,Région,Forme juridique\nCoop A,03,Coopérative\n,03,Coopérative\n")
 
     status = import_directory("--network", "cesim", str(path))
 
     assert status == 1
-    assert "3,Région,99,error" in capsys.readouterr().out
+    assert "3,Nom,,error" in capsys.readouterr().out
     assert Enterprise.objects.get().name == "Coop A"
+
+
+@pytest.mark.django_db
+def test_all_rows_refused_exits_2(tmp_path, capsys):
+    path = tmp_path / "export.csv"
+    path.write_text("Nom,Région\nNA,03\n,04\n")
+
+    status = import_directory("--network", "cesim", str(path))
+
+    assert status == 2
+    assert "rejected: 2" in capsys.readouterr().out
+    assert not Enterprise.objects.exists()
+
+
+@pytest.mark.django_db
+def test_command_output_is_in_the_active_language_only(capsys):
+    with pytest.raises(SystemExit), translation.override("fr"):
+        call_command("import_directory", "--network", "cesim", "--dry-run",
+                     str(SAMPLES / "cesim.csv"))
+
+    output = capsys.readouterr().out
+    assert output.startswith("Simulation — rien n'a été enregistré. 3 lignes. créées : 3,")
+    assert "rows" not in output and "created" not in output
+
+
+@pytest.mark.django_db
+def test_a_failed_dry_run_saves_no_profile(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Ville,Code postal\nQuébec,G1R 1P4\n")
+
+    status = import_directory("--network", "cesim", "--dry-run", str(path))
+
+    assert status == 2
+    assert not ImportProfile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_exported_slug_of_over_a_hundred_characters_is_accepted_back(tmp_path, capsys):
+    long_name = "Coopérative de solidarité " + "des travailleuses et travailleurs " * 4
+    enterprise = EnterpriseFactory(name=long_name.strip(), slug=slugify(long_name))
+    assert len(enterprise.slug) > 102
+    path = tmp_path / "directory.csv"
+    call_command("export_directory", "--format", "csv", str(path))
+
+    status = import_directory("--network", "cesim", str(path))
+
+    assert status == 0, capsys.readouterr().out
+    assert EnterpriseSource.objects.get().external_id == enterprise.slug
 
 
 @pytest.mark.django_db

@@ -101,25 +101,56 @@ def test_dry_run_reports_the_change_and_writes_nothing():
     dry = run_sample("cesim", "cesim.csv", dry_run=True)
 
     assert dry.created_count == 3
-    assert [change["kind"] for change in dry.changes] == ["created"] * 3
+    assert list(dry.change_rows.values_list("kind", flat=True)) == ["created"] * 3
     assert not Enterprise.objects.exists()
     assert not EnterpriseSource.objects.exists()
 
 
 @pytest.mark.django_db
-def test_bad_row_in_the_middle_is_reported_and_the_others_land():
+def test_bad_postal_code_lands_the_enterprise_as_a_draft_with_a_review_item():
     content = HEADER + (
         "1,Coop A,Coopérative,Québec,G1R 1P4,03,Habitation,a@example.org\n"
-        "2,Coop B,Coopérative,Québec,ZZZ,03,Habitation,pas-un-courriel\n"
+        "2,Coop B,Coopérative,Québec,G8Y5GY,03,Habitation,pas-un-courriel\n"
         "3,Coop C,Coopérative,Québec,G1R 1P5,03,Habitation,c@example.org\n"
     )
 
     result = run("cesim", content)
 
-    assert (result.created_count, result.error_count) == (2, 1)
-    assert set(Enterprise.objects.values_list("name", flat=True)) == {"Coop A", "Coop C"}
-    assert "3,Code postal,ZZZ,error" in result.error_report
-    assert "3,Courriel,pas-un-courriel,error" in result.error_report
+    assert (result.created_count, result.error_count) == (3, 0)
+    coop_b = Enterprise.objects.get(name="Coop B")
+    assert (coop_b.status, coop_b.postal_code, coop_b.email) == ("draft", "", "")
+    assert "3,Code postal,G8Y5GY,warning" in result.error_report
+    assert "3,Courriel,pas-un-courriel,warning" in result.error_report
+    items = ImportReviewItem.objects.filter(kind=ImportReviewItem.Kind.INVALID_VALUE)
+    assert sorted(items.values_list("enterprise__name", "field", "incoming_value")) == [
+        ("Coop B", "email", "pas-un-courriel"), ("Coop B", "postal_code", "G8Y5GY"),
+    ]
+    assert result.warning_counts == {"invalid_value": 1}
+
+
+@pytest.mark.django_db
+def test_a_bad_value_is_queued_once_not_again_on_each_reimport():
+    content = HEADER + "1,Coop B,Coopérative,Québec,G8Y5GY,03,,\n"
+    run("cesim", content)
+    Enterprise.objects.update(name="Coop B renommée")  # forces the full path next time
+
+    run("cesim", content)
+
+    assert ImportReviewItem.objects.filter(kind=ImportReviewItem.Kind.INVALID_VALUE).count() == 1
+
+
+@pytest.mark.django_db
+def test_row_without_legal_form_region_or_neq_lands_as_a_draft_with_legal_form_other():
+    content = ("NomEntreprise,NEQ,Forme juridique,Région\n"
+               "CLUB LOA,1234567,N/D,Nulle part\n"
+               ",,Coopérative,03\n")
+
+    result = run("cesim", content)
+
+    assert (result.created_count, result.error_count) == (1, 1)
+    club = Enterprise.objects.get()
+    assert (club.legal_form, club.region, club.neq, club.status) == ("other", None, "", "draft")
+    assert "3,NomEntreprise,,error" in result.error_report
 
 
 @pytest.mark.django_db
@@ -231,10 +262,10 @@ def test_ambiguous_match_waits_in_the_review_queue_and_nothing_is_merged():
 
 @pytest.mark.django_db
 def test_match_by_neq_then_by_name_and_postal_code_updates_the_existing_entry():
-    by_neq = EnterpriseFactory(name="Ancien nom", neq="1142345678")
+    by_neq = EnterpriseFactory(name="Coop Ancien nom", neq="1142345678")
     by_name = EnterpriseFactory(name="Coop Éco", postal_code="G1R 1P5", phone="")
     content = ("NEQ,Nom,Forme juridique,Code postal,Téléphone,Région\n"
-               "1142345678,Nouveau nom,Coopérative,G1R 1P4,,03\n"
+               "1142345678,Coop Ancien nom inc.,Coopérative,G1R 1P4,,03\n"
                ",coop eco,Coopérative,G1R 1P5,418 555-0000,03\n")
 
     result = run("cesim", content)
@@ -242,9 +273,10 @@ def test_match_by_neq_then_by_name_and_postal_code_updates_the_existing_entry():
     assert (result.updated_count, result.created_count) == (2, 0)
     by_neq.refresh_from_db()
     by_name.refresh_from_db()
-    assert by_neq.name == "Nouveau nom"
+    assert by_neq.name == "Coop Ancien nom inc."
     assert by_name.phone == "+1 418-555-0000"
-    assert result.changes[0]["fields"]["name"] == ["Ancien nom", "Nouveau nom"]
+    first = result.change_rows.get(line=2)
+    assert first.details["fields"]["name"] == ["Coop Ancien nom", "Coop Ancien nom inc."]
 
 
 @pytest.mark.django_db
@@ -331,31 +363,30 @@ def test_bulk_import_indexes_what_it_wrote_in_bulk(monkeypatch):
     background), on SQLite once at the end."""
     monkeypatch.setattr(pipeline, "BULK_INDEX_ROWS", 1)
     monkeypatch.setattr(pipeline, "CHUNK_SIZE", 2)
-    renamed = EnterpriseFactory(name="Ancien nom", neq="1140000004")
+    renamed = EnterpriseFactory(name="Atelier Ancien nom", neq="1140000004")
     indexed_during_import, original = [], pipeline.Importer.flag_missing
 
     def flag_missing(importer):
-        indexed_during_import.append(set(matching("boulangerie", "atelier")))
+        indexed_during_import.append(set(matching("boulangerie", "renomme")))
         return original(importer)
 
     monkeypatch.setattr(pipeline.Importer, "flag_missing", flag_missing)
     content = "No membre,Nom,NEQ,Forme juridique,Ville,Code postal,Région,Secteurs\n" + "".join(
         f"N-{n},Boulangerie {n},,Coopérative,Québec,G1R 1P{n},03,\n" for n in range(3)
-    ) + "N-9,Atelier renommé,1140000004,,,,,Habitation\n"
+    ) + "N-9,Atelier Ancien nom renommé,1140000004,,,,,Habitation\n"
 
     result = run("cesim", content)
 
     assert (result.created_count, result.updated_count) == (3, 1)
     if connection.vendor == "postgresql":
         assert indexed_during_import == [{
-            "Boulangerie 0", "Boulangerie 1", "Boulangerie 2", "Atelier renommé"
+            "Boulangerie 0", "Boulangerie 1", "Boulangerie 2", "Atelier Ancien nom renommé"
         }]
     else:
         assert indexed_during_import == [set()]
-    assert matching("boulangerie", "atelier") == {
-        "Boulangerie 0", "Boulangerie 1", "Boulangerie 2", "Atelier renommé"
+    assert matching("boulangerie", "renomme") == {
+        "Boulangerie 0", "Boulangerie 1", "Boulangerie 2", "Atelier Ancien nom renommé"
     }
-    assert matching("ancien") == set()
     assert renamed.pk in set(search(Enterprise.objects.all(), "habitation").values_list(
         "pk", flat=True))
 

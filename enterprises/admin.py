@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_merge import merge_selected
 from .history import ActionHistoryMixin
 from .models import (
     Category,
@@ -140,7 +141,7 @@ class EnterpriseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["neq_checksum_failed", "published_at", "created_at", "updated_at"]
     inlines = [EnterpriseLabelInline, EnterpriseSourceInline]
-    actions = ["publish", "archive"]
+    actions = ["publish", "archive", merge_selected]
     fieldsets = [
         (None, {"fields": ["name", "slug", "legal_form", "status", "published_at"]}),
         (_("Identification"), {

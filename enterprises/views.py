@@ -8,7 +8,7 @@ import phonenumbers
 from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
@@ -21,7 +21,7 @@ from purchases.models import Purchase
 from .expressions import RelatedCounts, RelatedIds
 from .facets import FilteredDirectory, current_index, facet_counts, result_count
 from .filters import EnterpriseFilterSet
-from .models import Category, Enterprise, Label, Region, Sector
+from .models import Category, Enterprise, EnterpriseRedirect, Label, Region, Sector
 from .search import suggest
 
 # Deep OFFSET pages get slower and slower; past this many results, refine or export instead.
@@ -273,6 +273,19 @@ class EnterpriseDetailView(DetailView):
             capsule_ids=RelatedIds(VideoCapsule.enterprises.through, "videocapsule"),
         )
     )
+
+    def get(self, request, *args, **kwargs):
+        """An unknown slug that an enterprise had before a merge leads to it, permanently."""
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            slug = (
+                EnterpriseRedirect.objects.filter(old_slug=kwargs["slug"])
+                .values_list("enterprise__slug", flat=True).first()
+            )
+            if slug is None:
+                raise
+            return redirect("enterprises:detail", slug=slug, permanent=True)
 
     def get_context_data(self, **kwargs):
         enterprise = self.object

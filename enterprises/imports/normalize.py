@@ -88,32 +88,35 @@ def _title_word(word, *, first, dotted, street, after_ordinal):
     return lower[:1].upper() + lower[1:]
 
 
-@functools.lru_cache(maxsize=10_000)
+@functools.lru_cache(maxsize=50_000)
+def _title_token(token, first, street, after_ordinal):
+    """(the token in title case, whether the next token starts a title again). Tokens repeat
+    from name to name (« COOP », « DE », « TROIS-RIVIÈRES »): each is worked out once."""
+    if any(character.isdigit() for character in token):
+        return token, False
+    first = first or token.startswith(("(", "«", '"'))
+    pieces, end = [], 0
+    for match in LETTERS.finditer(token):
+        pieces.append(token[end:match.start()])
+        pieces.append(_title_word(
+            match.group(0), first=first and end == 0,
+            dotted=token[match.end():match.end() + 1] == ".", street=street,
+            after_ordinal=after_ordinal,
+        ))
+        end = match.end()
+    if not pieces:
+        return token, first or token in TITLE_BREAKS
+    return "".join(pieces) + token[end:], False
+
+
 def title_case(text, street=False):
     """« L'ORCHESTRE SYMPHONIQUE DE TROIS-RIVIÈRES INC. » → « L'Orchestre Symphonique de
     Trois-Rivières inc. ». Acronyms, roman numerals and words holding a digit are kept."""
     tokens = text.split(" ")
-    first, previous = True, ""
+    first, after_ordinal = True, False
     for index, token in enumerate(tokens):
-        if any(character.isdigit() for character in token):
-            first, previous = False, token
-            continue
-        first = first or token.startswith(("(", "«", '"'))
-        after_ordinal = ORDINAL.match(previous) is not None
-        pieces, end = [], 0
-        for match in LETTERS.finditer(token):
-            pieces.append(token[end:match.start()])
-            pieces.append(_title_word(
-                match.group(0), first=first and end == 0,
-                dotted=token[match.end():match.end() + 1] == ".", street=street,
-                after_ordinal=after_ordinal,
-            ))
-            end = match.end()
-        if pieces:
-            tokens[index] = "".join(pieces) + token[end:]
-            first = False
-        first = first or token in TITLE_BREAKS
-        previous = token
+        tokens[index], first = _title_token(token, first, street, after_ordinal)
+        after_ordinal = street and ORDINAL.match(token) is not None
     return " ".join(tokens)
 
 
@@ -244,6 +247,9 @@ def missing_tokens(profile_values):
     return MissingValues(profile_values)
 
 
+KEEP_LINES = LONG_TEXT | set(MULTI_FIELDS)
+
+
 def collapse_spaces(field, value):
     """Runs of spaces become one; descriptions keep their lines, and so do multi-valued
     cells, where a new line may separate values."""
@@ -265,7 +271,10 @@ def normalize_record(raw, missing):
     for field, value in raw.items():
         if value.startswith("'"):
             value = INERT_FORMULA.sub("", value)
-        value = collapse_spaces(field, value)
+        if field in KEEP_LINES:
+            value = collapse_spaces(field, value)
+        else:
+            value = " ".join(value.split())
         if len(value) <= missing.longest and value in missing:
             value = ""
         if value and field == "city":

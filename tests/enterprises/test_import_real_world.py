@@ -105,12 +105,18 @@ def name_key(name):
     return " ".join(words[:-1] if words and words[-1] == "inc" else words)
 
 
-def enterprise(key):
-    return Enterprise.objects.get(name=MEMBERS_BY_KEY[key].name)
-
-
 def by_name_key():
-    return {name_key(e.name): e for e in Enterprise.objects.select_related("region")}
+    return {
+        name_key(e.name): e
+        for e in Enterprise.objects.select_related("region", "municipality", "mrc")
+    }
+
+
+def enterprise(key):
+    """The enterprise a member's row describes, found by its name whatever the case."""
+    found = by_name_key().get(name_key(MEMBERS_BY_KEY[key].name))
+    assert found, f"{MEMBERS_BY_KEY[key].name} is not in the directory"
+    return found
 
 
 def directory():
@@ -217,12 +223,13 @@ def test_every_row_with_a_name_lands_and_gets_its_region(order):
 def test_each_spelling_of_a_municipality_gives_the_official_one():
     load(NETWORK, NETWORK_FILE)
 
-    wrong = [
-        (m.municipality_cell, m.place, getattr(enterprise(m.key).municipality, "name", None))
-        for m in MEMBERS
-        if m.place and getattr(enterprise(m.key).municipality, "name", None) != m.place
-    ]
-    assert wrong == []
+    landed = by_name_key()
+    found = {}
+    for m in MEMBERS:
+        if m.place:
+            place = getattr(landed.get(name_key(m.name)), "municipality", None)
+            found[m.name] = (m.municipality_cell, getattr(place, "name", None))
+    assert found == {m.name: (m.municipality_cell, m.place) for m in MEMBERS if m.place}
 
 
 @pytest.mark.parametrize(("key", "mrc"), [
@@ -405,13 +412,12 @@ def test_text_is_not_damaged_by_case_fixes(order):
 def test_sector_names_holding_commas_are_kept_whole():
     load(NETWORK, NETWORK_FILE)
 
-    wrong = [
-        (m.sectors, sorted(enterprise(m.key).sectors.values_list("slug", flat=True)))
-        for m in MEMBERS
-        if sorted(enterprise(m.key).sectors.values_list("slug", flat=True))
-        != sorted(m.expected_sectors)
-    ]
-    assert wrong == []
+    landed = by_name_key()
+    found = {
+        m.name: sorted(landed[name_key(m.name)].sectors.values_list("slug", flat=True))
+        for m in MEMBERS if name_key(m.name) in landed
+    }
+    assert found == {m.name: sorted(m.expected_sectors) for m in MEMBERS}
     assert ImportProfile.objects.get(network__slug=NETWORK).unknown_values.get("sectors") in (
         None, [])
 

@@ -40,6 +40,10 @@ STREET_WORDS = frozenset({
     "appartement", "unité", "porte", "case", "postale", "casier",
 })
 LETTERS = re.compile(r"[^\W\d_]+")
+APOSTROPHES = ("'", "’")
+# Elided words after which a new word starts: « L'ORCHESTRE », « D'ORLÉANS », « O'BRIEN ».
+ELISIONS = frozenset({"l", "d", "o", "qu", "j", "n", "s", "c", "m", "t", "jusqu", "lorsqu",
+                      "puisqu"})
 ORDINAL = re.compile(r"^\d+[^\W\d_]+\.?,?$")
 # A token after which the next word starts a title again.
 TITLE_BREAKS = frozenset({"-", "–", "—", ":", "/", "|"})
@@ -65,16 +69,20 @@ SECOND_LINE = re.compile(
     r"(?:\s*[,;]?\s+|\s*[,;]\s*|$)(.*)$",
     re.IGNORECASE,
 )
+# An email address in a website cell is no web address, whatever a URL's user part allows.
+EMAIL_LIKE = re.compile(r"^(?:mailto:)?[^/@:]+@", re.IGNORECASE)
 YEAR_IN_DATE = re.compile(
     r"^(?:(\d{4})[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T][\d:.]+)?|\d{1,2}[-/.]\d{1,2}[-/.](\d{4}))$"
 )
 
 
-def _title_word(word, *, first, dotted, street, after_ordinal):
+def _title_word(word, *, first, next_char, street, after_ordinal):
     """One run of letters of an all-capitals value, in title case."""
     lower = word.lower()
     if len(word) == 1:
-        return lower if lower in SMALL_WORDS and not first and not dotted else word
+        # « L'ÎLE », « D'ORLÉANS », « À LA »; a lone letter (« PLAN A », « C.P. ») is kept.
+        elided = lower in ("l", "d") and next_char in APOSTROPHES
+        return lower if (elided or lower == "à") and not first else word
     if word in ACRONYMS or ROMAN_NUMERAL.fullmatch(word):
         return word
     if not VOWELS.intersection(lower) and lower not in ABBREVIATIONS:
@@ -95,15 +103,19 @@ def _title_token(token, first, street, after_ordinal):
     if any(character.isdigit() for character in token):
         return token, False
     first = first or token.startswith(("(", "«", '"'))
-    pieces, end = [], 0
+    pieces, end, previous = [], 0, ""
     for match in LETTERS.finditer(token):
-        pieces.append(token[end:match.start()])
-        pieces.append(_title_word(
-            match.group(0), first=first and end == 0,
-            dotted=token[match.end():match.end() + 1] == ".", street=street,
-            after_ordinal=after_ordinal,
-        ))
-        end = match.end()
+        word, separator = match.group(0), token[end:match.start()]
+        pieces.append(separator)
+        if previous and separator[-1:] in APOSTROPHES and previous.lower() not in ELISIONS:
+            # The rest of one word, as in « AUJOURD'HUI » or « PRUD'HOMME ».
+            pieces.append(word.lower())
+        else:
+            pieces.append(_title_word(
+                word, first=first and end == 0, next_char=token[match.end():match.end() + 1],
+                street=street, after_ordinal=after_ordinal,
+            ))
+        end, previous = match.end(), word
     if not pieces:
         return token, first or token in TITLE_BREAKS
     return "".join(pieces) + token[end:], False
@@ -200,9 +212,9 @@ def normalize_phone_number(value):
 
 def normalize_website(value):
     """Scheme and host in lower case, the path as given. A cell that is plainly not a web
-    address (spaces, no dot) is left alone for validation to report."""
+    address (spaces, no dot, an email address) is left alone for validation to report."""
     value = value.strip()
-    if " " in value or "." not in value:
+    if " " in value or "." not in value or EMAIL_LIKE.match(value):
         return value
     if not SCHEME.match(value):
         value = "https://" + value.removeprefix("//")

@@ -34,6 +34,8 @@ def normalized(**cells):
     ("LES ATELIERS DU CHANTIER II ENR.", "Les Ateliers du Chantier II enr."),
     ("CIUSSS MCQ - CHSLD ST-JOSEPH", "CIUSSS MCQ - CHSLD St-Joseph"),
     ("1022PV-3351", "1022PV-3351"),
+    ("LES JARDINS D'AUJOURD'HUI", "Les Jardins d'Aujourd'hui"),
+    ("CAFÉ À LA CARTE - PLAN B", "Café à la Carte - Plan B"),
 ])
 def test_register_names_in_capitals_get_french_title_case(register, expected):
     assert normalized(name=register)["name"] == expected
@@ -107,6 +109,7 @@ def test_a_box_moves_to_the_address_even_without_an_address_column():
     ("Facebook.com/MonOrganisme?Ref=Annuaire", "https://facebook.com/MonOrganisme?Ref=Annuaire"),
     ("Camp du Lac Vert", "Camp du Lac Vert"),
     ("aucun", "aucun"),
+    ("Info@CampDuLacVert.ca", "Info@CampDuLacVert.ca"),
 ])
 def test_website_hosts_are_lower_cased_and_non_addresses_left_for_validation(website, expected):
     assert normalize_website(website) == expected

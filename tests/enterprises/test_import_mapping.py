@@ -1,7 +1,11 @@
 """Header recognition as networks and the enterprise register write headers, with the reason
 the columns step shows for each choice; multi-valued cells split on the profile's separators."""
 
+import html
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import translation
 
 from enterprises.imports.mapping import (
@@ -12,7 +16,7 @@ from enterprises.imports.mapping import (
     match_headers,
     suggest_column_map,
 )
-from enterprises.models import ImportProfile
+from enterprises.models import ImportProfile, ImportRun
 from tests.factories import NetworkFactory, SectorFactory
 
 
@@ -167,3 +171,28 @@ def test_multi_valued_cells_split_on_the_profiles_own_separators():
     assert default.split("labels", "Équitable\nBiologique;Local|Boréal") == [
         "Équitable", "Biologique", "Local", "Boréal",
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "chosen", "ignored"), [
+    ("fr", "Correspond au nom usuel « Nom de l'entreprise ».",
+     "Alimenterait « code postal », déjà alimenté par la colonne « CodePostal »."),
+    ("en", "Matches the usual name « Nom de l'entreprise ».",
+     "Would feed « postal code », already fed by the column « CodePostal »."),
+])
+def test_the_columns_step_shows_why_each_column_was_chosen_or_ignored(
+    staff_client, language, chosen, ignored
+):
+    content = "NomEntreprise;CodePostal;CP;Remarques\nCPE LES SOLEILS;G0X 2W0;G0X 2W0;\n"
+    with translation.override(language):
+        staff_client.post(reverse("admin:enterprises_importrun_upload"), {
+            "network": NetworkFactory().pk,
+            "file": SimpleUploadedFile("membres.csv", content.encode()),
+        })
+        page = staff_client.get(
+            reverse("admin:enterprises_importrun_columns", args=[ImportRun.objects.get().pk])
+        )
+
+    text = html.unescape(page.content.decode())
+    assert chosen in text
+    assert ignored in text

@@ -109,6 +109,34 @@ class Municipality(models.Model):
         return self.name
 
 
+class PlaceParents:
+    """Each municipality's MRC and region, and each MRC's region, by id, read once per process:
+    an import derives thousands of enterprises' places without a query each. The official lists
+    change only through migrations; an id not met yet reads them again."""
+
+    municipalities = {}
+    mrcs = {}
+
+    @classmethod
+    def of_municipality(cls, pk):
+        """(MRC id, region id) of the municipality, or (None, None) if there is none."""
+        if pk not in cls.municipalities:
+            cls.municipalities = {
+                pk: (mrc_id, region_id)
+                for pk, mrc_id, region_id in Municipality.objects.values_list(
+                    "pk", "mrc_id", "region_id"
+                )
+            }
+        return cls.municipalities.get(pk, (None, None))
+
+    @classmethod
+    def of_mrc(cls, pk):
+        """The region id of the MRC, or None if there is none."""
+        if pk not in cls.mrcs:
+            cls.mrcs = dict(Mrc.objects.values_list("pk", "region_id"))
+        return cls.mrcs.get(pk)
+
+
 class Sector(BilingualNameMixin, models.Model):
     """An industry sector, optionally tied to its SCIAN/NAICS code."""
 
@@ -338,6 +366,10 @@ class EnterpriseQuerySet(models.QuerySet):
         served = Enterprise.service_area.through.objects.filter(region__in=regions)
         return self.filter(Q(region__in=regions) | Q(pk__in=served.values("enterprise_id")))
 
+    def in_mrcs(self, mrcs):
+        """Enterprises based in any of these MRCs (or equivalent territories)."""
+        return self.filter(mrc__in=mrcs)
+
     def offering(self, categories):
         """Enterprises offering any of these categories or a category below them."""
         offers = Enterprise.categories.through.objects.filter(
@@ -377,9 +409,14 @@ class EnterpriseQuerySet(models.QuerySet):
         return self.annotate(directory_revision=DirectoryRevision.current_column())
 
     def publish(self):
-        """Publish these enterprises, keeping the date of a first publication; returns the count."""
+        """Publish these enterprises, keeping the date of a first publication; returns the count.
+
+        Those without a region stay as they are: the public directory places every enterprise
+        in a region (``enterprise_published_has_region``)."""
         now = timezone.now()
-        unpublished = self.exclude(status=Enterprise.Status.PUBLISHED)
+        unpublished = self.exclude(status=Enterprise.Status.PUBLISHED).filter(
+            region__isnull=False
+        )
         unpublished.filter(published_at__isnull=True).update(published_at=now)
         count = unpublished.update(status=Enterprise.Status.PUBLISHED, updated_at=now)
         DirectoryRevision.bump()
@@ -611,8 +648,20 @@ class Enterprise(models.Model):
         """Set the fields computed from others; bulk writers call this since they skip save()."""
         self.name_folded = fold(self.name)
         self.neq_checksum_failed = bool(self.neq) and not neq_passes_checksum(self.neq)
+        self.derive_place()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+
+    def derive_place(self):
+        """The MRC and region follow from the municipality; an MRC alone gives the region."""
+        if self.municipality_id is not None:
+            mrc_id, region_id = PlaceParents.of_municipality(self.municipality_id)
+            if region_id is not None:
+                self.mrc_id, self.region_id = mrc_id, region_id
+        elif self.mrc_id is not None:
+            region_id = PlaceParents.of_mrc(self.mrc_id)
+            if region_id is not None:
+                self.region_id = region_id
 
     def save(self, *args, **kwargs):
         self.refresh_derived_fields()

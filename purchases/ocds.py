@@ -57,7 +57,10 @@ def supplier_party(purchase):
         "id": f"enterprise-{enterprise.pk}",
         "name": enterprise.name,
         "roles": ["supplier"],
-        "address": {"region": enterprise.region.name, "countryName": "Canada"},
+        # An imported draft may have no region yet.
+        "address": {"countryName": "Canada"} | (
+            {"region": enterprise.region.name} if enterprise.region else {}
+        ),
     }
     if enterprise.neq:
         party["id"] = f"{NEQ_SCHEME}-{enterprise.neq}"

@@ -17,6 +17,7 @@ from enterprises.models import (
     ImportReviewItem,
     ImportRun,
     Label,
+    Municipality,
     Network,
     Region,
     Sector,
@@ -28,6 +29,11 @@ from purchases.models import MemberOrganization, Membership, Purchase
 
 def region(code="06"):
     return Region.objects.get(code=code)
+
+
+def municipality(name):
+    """The official municipality of that name (the most populous of namesakes)."""
+    return Municipality.objects.filter(name=name).order_by("-population").first()
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -36,6 +36,7 @@ PHRASES = {
     "organisme a but non lucratif": "obnl",
 }
 PHRASE = re.compile(r"\b(?:" + "|".join(PHRASES) + r")\b")
+PHRASE_START = re.compile(r"\b(?:centre|societe|organisme)\b")
 SYNONYMS = {
     "st": "saint", "ste": "sainte", "cooperative": "coop", "cooperatives": "coop",
     "coops": "coop", "cie": "compagnie", "assoc": "association", "assn": "association",
@@ -76,9 +77,12 @@ def tokens_of(text):
     """The words of a name, folded, abbreviations and synonyms made one, legal suffixes and
     leading articles dropped."""
     text = fold(text).replace("œ", "oe").replace("æ", "ae").replace("&", " et ")
-    text = DOTTED_ABBREVIATION.sub(lambda found: found.group().replace(".", ""), text)
+    if "." in text:
+        text = DOTTED_ABBREVIATION.sub(lambda found: found.group().replace(".", ""), text)
     text = " ".join(SYNONYMS.get(token, token) for token in WORD.findall(text))
-    tokens = PHRASE.sub(lambda found: PHRASES[found.group()], text).split()
+    if PHRASE_START.search(text):
+        text = PHRASE.sub(lambda found: PHRASES[found.group()], text)
+    tokens = text.split()
     tokens = [token for token in tokens if token not in LEGAL_SUFFIXES] or tokens
     while len(tokens) > 1 and tokens[0] in LEADING_ARTICLES:
         del tokens[0]
@@ -91,6 +95,7 @@ def normalized_name(text):
     return " ".join(tokens_of(text))
 
 
+@functools.lru_cache(maxsize=1024)  # a row is matched, then learned: one computation
 def comparison_key(text):
     """The significant words of a normalized name, sorted: word order does not count. An
     acronym is spelled out, so that a typo in « Centre de la petite enfance » costs one word."""
@@ -144,6 +149,7 @@ def name_similarity(a, b):
     return key_similarity(comparison_key(a), comparison_key(b))
 
 
+@functools.lru_cache(maxsize=4096)  # a file names a few hundred towns, over and over
 def fold_place(text):
     """A city as compared: ``TROIS-RIVIÈRES (QUÉBEC)`` and ``Trois-Rivières`` are one."""
     text = re.sub(r"\((?:qc|quebec)\)|,\s*(?:qc|quebec)$", " ", fold(text))

@@ -2,7 +2,9 @@
 
 import json
 import re
+from functools import cache
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils.html import format_html
@@ -11,17 +13,22 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_merge import merge_selected
+from .admin_sources import NetworkForm, SourceValuesMixin
 from .history import ActionHistoryMixin
 from .models import (
     Category,
     Enterprise,
     EnterpriseLabel,
     EnterpriseSource,
+    FieldGroup,
     Label,
+    Mrc,
+    Municipality,
     Network,
     Region,
     Sector,
 )
+from .places import place_key
 from .validators import fold
 
 # What staff may type for a NEQ: digits with the spaces, dashes or dots people put in them.
@@ -83,9 +90,65 @@ class LabelAdmin(BilingualReferenceAdmin):
     search_fields = ["name", "name_en"]
 
 
+class ReadOnlyReferenceAdmin(admin.ModelAdmin):
+    """An official list loaded by a migration: staff search it and pick from it, never edit it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Mrc)
+class MrcAdmin(ReadOnlyReferenceAdmin):
+    list_display = ["name", "code", "kind", "region"]
+    list_filter = ["region"]
+    list_select_related = ["region"]
+    search_fields = ["name", "code", "slug"]
+
+
+@cache
+def municipality_keys():
+    """(id, ``place_key`` of the name) of every municipality: the official list changes only
+    through migrations."""
+    return [(pk, place_key(name)) for pk, name in Municipality.objects.values_list("pk", "name")]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(ReadOnlyReferenceAdmin):
+    list_display = ["name", "designation", "mrc", "region", "population", "code"]
+    list_filter = ["region"]
+    list_select_related = ["mrc", "region"]
+    search_fields = ["name", "code", "town_hall_postal_code"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also match the name as people type it: ``st-roch mekinac`` finds
+        Saint-Roch-de-Mékinac."""
+        results, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        words = place_key(search_term).split()
+        if not words:
+            return results, may_have_duplicates
+        pks = [pk for pk, key in municipality_keys() if all(word in key for word in words)]
+        return results | queryset.filter(pk__in=pks), may_have_duplicates
+
+
 @admin.register(Network)
 class NetworkAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "website", "directory_url"]
+    form = NetworkForm
+    list_display = ["name", "kind", "website", "directory_url"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "website", "directory_url"]}),
+        (_("Rank per field group"), {
+            "fields": [f"rank_{group}" for group in FieldGroup],
+            "description": _("A curator's edit outranks every source."),
+        }),
+    ]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -126,8 +189,52 @@ class EnterpriseSourceInline(SourceProvenanceMixin, admin.StackedInline):
         return False
 
 
+class EnterpriseAdminForm(forms.ModelForm):
+    """The region and MRC follow from the municipality (an MRC alone gives the region):
+    a curator who picks a region or an MRC elsewhere is told, and publishing needs a region."""
+
+    def clean(self):
+        cleaned = super().clean()
+        municipality, mrc = cleaned.get("municipality"), cleaned.get("mrc")
+        region = cleaned.get("region")
+        if municipality is not None:
+            if "mrc" in self.changed_data and mrc is not None and mrc.pk != municipality.mrc_id:
+                self.add_error("mrc", _(
+                    "%(municipality)s is not in this MRC: leave the MRC empty, it follows the "
+                    "municipality."
+                ) % {"municipality": municipality})
+            if (
+                "region" in self.changed_data and region is not None
+                and region.pk != municipality.region_id
+            ):
+                self.add_error("region", _(
+                    "%(municipality)s is not in this region: leave the region empty, it follows "
+                    "the municipality."
+                ) % {"municipality": municipality})
+            region = municipality.region
+        elif mrc is not None:
+            if "region" in self.changed_data and region is not None and region.pk != mrc.region_id:
+                self.add_error("region", _(
+                    "The MRC %(mrc)s is not in this region: leave the region empty, it follows "
+                    "the MRC."
+                ) % {"mrc": mrc})
+            region = mrc.region
+        if cleaned.get("status") == Enterprise.Status.PUBLISHED and region is None:
+            self.add_error("status", _(
+                "An enterprise without a region cannot be published: choose its municipality, "
+                "its MRC or its region first."
+            ))
+        # The model's checks (a published enterprise has a region) see the derived place.
+        if "region" in cleaned:
+            cleaned["region"] = region
+        if municipality is not None and "mrc" in cleaned:
+            cleaned["mrc"] = municipality.mrc
+        return cleaned
+
+
 @admin.register(Enterprise)
-class EnterpriseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
+class EnterpriseAdmin(SourceValuesMixin, ActionHistoryMixin, SimpleHistoryAdmin):
+    form = EnterpriseAdminForm
     list_display = [
         "name", "neq", "legal_form", "region", "status", "verification_status",
         "neq_checksum_failed", "updated_at",
@@ -137,9 +244,12 @@ class EnterpriseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
     ]
     list_select_related = ["region"]
     search_fields = ["name", "neq", "city"]
-    autocomplete_fields = ["sectors", "categories", "region", "service_area"]
+    autocomplete_fields = [
+        "sectors", "categories", "region", "municipality", "mrc", "service_area",
+    ]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["neq_checksum_failed", "published_at", "created_at", "updated_at"]
+    readonly_fields = ["neq_checksum_failed", "published_at", "created_at", "updated_at",
+                       "incoming_values"]
     inlines = [EnterpriseLabelInline, EnterpriseSourceInline]
     actions = ["publish", "archive", merge_selected]
     fieldsets = [
@@ -150,10 +260,15 @@ class EnterpriseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
         (_("Descriptions"), {"fields": ["description_fr", "description_en"]}),
         (_("What it offers"), {"fields": ["sectors", "categories"]}),
         (_("Where"), {
-            "fields": ["region", "service_area", "address", "city", "postal_code"],
+            "fields": [
+                "municipality", "mrc", "region", "service_area", "address", "city", "postal_code",
+            ],
+            "description": _("The MRC and the region follow from the municipality; an MRC "
+                             "alone gives the region."),
         }),
         (_("Contact"), {"fields": ["phone", "email", "website"]}),
         (_("Size and history"), {"fields": ["employee_band", "year_founded"]}),
+        (_("Sources"), {"fields": ["incoming_values"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
 
@@ -165,7 +280,8 @@ class EnterpriseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.record_curator_edit(form.changed_data)
+            derived = ["mrc", "region"] if "municipality" in form.changed_data else []
+            obj.record_curator_edit([*form.changed_data, *derived])
         super().save_model(request, obj, form, change)
 
     def get_search_results(self, request, queryset, search_term):
@@ -185,9 +301,15 @@ class EnterpriseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Publish the selected enterprises"), permissions=["change"])
     def publish(self, request, queryset):
-        pks = list(
-            queryset.exclude(status=Enterprise.Status.PUBLISHED).values_list("pk", flat=True)
-        )
+        """Publish the selection, leaving out (and counting) the enterprises without a region,
+        which the public directory could not place."""
+        rows = queryset.exclude(status=Enterprise.Status.PUBLISHED).values_list("pk", "region")
+        pks, skipped = [], 0
+        for pk, region in rows:
+            if region is None:
+                skipped += 1
+            else:
+                pks.append(pk)
         count = Enterprise.objects.filter(pk__in=pks).publish()
         self.record_history(request, pks, _("Published"))
         self.message_user(
@@ -197,6 +319,18 @@ class EnterpriseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
             ) % {"count": count},
             messages.SUCCESS,
         )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d enterprise was left unpublished because it has no region: "
+                    "choose its municipality, its MRC or its region first.",
+                    "%(count)d enterprises were left unpublished because they have no region: "
+                    "choose their municipality, MRC or region first.",
+                    skipped,
+                ) % {"count": skipped},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Archive the selected enterprises"), permissions=["change"])
     def archive(self, request, queryset):

@@ -1,6 +1,6 @@
 """The read-only JSON API of the directory, with its OpenAPI schema at /api/openapi.json.
 
-Built with django-ninja rather than Django REST framework: the API is five read-only GET
+Built with django-ninja rather than Django REST framework: the API is a few read-only GET
 endpoints, and ninja gives typed query parameters and response schemas (pydantic), validation
 errors as 422 and an OpenAPI schema from the same type hints, with no serializer, viewset and
 router layers to maintain. It reuses the listing's ``EnterpriseFilterSet`` and
@@ -23,7 +23,7 @@ from ninja.errors import ValidationError
 
 from .facets import FilteredDirectory, result_count
 from .filters import EnterpriseFilterSet
-from .models import Category, Enterprise, Region, Sector
+from .models import Category, Enterprise, Mrc, Region, Sector
 
 MAX_PER_PAGE = 100
 # Bounds the OFFSET: deeper pages are refused rather than sent to the database.
@@ -81,6 +81,23 @@ class RegionOut(Schema):
     name: str = Field(alias="localized_name")
 
 
+class MrcOut(Schema):
+    code: str
+    slug: str
+    name: str
+    region: str = Field(description="Code of the MRC's region.")
+
+    @staticmethod
+    def resolve_region(mrc):
+        return mrc.region.code
+
+
+class MunicipalityOut(Schema):
+    code: str = Field(description="Geographic code of the official list of municipalities.")
+    name: str
+    designation: str
+
+
 class SectorOut(Schema):
     slug: str
     name: str = Field(alias="localized_name")
@@ -113,6 +130,8 @@ class EnterpriseOut(Schema):
     legal_form_label: str
     description: str
     region: RegionOut
+    municipality: MunicipalityOut | None
+    mrc: MrcOut | None = Field(description="The MRC or equivalent territory it is based in.")
     service_area: list[str] = Field(description="Codes of the regions served.")
     categories: list[Reference]
     sectors: list[Reference]
@@ -188,8 +207,15 @@ class CategoryFacetValue(FacetValue):
     parent: str | None
 
 
+class MrcFacetValue(FacetValue):
+    region: str = Field(description="Code of the MRC's region.")
+
+
 class Facets(Schema):
     region: list[FacetValue]
+    mrc: list[MrcFacetValue] = Field(
+        description="The MRCs of the chosen regions, and those chosen; empty with no region."
+    )
     category: list[CategoryFacetValue]
     sector: list[FacetValue]
     legal_form: list[FacetValue]
@@ -209,6 +235,10 @@ class EnterpriseQuery(Schema):
     category: list[str] = Field([], description="Category slugs; a parent matches its children.")
     sector: list[str] = Field([], description="Sector slugs.")
     region: list[str] = Field([], description="Region codes; matches the region or service area.")
+    mrc: list[str] = Field(
+        [], description="Codes or slugs of MRCs or equivalent territories (see /mrcs/); "
+        "matches the enterprises based in them."
+    )
     legal_form: list[str] = Field([], description="Legal forms.")
     label: list[str] = Field([], description="Label slugs.")
     sort: str | None = Field(None, description="relevance (with q), name or newest.")
@@ -229,7 +259,7 @@ class ErrorOut(Schema):
 def published_enterprises():
     return (
         Enterprise.objects.published()
-        .select_related("region")
+        .select_related("region", "municipality", "mrc__region")
         .prefetch_related("service_area", "categories", "sectors", "labels")
     )
 
@@ -283,3 +313,11 @@ def list_sectors(request):
 @api.get("/regions/", response=list[RegionOut], summary="Quebec's administrative regions")
 def list_regions(request):
     return Region.objects.all()
+
+
+@api.get(
+    "/mrcs/", response=list[MrcOut],
+    summary="Quebec's MRCs and equivalent territories, with their region",
+)
+def list_mrcs(request):
+    return Mrc.objects.select_related("region")

@@ -24,13 +24,14 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, reduce
+from functools import cached_property, partial, reduce
 from operator import and_, or_
 from typing import NamedTuple
 
 from django.conf import settings
 
 from . import search
+from .expressions import RelatedRows
 from .filters import Sort
 from .models import (
     Category,
@@ -38,12 +39,14 @@ from .models import (
     Enterprise,
     EnterpriseLabel,
     Label,
+    Mrc,
     Network,
     Region,
     Sector,
 )
+from .validators import fold
 
-FACETS = ("category", "region", "sector", "legal_form", "label")
+FACETS = ("category", "region", "mrc", "sector", "legal_form", "label")
 
 # Search texts whose matches each index keeps: at most 12.5 kB of bitset and 16 bytes an id
 # (the id and its rank), so some 22 MB if every one matched a tenth of 100 000 enterprises.
@@ -130,15 +133,17 @@ class FacetIndex:
 
     Keys are primary keys, and the legal form's value for ``legal_form``. A category's bitset
     includes the enterprises of every category below it; a region's includes the enterprises
-    serving it. The reference lists come along, in display order, so that a request reads
-    nothing else; so do the networks, for the enterprise page, and each enterprise's name and
-    slug (``links``).
+    serving it; an MRC's only the enterprises based in it. The reference lists come along, in
+    display order (the MRCs with the regions, in one query), so that a request reads nothing
+    else; so do the networks, for the enterprise page, and each enterprise's name and slug
+    (``links``).
     """
 
     revision: object
     published: int
     members: dict
     regions: list
+    mrcs: list
     categories: list
     sectors: list
     labels: list
@@ -152,10 +157,13 @@ class FacetIndex:
     def build(cls, revision):
         published = Enterprise.objects.published()
         rows = list(
-            published.order_by("pk").values_list("pk", "region_id", "legal_form", "name", "slug")
+            published.order_by("pk").values_list(
+                "pk", "region_id", "legal_form", "name", "slug", "mrc_id"
+            )
         )
         members = {facet: {} for facet in FACETS}
         _collect(members["region"], ((region, pk) for pk, region, *_ in rows))
+        _collect(members["mrc"], ((row[5], row[0]) for row in rows if row[5] is not None))
         _collect(members["legal_form"], ((form, pk) for pk, _, form, *_ in rows))
         ids = published.values("pk")
         for facet, table, column in (
@@ -168,13 +176,28 @@ class FacetIndex:
             _collect(members[facet], pairs.iterator(chunk_size=10_000))
         categories = list(Category.objects.all())
         members["category"] = _with_descendants(members["category"], categories)
-        links = EnterpriseLinks.of((pk, region, name, slug) for pk, region, _, name, slug in rows)
+        links = EnterpriseLinks.of(
+            (pk, region, name, slug) for pk, region, _, name, slug, _ in rows
+        )
+        regions = list(
+            Region.objects.annotate(
+                mrc_rows=RelatedRows(Mrc, ["id", "code", "slug", "name"], link="region")
+            )
+        )
         return cls(
             revision=revision,
             published=bitset(pk for pk, *_ in rows),
             members={facet: {key: bitset(ids) for key, ids in values.items()}
                      for facet, values in members.items()},
-            regions=list(Region.objects.all()),
+            regions=regions,
+            mrcs=sorted(
+                (
+                    Mrc(pk=pk, code=code, slug=slug, name=name, region=region)
+                    for region in regions
+                    for pk, code, slug, name in region.mrc_rows
+                ),
+                key=lambda mrc: fold(mrc.name),
+            ),
             categories=categories,
             sectors=list(Sector.objects.all()),
             labels=list(Label.objects.all()),
@@ -185,6 +208,10 @@ class FacetIndex:
     @cached_property
     def regions_by_id(self):
         return {region.pk: region for region in self.regions}
+
+    @cached_property
+    def mrcs_by_id(self):
+        return {mrc.pk: mrc for mrc in self.mrcs}
 
     def among(self, reference, ids):
         """The ``reference`` list's objects ("regions", "categories"…) with these ids, in
@@ -327,9 +354,10 @@ class FilteredDirectory:
 
     def __init__(self, filterset, fixed=None):
         self.filterset = filterset
+        self.fixed = fixed or {}
         self.index = index = current_index()
         self.base = index.published
-        for facet, choices in (fixed or {}).items():
+        for facet, choices in self.fixed.items():
             self.base &= index.any_of(facet, _keys(facet, choices))
         self.text = self.text_matches = None
         self.masks = {}
@@ -346,10 +374,15 @@ class FilteredDirectory:
 
         Region values are codes, and the entries also carry the ``slug``; category entries
         also carry their ``depth`` and their ``parent`` slug (a parent's count includes its
-        descendants, without counting an enterprise twice).
+        descendants, without counting an enterprise twice). The MRCs listed are those of the
+        chosen regions (by the filters or the page), and any MRC chosen; their values are slugs.
         """
+        chosen_regions = [
+            *self.fixed.get("region", ()), *self.filterset.active_filters.get("region", ())
+        ]
         counters = {
             "region": _region_facet,
+            "mrc": partial(_mrc_facet, regions=set(_keys("region", chosen_regions))),
             "category": _category_facet,
             "sector": _sector_facet,
             "legal_form": _legal_form_facet,
@@ -432,6 +465,22 @@ def _region_facet(index, matching, selected):
     return [
         {**_entry(index, matching, "region", region, selected, "code"), "slug": region.slug}
         for region in index.regions
+    ]
+
+
+def _mrc_facet(index, matching, selected, regions):
+    """The MRCs of the chosen regions, by name, and those chosen elsewhere, so that they
+    can be unchosen."""
+    return [
+        {
+            "value": mrc.slug,
+            "label": mrc.name,
+            "count": index.count(matching, "mrc", mrc.pk),
+            "selected": mrc.pk in selected,
+            "region": mrc.region.code,
+        }
+        for mrc in index.mrcs
+        if mrc.region_id in regions or mrc.pk in selected
     ]
 
 

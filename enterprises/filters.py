@@ -1,17 +1,19 @@
 """The directory's filters, shared by the public listing, the JSON API and the export.
 
-Filter values are slugs (region codes for regions) so that a URL is readable and shareable:
-``/repertoire/?q=traiteur&region=06&category=alimentation&legal_form=cooperative``.
+Filter values are slugs (region codes for regions; codes or slugs for MRCs) so that a URL is
+readable and shareable:
+``/repertoire/?q=traiteur&region=04&mrc=mekinac&category=alimentation&legal_form=cooperative``.
 Several values of one filter match any of them; different filters must all match.
 """
 
 import django_filters
 from django import forms
-from django.db.models import FloatField, Value
+from django.core.exceptions import ValidationError
+from django.db.models import FloatField, Q, Value
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Enterprise, Label, Region, Sector
+from .models import Category, Enterprise, Label, Mrc, Region, Sector
 from .search import search
 
 # Longer text is refused with a form message: the search has no use for it and some
@@ -51,6 +53,32 @@ class DirectoryForm(forms.Form):
     )
 
 
+class CodeOrSlugMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Choices named by their code (``350``) or their slug (``mekinac``), which never look
+    alike: a slug always holds a letter."""
+
+    def _check_values(self, value):
+        try:
+            keys = {str(key) for key in value}
+        except TypeError:
+            raise ValidationError(
+                self.error_messages["invalid_list"], code="invalid_list"
+            ) from None
+        chosen = list(self.queryset.filter(Q(code__in=keys) | Q(slug__in=keys)))
+        unknown = keys - {choice.code for choice in chosen} - {choice.slug for choice in chosen}
+        if unknown:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": sorted(unknown)[0]},
+            )
+        return chosen
+
+
+class CodeOrSlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = CodeOrSlugMultipleChoiceField
+
+
 class EnterpriseFilterSet(django_filters.FilterSet):
     """``EnterpriseFilterSet(request.GET, queryset=Enterprise.objects.published())``.
 
@@ -84,6 +112,11 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         to_field_name="code",
         method="filter_region",
     )
+    mrc = CodeOrSlugMultipleChoiceFilter(
+        label=_("MRC or equivalent territory"),
+        queryset=Mrc.objects.all(),
+        method="filter_mrc",
+    )
     legal_form = django_filters.MultipleChoiceFilter(
         label=_("Legal form"),
         choices=Enterprise.LegalForm.choices,
@@ -98,7 +131,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Enterprise
-        fields = ["q", "category", "sector", "region", "legal_form", "label"]
+        fields = ["q", "category", "sector", "region", "mrc", "legal_form", "label"]
         form = DirectoryForm
 
     def filter_text(self, queryset, name, value):
@@ -117,6 +150,9 @@ class EnterpriseFilterSet(django_filters.FilterSet):
 
     def filter_region(self, queryset, name, value):
         return queryset.in_regions(value)
+
+    def filter_mrc(self, queryset, name, value):
+        return queryset.in_mrcs(value)
 
     def filter_legal_form(self, queryset, name, value):
         return queryset.filter(legal_form__in=value)

@@ -109,7 +109,8 @@ class DirectoryView(TemplateView):
             facets=[
                 {"name": name, "legend": self.filterset.filters[name].label, "entries": entries}
                 for name, entries in self.facets.items()
-                if name != self.fixed_facet
+                # The MRCs are offered once a region is chosen.
+                if name != self.fixed_facet and (entries or name != "mrc")
             ],
             sort=self.filterset.sort,
             per_page=self.filterset.per_page,
@@ -259,16 +260,17 @@ class CategoryIndexView(TemplateView):
 
 
 class EnterpriseDetailView(DetailView):
-    """One enterprise in one query: the row with its relations' ids, its labels' awards, its
-    buyers and the directory's revision (its video capsules take one more, when it has any).
-    The reference rows (categories, sectors, regions, networks, labels) and the neighbours it
-    suggests come from the facet index in memory."""
+    """One enterprise in one query: the row with its municipality, its relations' ids, its
+    labels' awards, its buyers and the directory's revision (its video capsules take one more,
+    when it has any). The reference rows (categories, sectors, regions, MRCs, networks, labels)
+    and the neighbours it suggests come from the facet index in memory."""
 
     template_name = "enterprises/enterprise_detail.html"
     similar_count = 4
     # Composed once: composing these annotations took longer than running the query.
     queryset = (
-        Enterprise.objects.published().with_relation_ids().with_directory_revision().annotate(
+        Enterprise.objects.published().select_related("municipality")
+        .with_relation_ids().with_directory_revision().annotate(
             buyers=RelatedCounts(Purchase, "organization", Purchase.PUBLISHED, label="name"),
             capsule_ids=RelatedIds(VideoCapsule.enterprises.through, "videocapsule"),
         )
@@ -292,6 +294,8 @@ class EnterpriseDetailView(DetailView):
         directory = current_index(enterprise.directory_revision)
         if enterprise.region_id in directory.regions_by_id:
             enterprise.region = directory.regions_by_id[enterprise.region_id]
+        if enterprise.mrc_id in directory.mrcs_by_id:
+            enterprise.mrc = directory.mrcs_by_id[enterprise.mrc_id]
         relations = {
             "categories": directory.among("categories", enterprise.category_ids),
             "sectors": directory.among("sectors", enterprise.sector_ids),
@@ -320,7 +324,9 @@ class EnterpriseDetailView(DetailView):
             "address": {
                 "@type": "PostalAddress",
                 "streetAddress": enterprise.address,
-                "addressLocality": enterprise.city,
+                "addressLocality": (
+                    enterprise.municipality.name if enterprise.municipality else enterprise.city
+                ),
                 "postalCode": enterprise.postal_code,
                 "addressRegion": "QC",
                 "addressCountry": "CA",

@@ -311,6 +311,8 @@ class Page(models.Model):
     """
 
     BENEFITS_SLUG = "pourquoi-acheter-economie-sociale"
+    # The « À propos » page also credits the open data the directory uses (licence terms).
+    ABOUT_SLUG = "a-propos"
 
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     title = models.CharField(_("title"), max_length=200)

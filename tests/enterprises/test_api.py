@@ -42,7 +42,7 @@ def test_listing_answers_count_results_and_facets(client, directory):
     body = response.json()
     assert body["count"] == 3
     assert names(response) == ["Coop Imprimerie", "Cuisine collective Hochelaga", "Insertech"]
-    assert set(body["facets"]) == {"region", "category", "sector", "legal_form", "label"}
+    assert set(body["facets"]) == {"region", "mrc", "category", "sector", "legal_form", "label"}
     montreal = next(entry for entry in body["facets"]["region"] if entry["value"] == "06")
     assert montreal == {"value": "06", "label": "Montréal", "count": 2, "selected": False}
 

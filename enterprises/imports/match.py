@@ -112,12 +112,14 @@ def word_coverage(words, others):
             for word in words]
 
 
-def key_similarity(key_a, key_b):
+def key_similarity(key_a, key_b, same_postal_code=False):
     """name_similarity() on two comparison keys: each word is paired with its closest word on
     the other side, the likeness of the pairs averaged by word length. A word with no close
     counterpart on either side makes two different names (« CPE Les Soleils », « CPE Les
-    Lucioles »), however long the rest they share; on one side only, a longer name of the
-    same one, at most a possible duplicate."""
+    Lucioles »), however long the rest they share, unless they share a postal code: then they
+    may be one enterprise named two ways (« Cuisines collectives de la Moraine », « Cuisines
+    solidaires de la Moraine »), for a curator to tell. An unpaired word on one side only makes
+    a longer name of the same one: at most a possible duplicate too."""
     if key_a == key_b:
         return 100.0
     words_a, words_b = key_a.split(), key_b.split()
@@ -134,7 +136,7 @@ def key_similarity(key_a, key_b):
     unpaired_a = min(coverage_a) < PAIRED_WORD
     unpaired_b = min(coverage_b) < PAIRED_WORD
     if unpaired_a and unpaired_b:
-        score = min(score, DIFFERENT_NAMES_SCORE)
+        score = min(score, MERGE_SCORE - 1 if same_postal_code else DIFFERENT_NAMES_SCORE)
     elif unpaired_a or unpaired_b:
         score = min(max(score, CONTAINED_SCORE), MERGE_SCORE - 1)
     numbers_a = {word for word in words_a if not word.isalpha()}
@@ -319,9 +321,10 @@ class Matcher:
     def scored(self, name, clean):
         """Enterprises of the same postal code, or of the same place sharing a word of the name
         → the similarity of their names."""
-        candidates = set()
+        neighbours = set()
         if clean.get("postal_code"):
-            candidates.update(block_members(self.by_postal_code, clean["postal_code"]))
+            neighbours.update(block_members(self.by_postal_code, clean["postal_code"]))
+        candidates = set(neighbours)
         places = {place_id(clean.get("municipality")), fold_place(clean.get("city", ""))}
         words = blocking_words(name)
         for place in places - {None, ""}:
@@ -329,7 +332,7 @@ class Matcher:
             if index:
                 for word in words:
                     candidates.update(block_members(index, word))
-        return {pk: key_similarity(name, self.keys[pk]) for pk in candidates}
+        return {pk: key_similarity(name, self.keys[pk], pk in neighbours) for pk in candidates}
 
     def by_name(self, name, clean):
         if not name:

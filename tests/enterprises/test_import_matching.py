@@ -55,11 +55,27 @@ def test_name_variants_of_an_enterprise_in_its_town_update_it(known, incoming):
 def test_another_enterprise_with_a_similar_name_in_the_same_town_is_a_new_one(known, incoming):
     EnterpriseFactory(name=known, **TROIS_RIVIERES)
 
-    match = matcher().match(row(incoming, **TROIS_RIVIERES))
+    match = matcher().match(row(incoming, city="Trois-Rivières", postal_code="G8Y 3K1"))
 
     assert match.enterprise_id is None
     assert match.possible_duplicates == set()
     assert not match.ambiguous
+
+
+@pytest.mark.parametrize(("known", "incoming"), [
+    ("Cuisines collectives de la Moraine", "CUISINES SOLIDAIRES DE LA MORAINE"),
+    ("Service d'aide domestique de Trois-Rivières",
+     "Services d'Entretien Domestique de Trois-Rivières inc."),
+    ("CPE Les Soleils", "CPE Les Lucioles"),
+])
+@pytest.mark.django_db
+def test_a_near_namesake_at_the_same_postal_code_is_left_to_a_curator(known, incoming):
+    enterprise = EnterpriseFactory(name=known, **TROIS_RIVIERES)
+
+    match = matcher().match(row(incoming, **TROIS_RIVIERES))
+
+    assert match.enterprise_id is None
+    assert match.possible_duplicates == {enterprise.pk}
 
 
 @pytest.mark.django_db

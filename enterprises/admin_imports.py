@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -19,12 +19,16 @@ from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRefresh
 
 from .imports.mapping import FIELDS, RECORD_ID, Vocabulary
+from .imports.normalize import missing_tokens, normalize_record
 from .imports.pipeline import open_with_profile
 from .imports.preview import counts, page_of
+from .imports.preview import label as field_label
 from .imports.progress import rows_done
 from .imports.read import UnreadableFile
 from .imports.tasks import start_import
+from .imports.validate import FieldNames, RecordValidator
 from .models import Enterprise, ImportProfile, ImportReviewItem, ImportRun, Network
+from .places import PlaceResolver
 
 ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json")
 IGNORE = "-"
@@ -128,8 +132,8 @@ class ImportProfileForm(forms.ModelForm):
 
     class Meta:
         model = ImportProfile
-        fields = ["network", "record_id_column", "column_map", "value_maps", "missing_values",
-                  "sheet_name", "complete_exports"]
+        fields = ["network", "record_id_column", "column_map", "value_maps", "constant_values",
+                  "list_separators", "missing_values", "sheet_name", "complete_exports"]
 
     def clean_column_map(self):
         column_map = self.cleaned_data["column_map"] or {}
@@ -182,6 +186,35 @@ class ImportProfileForm(forms.ModelForm):
         if errors:
             raise forms.ValidationError(errors)
         return value_maps
+
+    def clean_constant_values(self):
+        """Each constant must name a field a column can feed and be a value the import
+        accepts for it, as it would be read from a cell."""
+        constants = self.cleaned_data["constant_values"] or {}
+        if not isinstance(constants, dict):
+            raise forms.ValidationError(_("Write an object: {\"field\": \"value\", …}."))
+        validator = RecordValidator(Vocabulary(), FieldNames(), missing_tokens([]),
+                                    PlaceResolver())
+        errors = []
+        for field, value in constants.items():
+            if field not in FIELDS:
+                errors.append(forms.ValidationError(
+                    _("« %(field)s » is not one of the fields listed below."),
+                    params={"field": field},
+                ))
+                continue
+            record = normalize_record({field: str(value)}, missing_tokens([]))
+            _clean, problems = validator.validate(0, record)
+            errors.extend(
+                forms.ValidationError(
+                    _("« %(field)s »: « %(value)s »: %(reason)s"),
+                    params={"field": field, "value": value, "reason": problem.text()},
+                )
+                for problem in problems
+            )
+        if errors:
+            raise forms.ValidationError(errors)
+        return constants
 
     def clean_missing_values(self):
         missing = self.cleaned_data["missing_values"]
@@ -427,9 +460,26 @@ class ImportReviewItemAdmin(admin.ModelAdmin):
     list_select_related = ["enterprise", "run__network"]
     search_fields = ["external_id", "enterprise__name"]
     autocomplete_fields = ["enterprise"]
-    readonly_fields = ["run", "kind", "state", "external_id", "line", "field", "current_value",
-                       "incoming_value", "record", "candidates", "created_at", "resolved_at"]
+    readonly_fields = ["run", "kind", "state", "external_id", "line", "field", "side_by_side",
+                       "current_value", "incoming_value", "record", "candidates", "created_at",
+                       "resolved_at"]
     actions = ["accept_incoming_values", "mark_resolved"]
+
+    @admin.display(description=_("Both records"))
+    def side_by_side(self, item):
+        """An identity conflict's two records, field by field, for a curator to compare."""
+        current, incoming = item.current_value, item.incoming_value
+        if not isinstance(current, dict) or not isinstance(incoming, dict):
+            return "—"
+        rows = format_html_join("", "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>", (
+            (field_label(name), current.get(name) or "—", incoming.get(name) or "—")
+            for name in dict.fromkeys([*current, *incoming])
+        ))
+        return format_html(
+            "<table><thead><tr><td></td><th scope=\"col\">{}</th><th scope=\"col\">{}</th>"
+            "</tr></thead><tbody>{}</tbody></table>",
+            _("In the directory"), _("In the file"), rows,
+        )
 
     def save_model(self, request, obj, form, change):
         """Choosing the enterprise of an ambiguous match links the record to it."""

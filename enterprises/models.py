@@ -257,8 +257,8 @@ class Network(models.Model):
     # A network knows its members' names, words and contacts; the register knows their legal
     # identity. A curator's edit outranks every source (``Enterprise.curated_fields``).
     DEFAULT_RANKS = {
-        Kind.NETWORK: {group: 20 for group in FieldGroup} | {FieldGroup.LEGAL: 10},
-        Kind.REGISTER: {group: 10 for group in FieldGroup} | {FieldGroup.LEGAL: 20},
+        Kind.NETWORK: dict.fromkeys(FieldGroup, 20) | {FieldGroup.LEGAL: 10},
+        Kind.REGISTER: dict.fromkeys(FieldGroup, 10) | {FieldGroup.LEGAL: 20},
     }
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -670,6 +670,28 @@ class Enterprise(models.Model):
     def record_curator_edit(self, field_names):
         """Remember the fields staff changed by hand so that imports leave them alone."""
         self.curated_fields = sorted(set(self.curated_fields) | set(field_names))
+
+    def current_values(self):
+        """Field → value as an import's source record keeps it (ids for related objects)."""
+        values = {}
+        for name in FIELD_GROUPS:
+            field = self._meta.get_field(name)
+            if field.many_to_many:
+                values[name] = sorted(getattr(self, name).values_list("pk", flat=True))
+            else:
+                values[name] = getattr(self, field.attname)
+        return values
+
+    def adopt(self, name, value):
+        """Take a source's value for one field (related objects as ids): a curator's edit,
+        which imports then leave alone."""
+        field = self._meta.get_field(name)
+        if field.many_to_many:
+            getattr(self, name).add(*value)
+        else:
+            setattr(self, field.attname, value)
+        self.record_curator_edit([name])
+        self.save()
 
 
 class EnterpriseLabel(models.Model):

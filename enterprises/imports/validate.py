@@ -82,6 +82,14 @@ def max_lengths():
 MAX_LENGTHS = max_lengths()
 
 
+class FieldNames:
+    """For values that come from no column (a profile's constants): problems name the field."""
+
+    @staticmethod
+    def column_of(field):
+        return field
+
+
 class RecordValidator:
     """Validates one record at a time with the lookups loaded once per import."""
 

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from enterprises.imports import pipeline
 from enterprises.models import (
+    Category,
     Enterprise,
     EnterpriseSource,
     ImportProfile,
@@ -262,7 +263,8 @@ def profile_form_data(profile, **changes):
         "network": profile.network_id, "record_id_column": profile.record_id_column,
         "column_map": json.dumps(profile.column_map), "value_maps": json.dumps(profile.value_maps),
         "missing_values": json.dumps(profile.missing_values), "sheet_name": "",
-        "complete_exports": "on",
+        "complete_exports": "on", "constant_values": json.dumps(profile.constant_values),
+        "list_separators": profile.list_separators,
     }
     data.update(changes)
     return data
@@ -313,3 +315,74 @@ def test_profile_page_offers_a_choice_per_column_of_the_last_file(staff_client):
     profile.refresh_from_db()
     assert profile.column_map["Téléphone"] == "-"
     assert profile.column_map["Nom"] == "name"
+
+
+@pytest.mark.django_db
+def test_profile_constant_values_are_checked_with_a_clear_message(staff_client):
+    profile = ImportProfile.objects.create(network=Network.objects.get(slug="cesim"))
+    url = reverse("admin:enterprises_importprofile_change", args=[profile.pk])
+
+    refused = staff_client.post(url, profile_form_data(
+        profile, constant_values=json.dumps({"forme": "cooperative", "region": "99",
+                                             "postal_code": "G8Y5GY"}),
+    ))
+    accepted = staff_client.post(url, profile_form_data(
+        profile, constant_values=json.dumps({"legal_form": "Coopérative", "region": "04"}),
+    ))
+
+    page = html.unescape(refused.content.decode())
+    assert "« forme » n'est pas un des champs énumérés plus bas" in page
+    assert "« region » : « 99 » : Valeur inconnue" in page
+    assert "« postal_code » : « G8Y5GY » :" in page
+    assert accepted.status_code == 302
+    profile.refresh_from_db()
+    assert profile.constant_values == {"legal_form": "Coopérative", "region": "04"}
+
+
+def import_file(client, content):
+    upload(client, "export.csv", content=content.encode())
+    run = ImportRun.objects.latest("pk")
+    confirm_columns(client, run)
+    return run
+
+
+@pytest.mark.django_db
+def test_preview_shows_counts_first_then_every_change_fifty_a_page(
+    staff_client, django_assert_max_num_queries
+):
+    rows = "".join(f"Coop {n},03,Coopérative,G1R 1P4\n" for n in range(110))
+    run = import_file(staff_client, "Nom,Région,Forme juridique,Code postal\n" + rows
+                      + "Coop X,03,Coopérative,G8Y5GY\n")
+    url = reverse("admin:enterprises_importrun_change", args=[run.pk])
+
+    with django_assert_max_num_queries(15):
+        first = staff_client.get(url)
+    last = staff_client.get(url, {"page": 3})
+    warned = staff_client.get(url, {"kind": "invalid_value"})
+
+    page = first.content.decode()
+    assert page.index("Valeur laissée de côté") < page.index("Coop 0")
+    assert [line.change.name for line in first.context["changes"].lines][:2] == [
+        "Coop 0", "Coop 1"]
+    assert len(first.context["changes"].lines) == 50
+    assert [line.change.name for line in last.context["changes"].lines][-1] == "Coop X"
+    assert [line.change.name for line in warned.context["changes"].lines] == ["Coop X"]
+
+
+@pytest.mark.django_db
+def test_preview_names_fields_and_categories_in_the_pages_language(staff_client):
+    category = Category.objects.get(slug="traiteur")
+    run = import_file(staff_client, "Nom,Région,Produits et services\n"
+                                    f"Coop Traiteur,03,{category.name}\n")
+    url = reverse("admin:enterprises_importrun_change", args=[run.pk])
+    with translation.override("en"):
+        english_url = reverse("admin:enterprises_importrun_change", args=[run.pk])
+        english_name = category.localized_name
+
+    french = html.unescape(staff_client.get(url).content.decode())
+    english = html.unescape(staff_client.get(english_url).content.decode())
+
+    assert f"Produits et services : {category.name}" in french
+    assert "Région : 03 Capitale-Nationale" in french
+    assert f"Products and services : {english_name}" in english
+    assert "Region : 03 Capitale-Nationale" in english

@@ -1,13 +1,17 @@
 """The emails a registrant receives, in the language they registered in.
 
-``absolute_uri`` turns a path into a full address (``request.build_absolute_uri``): the links
-must work from a mail client.
+They are rendered here and queued (`purchases.mail`): the task worker sends them, so a mail
+server that is down never fails a registration or a cancellation. ``absolute_uri`` turns a
+path into a full address (``request.build_absolute_uri``): the links must work from a mail
+client.
 """
 
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+from purchases.mail import queue_mail
 
 from .ical import event_calendar
 
@@ -31,7 +35,7 @@ def _send(registration, template, absolute_uri):
         body = render_to_string(f"events/email/{template}.txt", context)
         message = EmailMessage(subject, body, to=[registration.email])
         message.attach(f"{event.slug}.ics", event_calendar(event, event_url), "text/calendar")
-    message.send()
+    queue_mail(message)
 
 
 def send_confirmation(registration, absolute_uri):

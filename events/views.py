@@ -84,11 +84,13 @@ class RegisterView(EventDetailView):
                 send_confirmation(registration, request.build_absolute_uri)
                 if registration.status == Registration.Status.WAITLISTED:
                     messages.warning(request, _(
-                        "The event is full: you are on the waiting list. We sent you an email."
+                        "The event is full: you are on the waiting list. An email with this "
+                        "page's link is on its way; we will write again if a seat is freed."
                     ))
                 else:
                     messages.success(request, _(
-                        "Your registration is confirmed. We sent you an email with the details."
+                        "Your registration is confirmed. An email with the details, the "
+                        "calendar file and this page's link is on its way."
                     ))
                 return redirect(registration.get_absolute_url())
         return self.page(request, event, form)

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Purchase
+from .models import Invitation, Membership, Purchase
 
 
 def membership_for(user):
@@ -45,6 +45,10 @@ def editable_purchase_of(membership, pk):
 
 def team_of(membership):
     return Membership.objects.filter(organization=membership.organization).select_related("user")
+
+
+def open_invitations_of(membership):
+    return Invitation.objects.open().filter(organization=membership.organization)
 
 
 def can_manage_team(membership):

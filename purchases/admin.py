@@ -11,7 +11,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from enterprises.history import ActionHistoryMixin
 
-from .models import ContractSizeThreshold, MemberOrganization, Membership, Purchase
+from .mail import send_again
+from .models import (
+    ContractSizeThreshold,
+    Invitation,
+    MemberOrganization,
+    Membership,
+    OutgoingMail,
+    Purchase,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -43,6 +51,72 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_select_related = ["user", "organization"]
     search_fields = ["user__username", "user__email", "organization__name"]
     autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Managers invite from the portal; staff follow and revoke here. The token stays hidden:
+    whoever holds the link could accept it."""
+
+    list_display = ["email", "organization", "role", "invited_by", "created_at", "expires_at",
+                    "state"]
+    list_filter = ["role", "accepted_at", "revoked_at"]
+    list_select_related = ["organization", "invited_by"]
+    search_fields = ["email", "organization__name"]
+    fields = ["organization", "email", "role", "language", "invited_by", "created_at",
+              "expires_at", "accepted_at", "accepted_by", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("state"))
+    def state(self, invitation):
+        return invitation.state.label
+
+    @admin.action(description=_("Revoke the selected invitations"), permissions=["change"])
+    def revoke(self, request, queryset):
+        count = 0
+        for invitation in queryset.open():
+            invitation.revoke()
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d invitation revoked.", "%(count)d invitations revoked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """What the site sent or tried to send; failed mails are the ones to look at. The bodies
+    stay hidden: they may carry password reset links."""
+
+    list_display = ["created_at", "recipient", "subject", "status", "attempts", "next_attempt_at",
+                    "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["recipient", "subject"]
+    date_hierarchy = "created_at"
+    fields = ["recipient", "from_email", "subject", "status", "attempts", "next_attempt_at",
+              "last_error", "created_at", "sent_at"]
+    readonly_fields = fields
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send the selected failed emails again"),
+                  permissions=["change"])
+    def send_again(self, request, queryset):
+        count = send_again(queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ContractSizeThreshold)
@@ -95,7 +169,7 @@ class PurchaseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["organization", "enterprise", "category", "delivery_region",
                            "recorded_by"]
     date_hierarchy = "award_date"
-    readonly_fields = ["contract_size_bracket", "created_at", "updated_at"]
+    readonly_fields = ["contract_size_bracket", "created_at", "updated_at", "public_id"]
     actions = ["validate", "reject"]
     fieldsets = [
         (None, {"fields": ["organization", "status", "rejection_reason"]}),
@@ -109,7 +183,8 @@ class PurchaseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
                        "preferential_margin_percent"],
         }),
         (_("Record"), {
-            "fields": ["consent_to_publish", "recorded_by", "created_at", "updated_at"],
+            "fields": ["consent_to_publish", "recorded_by", "created_at", "updated_at",
+                       "public_id"],
         }),
     ]
 

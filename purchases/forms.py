@@ -3,13 +3,15 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Category, Enterprise, Region, Sector
 from enterprises.validators import fold, normalize_neq
 
-from .models import ContractSizeBracket, MemberOrganization, Membership, Purchase
+from .mail import send_password_reset
+from .models import ContractSizeBracket, Invitation, MemberOrganization, Membership, Purchase
 
 
 class DateInput(forms.DateInput):
@@ -90,16 +92,19 @@ class TargetForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
-    """A manager invites a person to record purchases for the organization."""
+    """A manager invites a person: the membership waits for that person's acceptance."""
 
     email = forms.EmailField(label=_("Email address"))
     role = forms.ChoiceField(
         label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.CONTRIBUTOR
     )
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args, organization, invited_by, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+        self.invited_by = invited_by
+        self.fields["language"].initial = translation.get_language()
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -110,16 +115,28 @@ class InviteForm(forms.Form):
         return email
 
     def save(self):
-        """The membership, and the account when the person has none yet."""
-        user_model = get_user_model()
-        email = self.cleaned_data["email"]
-        user = user_model.objects.filter(email__iexact=email).first()
-        if user is None:
-            user = user_model(username=email[:150], email=email)
-            user.set_unusable_password()
-            user.save()
-        return Membership.objects.create(
-            user=user, organization=self.organization, role=self.cleaned_data["role"]
+        return Invitation.objects.invite(
+            self.organization, self.cleaned_data["email"], self.cleaned_data["role"],
+            self.cleaned_data["language"], self.invited_by,
+        )
+
+
+class InvitationSignupForm(SetPasswordForm):
+    """An account for the invited address: the address is the invitation's, the invited
+    person only chooses a password."""
+
+    def __init__(self, invitation, *args, **kwargs):
+        user = get_user_model()(username=invitation.email[:150], email=invitation.email)
+        super().__init__(user, *args, **kwargs)
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Queues the whole reset, the account look-up included (see `send_password_reset`)."""
+
+    def save(self, domain_override=None, use_https=False, request=None, **kwargs):
+        send_password_reset.enqueue(
+            self.cleaned_data["email"], domain_override or request.get_host(), use_https,
+            translation.get_language(),
         )
 
 

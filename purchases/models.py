@@ -1,7 +1,10 @@
 """Member organizations, their people, and the purchases they make from the social economy."""
 
 import itertools
+import secrets
+import uuid
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +130,137 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.organization} ({self.get_role_display()})"
+
+
+def new_invitation_token():
+    return secrets.token_urlsafe(32)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither accepted nor revoked; some of them may have expired."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def invite(self, organization, email, role, language, invited_by):
+        """A new invitation, or the open one to this address renewed: a new link, a new
+        deadline, and the previous link stops working."""
+        invitation, _created = self.open().update_or_create(
+            organization=organization,
+            email=email.strip().lower(),
+            defaults={
+                "role": role,
+                "language": language,
+                "invited_by": invited_by,
+                "token": new_invitation_token(),
+                "expires_at": timezone.now() + Invitation.VALID_FOR,
+            },
+        )
+        return invitation
+
+
+class Invitation(models.Model):
+    """A manager's invitation to join their organization, sent by email.
+
+    The membership exists only once the invited person accepts, signed in with the invited
+    address: nobody, staff included, is added to an organization without their consent.
+    """
+
+    VALID_FOR = timedelta(days=7)
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
+    organization = models.ForeignKey(
+        MemberOrganization, verbose_name=_("organization"), on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=15, choices=Membership.Role.choices)
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES,
+        help_text=_("The language of the invitation email."),
+    )
+    token = models.CharField(
+        _("token"), max_length=64, unique=True, default=new_invitation_token, editable=False
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            # One open invitation per address and organization: inviting again renews it.
+            # Its index also serves the team page's list of open invitations.
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization} ({self.get_role_display()})"
+
+    def get_absolute_url(self):
+        return reverse("purchases:invitation", kwargs={"token": self.token})
+
+    @property
+    def state(self):
+        if self.accepted_at:
+            return self.State.ACCEPTED
+        if self.revoked_at:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.PENDING
+
+    @property
+    def is_pending(self):
+        return self.state == self.State.PENDING
+
+    def is_for(self, user):
+        return user.is_authenticated and user.email.strip().lower() == self.email
+
+    def accept(self, user):
+        """The membership, created once: a second click or a race finds the link used.
+
+        Returns the membership, or None when the invitation was no longer pending; a person
+        who already belonged to the organization keeps their role.
+        """
+        with transaction.atomic():
+            invitation = Invitation.objects.select_for_update().get(pk=self.pk)
+            if not invitation.is_pending or not invitation.is_for(user):
+                return None
+            membership, _created = Membership.objects.get_or_create(
+                user=user, organization=invitation.organization,
+                defaults={"role": invitation.role},
+            )
+            invitation.accepted_at = timezone.now()
+            invitation.accepted_by = user
+            invitation.save(update_fields=["accepted_at", "accepted_by"])
+        self.accepted_at, self.accepted_by = invitation.accepted_at, user
+        return membership
+
+    def revoke(self):
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
 
 
 class ContractSizeBracket(models.TextChoices):
@@ -349,12 +484,18 @@ class Purchase(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # What open data calls the purchase (its OCDS ocid): random, so that the published
+    # identifiers reveal neither how many purchases are recorded nor in which order.
+    public_id = models.UUIDField(
+        _("public identifier"), default=uuid.uuid4, unique=True, editable=False
+    )
 
     objects = PurchaseQuerySet.as_manager()
 
     # The contract size is derived from the amount and the thresholds in force, and is
-    # re-classed in bulk when they change: it stays out, like the save timestamp.
-    history = History(excluded_fields=["contract_size_bracket", "updated_at"])
+    # re-classed in bulk when they change: it stays out, like the save timestamp and the
+    # public identifier, which never changes.
+    history = History(excluded_fields=["contract_size_bracket", "updated_at", "public_id"])
 
     class Meta:
         ordering = ["-award_date", "-pk"]
@@ -769,3 +910,51 @@ class OrganizationPurchaseSummary(models.Model):
 
     def __str__(self):
         return f"{self.organization_id} {self.year} {self.breakdown}"
+
+
+class OutgoingMailQuerySet(models.QuerySet):
+    def failed(self):
+        return self.filter(status=OutgoingMail.Status.FAILED)
+
+
+class OutgoingMail(models.Model):
+    """An email the site sends, kept until the mail server has taken it.
+
+    Requests only store the message; the task worker sends it (`purchases.mail`), retries
+    with growing delays, and after the last attempt leaves it failed for staff to see. A sent
+    mail keeps who, what and when, not its body: bodies carry password reset links.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.EmailField(_("recipient"))
+    from_email = models.CharField(_("sender"), max_length=254)
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("body"), blank=True)
+    # [{"filename": …, "content": …, "mimetype": …}], text attachments such as calendar files.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        indexes = [
+            # The admin's list filtered by status (failed mails first of all), newest first.
+            models.Index(fields=["status", "-created_at"], name="outgoing_mail_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.recipient}"

@@ -51,7 +51,7 @@ def buyer_party(organization):
 def supplier_party(purchase):
     enterprise = purchase.enterprise
     if enterprise is None:
-        return {"id": f"supplier-{purchase.pk}", "name": purchase.supplier_name,
+        return {"id": f"supplier-{purchase.public_id}", "name": purchase.supplier_name,
                 "roles": ["supplier"]}
     party = {
         "id": f"enterprise-{enterprise.pk}",
@@ -81,7 +81,9 @@ def items(purchase):
 
 
 def release(purchase):
-    ocid = f"{prefix()}-{purchase.pk}"
+    # From the purchase's random identifier: published ids must not reveal how many purchases
+    # are recorded, nor in which order.
+    ocid = f"{prefix()}-{purchase.public_id}"
     buyer = buyer_party(purchase.organization)
     supplier = supplier_party(purchase)
     value = {"amount": float(purchase.amount), "currency": "CAD"}

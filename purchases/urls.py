@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .forms import PasswordResetRequestForm
 
 app_name = "purchases"
 
@@ -23,6 +24,7 @@ auth_patterns = [
     path(
         "membres/mot-de-passe/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetRequestForm,
             success_url=reverse_lazy("purchases:password_reset_done"),
         ),
         name="password_reset",
@@ -44,6 +46,7 @@ auth_patterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("membres/invitations/<str:token>/", views.InvitationView.as_view(), name="invitation"),
 ]
 
 portal_patterns = [
@@ -78,6 +81,11 @@ portal_patterns = [
     path("membres/equipe/", views.TeamView.as_view(), name="team"),
     path(
         "membres/equipe/<int:pk>/retirer/", views.RemoveMemberView.as_view(), name="remove_member"
+    ),
+    path(
+        "membres/equipe/invitations/<int:pk>/revoquer/",
+        views.RevokeInvitationView.as_view(),
+        name="revoke_invitation",
     ),
 ]
 

@@ -4,8 +4,7 @@ Portal views get their membership, purchases and people from `purchases.access` 
 """
 
 from django.contrib import messages
-from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth import get_user_model, login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -16,12 +15,12 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
@@ -32,8 +31,16 @@ from enterprises.validators import fold
 
 from . import access, ocds, spreadsheets
 from .filters import PurchaseFilter
-from .forms import BulkUploadForm, InviteForm, PurchaseForm, RepertoryFilterForm, TargetForm
-from .models import MemberOrganization, Membership, Purchase
+from .forms import (
+    BulkUploadForm,
+    InvitationSignupForm,
+    InviteForm,
+    PurchaseForm,
+    RepertoryFilterForm,
+    TargetForm,
+)
+from .mail import send_invitation
+from .models import Invitation, MemberOrganization, Membership, Purchase
 from .stats import OrganizationDashboard, RepertoryStatistics
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -221,43 +228,123 @@ class TargetView(access.ManagerRequiredMixin, UpdateView):
 
 
 class TeamView(access.ManagerRequiredMixin, FormView):
-    """The organization's people, and the invitation of a new one."""
+    """The organization's people, its open invitations, and the invitation of a new person."""
 
     template_name = "purchases/team.html"
     form_class = InviteForm
     success_url = reverse_lazy("purchases:team")
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "organization": self.organization}
+        return {
+            **super().get_form_kwargs(),
+            "organization": self.organization,
+            "invited_by": self.request.user,
+        }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(team=access.team_of(self.membership), **kwargs)
+        return super().get_context_data(
+            team=access.team_of(self.membership),
+            invitations=access.open_invitations_of(self.membership).select_related("invited_by"),
+            **kwargs,
+        )
 
     def form_valid(self, form):
-        membership = form.save()
-        self.send_invitation(membership.user)
+        invitation = form.save()
+        send_invitation(invitation, self.request.build_absolute_uri)
         messages.success(
             self.request,
-            _("%(email)s was invited; an email with a link to set a password is on its way.")
-            % {"email": membership.user.email},
+            _("%(email)s is invited: an email with a link to join is on its way. The person "
+              "joins your organization once they accept, within 7 days; until then you can "
+              "revoke the invitation below.")
+            % {"email": invitation.email},
         )
         return super().form_valid(form)
 
-    def send_invitation(self, user):
-        """The password reset email, worded as an invitation; a new account has no password."""
-        PasswordResetForm().send_mail(
-            "registration/invitation_subject.txt",
-            "registration/invitation_email.txt",
-            {
-                "email": user.email, "user": user, "organization": self.organization,
-                "domain": self.request.get_host(), "site_name": self.request.get_host(),
-                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-                "protocol": "https" if self.request.is_secure() else "http",
-            },
-            None,
-            user.email,
+
+class RevokeInvitationView(access.ManagerRequiredMixin, View):
+    """Managers revoke their organization's open invitations: the link stops working."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        invitation = get_object_or_404(access.open_invitations_of(self.membership), pk=pk)
+        invitation.revoke()
+        messages.success(
+            request, _("The invitation of %(email)s is revoked: its link no longer works.")
+            % {"email": invitation.email},
         )
+        return redirect("purchases:team")
+
+
+@method_decorator(never_cache, name="dispatch")
+class InvitationView(View):
+    """The link of an invitation email.
+
+    Signed out, the invited person signs in (an existing account) or chooses a password (a
+    new account for the invited address); signed in with the invited address, they accept.
+    Used, revoked, expired and unknown links each get a page that says so.
+    """
+
+    template_name = "purchases/invitation.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.invitation = (
+            Invitation.objects.select_related("organization", "invited_by")
+            .filter(token=kwargs["token"]).first()
+        )
+
+    def get(self, request, token):
+        return self.page(request)
+
+    def post(self, request, token):
+        invitation = self.invitation
+        if invitation is None or not invitation.is_pending:
+            return self.page(request)
+        if request.user.is_authenticated:
+            return self.accept(request, request.user)
+        if self.has_account():
+            return self.page(request)
+        form = InvitationSignupForm(invitation, request.POST)
+        if not form.is_valid():
+            return self.page(request, form)
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return self.accept(request, user)
+
+    def accept(self, request, user):
+        if self.invitation.accept(user) is None:
+            self.invitation.refresh_from_db()
+            return self.page(request)
+        messages.success(
+            request, _("Welcome: you now record purchases for %(organization)s.")
+            % {"organization": self.invitation.organization},
+        )
+        return redirect("purchases:dashboard")
+
+    def has_account(self):
+        email = self.invitation.email
+        return get_user_model().objects.filter(
+            Q(email__iexact=email) | Q(username__iexact=email[:150])
+        ).exists()
+
+    def page(self, request, form=None):
+        invitation = self.invitation
+        if invitation is None:
+            state, status = None, 404
+        else:
+            state = invitation.state
+            status = 200 if state == Invitation.State.PENDING else 410
+        signed_in = request.user.is_authenticated
+        if state == Invitation.State.PENDING and not signed_in and not self.has_account():
+            form = form or InvitationSignupForm(invitation)
+        return render(request, self.template_name, {
+            "invitation": invitation,
+            "state": state,
+            "states": Invitation.State,
+            "form": form,
+            "for_this_user": invitation is not None and invitation.is_for(request.user),
+        }, status=status)
 
 
 class RemoveMemberView(access.ManagerRequiredMixin, View):

@@ -24,7 +24,7 @@ from enterprises.models import (
 )
 from events.models import Event, Registration
 from programs.models import Page, ProcurementSheet, VideoCapsule
-from purchases.models import MemberOrganization, Membership, Purchase
+from purchases.models import Invitation, MemberOrganization, Membership, OutgoingMail, Purchase
 
 
 def region(code="06"):
@@ -97,6 +97,35 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(MemberOrganizationFactory)
     role = Membership.Role.CONTRIBUTOR
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation, sent a moment ago by one of the organization's managers."""
+
+    class Meta:
+        model = Invitation
+
+    organization = factory.SubFactory(MemberOrganizationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    role = Membership.Role.CONTRIBUTOR
+    language = "fr"
+    invited_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + Invitation.VALID_FOR)
+
+
+class OutgoingMailFactory(factory.django.DjangoModelFactory):
+    """A confirmation that the mail server refused to the end."""
+
+    class Meta:
+        model = OutgoingMail
+
+    recipient = factory.Sequence(lambda n: f"personne{n}@example.org")
+    from_email = "repertoire@localhost"
+    subject = "Inscription confirmée : Rendez-vous de l'achat social"
+    body = "Bonjour,\n\nVotre inscription est confirmée."
+    status = OutgoingMail.Status.FAILED
+    attempts = 6
+    last_error = "ConnectionRefusedError: [Errno 111] Connection refused"
 
 
 class PurchaseFactory(factory.django.DjangoModelFactory):

@@ -28,7 +28,7 @@ from enterprises.models import (
 )
 from events.models import Event, Meeting, Registration
 from programs.models import ProcurementSheet, VideoCapsule
-from purchases.models import MemberOrganization, Membership, Purchase
+from purchases.models import Invitation, MemberOrganization, Membership, OutgoingMail, Purchase
 from tests.factories import (
     EnterpriseFactory,
     EnterpriseLabelFactory,
@@ -38,8 +38,10 @@ from tests.factories import (
     ImportProfileFactory,
     ImportReviewItemFactory,
     ImportRunFactory,
+    InvitationFactory,
     MemberOrganizationFactory,
     MembershipFactory,
+    OutgoingMailFactory,
     ProcurementSheetFactory,
     PurchaseFactory,
     RegistrationFactory,
@@ -94,6 +96,8 @@ ROWS = {
     ImportReviewItem: ImportReviewItemFactory.create_batch,
     MemberOrganization: MemberOrganizationFactory.create_batch,
     Membership: MembershipFactory.create_batch,
+    Invitation: InvitationFactory.create_batch,
+    OutgoingMail: OutgoingMailFactory.create_batch,
     Purchase: purchases,
     ProcurementSheet: lambda count: [  # one per category, the most there can be
         ProcurementSheetFactory(category=category) for category in Category.objects.all()[:count]

@@ -11,6 +11,7 @@ many-to-many rows go through ``insert_rows``, which skips the model instances.
 import bisect
 import itertools
 import random
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -538,6 +539,8 @@ class PurchaseGenerator:
             "recorded_by_id": None,
             "created_at": self.now,
             "updated_at": self.now,
+            # Drawn last, from the same seed: the same purchase gets the same identifier.
+            "public_id": uuid.UUID(int=rng.getrandbits(128), version=4),
         }
 
 

@@ -48,12 +48,15 @@ def statuses(event):
 # Capacity and the waiting list
 
 
-def test_registrations_are_confirmed_up_to_capacity_then_go_to_the_waiting_list(client):
+def test_registrations_are_confirmed_up_to_capacity_then_go_to_the_waiting_list(
+    client, task_worker
+):
     event = EventFactory(capacity=2)
 
     for number in range(4):
         response = register(client, event, visitor(number))
         assert response.status_code == 302
+    task_worker()
 
     assert statuses(event) == [
         ("personne0@example.org", "confirmed"),
@@ -156,10 +159,13 @@ def test_an_unknown_role_is_refused_with_a_message(client):
 # The confirmation email
 
 
-def test_the_confirmation_email_carries_the_details_the_calendar_and_a_cancellation_link(client):
+def test_the_confirmation_email_carries_the_details_the_calendar_and_a_cancellation_link(
+    client, task_worker
+):
     event = EventFactory(title="Acheter auprès d'entreprises d'économie sociale : ça rapporte")
 
     register(client, event, visitor(1))
+    task_worker()
 
     message = mail.outbox[0]
     registration = event.registrations.get()
@@ -175,12 +181,13 @@ def test_the_confirmation_email_carries_the_details_the_calendar_and_a_cancellat
     assert "BEGIN:VEVENT" in content
 
 
-def test_the_email_of_an_english_registration_is_in_english(client):
+def test_the_email_of_an_english_registration_is_in_english(client, task_worker):
     event = EventFactory()
     with translation.override("en"):
         url = reverse("events:register", args=[event.slug])
 
     client.post(url, visitor(1))
+    task_worker()
 
     message = mail.outbox[0]
     assert event.registrations.get().language == "en"
@@ -209,13 +216,16 @@ def test_the_cancellation_page_asks_before_cancelling(client):
     assert registration.status == "confirmed"
 
 
-def test_cancelling_gives_the_seat_to_the_first_on_the_waiting_list_and_emails_them(client):
+def test_cancelling_gives_the_seat_to_the_first_on_the_waiting_list_and_emails_them(
+    client, task_worker
+):
     event = EventFactory(capacity=1)
     leaving = event.register(Registration(**visitor(1)))
     first_waiting = event.register(Registration(**visitor(2)))
     second_waiting = event.register(Registration(**visitor(3)))
 
     response = client.post(reverse("events:cancel", args=[leaving.token]))
+    task_worker()
 
     assert response.status_code == 302
     assert statuses(event) == [
@@ -231,7 +241,7 @@ def test_cancelling_gives_the_seat_to_the_first_on_the_waiting_list_and_emails_t
     assert second_waiting.token not in mail.outbox[0].body
 
 
-def test_cancelling_twice_promotes_nobody_the_second_time(client):
+def test_cancelling_twice_promotes_nobody_the_second_time(client, task_worker):
     event = EventFactory(capacity=1)
     leaving = event.register(Registration(**visitor(1)))
     event.register(Registration(**visitor(2)))
@@ -240,6 +250,7 @@ def test_cancelling_twice_promotes_nobody_the_second_time(client):
 
     client.post(url)
     client.post(url)
+    task_worker()
 
     assert event.registrations.confirmed().count() == 1
     assert len(mail.outbox) == 1

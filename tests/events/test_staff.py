@@ -85,7 +85,7 @@ def test_the_event_page_lists_its_registrants(staff_client):
     assert "Julie Tremblay" in page.content.decode()
 
 
-def test_staff_cancel_a_registration_and_the_waiting_list_moves_up(staff_client):
+def test_staff_cancel_a_registration_and_the_waiting_list_moves_up(staff_client, task_worker):
     event = EventFactory(capacity=1)
     leaving = RegistrationFactory(event=event)
     waiting = RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
@@ -93,6 +93,7 @@ def test_staff_cancel_a_registration_and_the_waiting_list_moves_up(staff_client)
     staff_client.post(reverse("admin:events_registration_changelist"), {
         "action": "cancel_registrations", ACTION_CHECKBOX_NAME: [leaving.pk],
     })
+    task_worker()
 
     waiting.refresh_from_db()
     assert waiting.status == Registration.Status.CONFIRMED

@@ -55,7 +55,8 @@ def test_release_package_validates_against_the_schema(client, published):
 
 def test_release_carries_parties_award_contract_and_classification(client, published):
     package = client.get(reverse("purchases:ocds")).json()
-    release = next(r for r in package["releases"] if r["ocid"].endswith(f"-{published.pk}"))
+    ocid = f"ocds-ecpar-{published.public_id}"
+    release = next(release for release in package["releases"] if release["ocid"] == ocid)
     supplier = next(party for party in release["parties"] if party["roles"] == ["supplier"])
     assert supplier["identifier"] == {
         "scheme": "CA-QC-NEQ", "id": "1140000000", "legalName": published.enterprise.name
@@ -67,6 +68,21 @@ def test_release_carries_parties_award_contract_and_classification(client, publi
     assert contract["items"][0]["classification"]["id"] == "90101600"
     assert release["tender"]["procurementMethod"] == "open"
     assert release["awards"][0]["suppliers"][0]["id"] == supplier["id"]
+
+
+def test_published_identifiers_are_random_never_the_database_ids(client, published):
+    outside = Purchase.objects.get(supplier_name="Traiteur du coin")
+    package = client.get(reverse("purchases:ocds")).json()
+    releases = {release["ocid"]: release for release in package["releases"]}
+
+    assert set(releases) == {
+        f"ocds-ecpar-{published.public_id}", f"ocds-ecpar-{outside.public_id}"
+    }
+    release = releases[f"ocds-ecpar-{outside.public_id}"]
+    identifiers = [release["id"], release["tender"]["id"], release["awards"][0]["id"],
+                   release["contracts"][0]["id"], release["parties"][1]["id"]]
+    assert all(str(outside.public_id) in identifier for identifier in identifiers)
+    assert published.public_id != outside.public_id
 
 
 def test_package_is_paginated_with_a_next_link(client, published, monkeypatch):

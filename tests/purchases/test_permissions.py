@@ -10,6 +10,7 @@ from django.urls import reverse
 from purchases.models import Membership, Purchase
 from purchases.urls import urlpatterns
 from tests.factories import (
+    InvitationFactory,
     MemberOrganizationFactory,
     MembershipFactory,
     PurchaseFactory,
@@ -80,6 +81,12 @@ EXPECTED = {
     ("team", "POST"): MANAGERS,
     ("remove_member", "GET"): MANAGERS_NOT_ALLOWED,
     ("remove_member", "POST"): expect(LOGIN, 403, 302, 404, 403, 403),
+    ("revoke_invitation", "GET"): MANAGERS_NOT_ALLOWED,
+    ("revoke_invitation", "POST"): expect(LOGIN, 403, 302, 404, 403, 403),
+    # Anyone may open the link; only the invited address can accept (tests/purchases/
+    # test_invitations.py), and an empty form shows its errors.
+    ("invitation", "GET"): PUBLIC,
+    ("invitation", "POST"): PUBLIC,
     ("repertory", "GET"): PUBLIC,
     ("repertory", "POST"): NOT_ALLOWED,
     ("repertory_export", "GET"): PUBLIC,
@@ -113,6 +120,7 @@ def world(db):
             organization=organization_a, status=Purchase.Status.SUBMITTED
         ),
         "contributor_a": contributor_a,
+        "invitation": InvitationFactory(organization=organization_a),
     }
 
 
@@ -124,6 +132,10 @@ def url_for(name, world):
         kwargs = {"pk": world["submitted"].pk}
     elif name == "remove_member":
         kwargs = {"pk": world["contributor_a"].pk}
+    elif name == "revoke_invitation":
+        kwargs = {"pk": world["invitation"].pk}
+    elif name == "invitation":
+        kwargs = {"token": world["invitation"].token}
     elif name == "password_reset_confirm":
         kwargs = {"uidb64": "MQ", "token": "not-a-token"}
     return reverse(f"purchases:{name}", kwargs=kwargs)

@@ -82,6 +82,10 @@ class _Municipality:
     code: str
 
 
+# Answers kept per resolver: files repeat the same few places, and an entry is some 300 bytes.
+RESOLVED_KEPT = 50_000
+
+
 class PlaceResolver:
     """Resolves rows' place cells against the official lists, read once (two queries)."""
 
@@ -125,6 +129,7 @@ class PlaceResolver:
             fsa: regions.pop() for fsa, regions in fsa_regions.items()
             if len(regions) == 1 and fsa[1] != "0"
         }
+        self.resolved = {}
         self.former_names = {}
         for former, official in (former_names or {}).items():
             candidates = self._named(official)
@@ -179,6 +184,14 @@ class PlaceResolver:
         self, *, city: str = "", mrc: str = "", postal_code: str = "",
         region_id: int | None = None,
     ) -> Place:
+        key = (city, mrc, postal_code, region_id)
+        if key not in self.resolved:
+            if len(self.resolved) >= RESOLVED_KEPT:
+                self.resolved.clear()
+            self.resolved[key] = self._resolve(city, mrc, postal_code, region_id)
+        return self.resolved[key]
+
+    def _resolve(self, city, mrc, postal_code, region_id):
         city = (city or "").strip()
         mrc_id = self._mrc(mrc) if mrc else None
         postal_municipality, postal_region = (

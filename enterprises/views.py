@@ -109,8 +109,9 @@ class DirectoryView(TemplateView):
             facets=[
                 {"name": name, "legend": self.filterset.filters[name].label, "entries": entries}
                 for name, entries in self.facets.items()
-                # The MRCs are offered once a region is chosen.
-                if name != self.fixed_facet and (entries or name != "mrc")
+                # The MRCs are offered once a region with placed enterprises is chosen.
+                if name != self.fixed_facet
+                and (name != "mrc" or any(e["count"] or e["selected"] for e in entries))
             ],
             sort=self.filterset.sort,
             per_page=self.filterset.per_page,

@@ -239,3 +239,12 @@ def test_the_enterprise_page_shows_the_city_text_without_a_municipality(client):
     page = client.get(enterprise.get_absolute_url()).content.decode()
 
     assert "Cap-de-la-Madeleine, <a href=\"/regions/mauricie/\">Mauricie</a>" in page
+
+
+def test_no_mrc_choice_is_offered_when_no_enterprise_of_the_region_is_placed(client):
+    EnterpriseFactory(name="Coop sans municipalité", region=region("06"))
+
+    page = client.get(LISTING, {"region": "06"}).content.decode()
+
+    assert "Coop sans municipalité" in page
+    assert 'name="mrc"' not in page

@@ -52,6 +52,10 @@ LONG_TEXT = {"description_fr", "description_en"}
 # Exports prefix text a spreadsheet would run as a formula with « ' »; reading it back drops it.
 INERT_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
 EXTENSION = re.compile(r"\s*(?:poste|post|p\.|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
+PLAIN_PHONE = re.compile(
+    r"^(?:\+?1[ .-]?)?(?:\(([2-9]\d{2})\)|([2-9]\d{2}))[ .-]?([2-9]\d{2})[ .-]?(\d{4})"
+    r"(?: ext\. (\d{1,6}))?$"
+)
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 URL_PARTS = re.compile(r"^([a-z][a-z0-9+.-]*://)([^/?#]*)(.*)$", re.IGNORECASE | re.DOTALL)
 # A trailing province after a municipality: « (Québec) », « (QC) », « , QC », « Québec ».
@@ -206,8 +210,26 @@ def try_normalize(normalizer, value):
 
 
 def normalize_phone_number(value):
-    """Read « poste 22 » and « p. 22 » as an extension, which the phone library understands."""
-    return try_normalize(normalize_phone, EXTENSION.sub(r" ext. \1", value))
+    """Read « poste 22 » and « p. 22 » as an extension, which the phone library understands.
+
+    A plain ten-digit number (« (819) 555-0101 », « 819.555.0101 ») is written directly in the
+    form the library gives it: parsing costs more than the rest of a row's normalization.
+    """
+    value = EXTENSION.sub(r" ext. \1", value)
+    if match := PLAIN_PHONE.match(value):
+        bracketed, area, exchange, line, extension = match.groups()
+        area = bracketed or area
+        return f"+1 {area}-{exchange}-{line}" + (f" ext. {extension}" if extension else "")
+    return try_normalize(normalize_phone, value)
+
+
+def normalize_postal(value):
+    """« g8y5g7 », « G8Y-5G7 » → « G8Y 5G7 » without the form field's cost; anything else goes
+    through it."""
+    compact = value.replace(" ", "").replace("-", "").upper()
+    if len(compact) == 6 and CANONICAL["postal_code"].match(f"{compact[:3]} {compact[3:]}"):
+        return f"{compact[:3]} {compact[3:]}"
+    return try_normalize(normalize_postal_code, value)
 
 
 def normalize_website(value):
@@ -234,7 +256,7 @@ NORMALIZERS = {
     "city": normalize_city,
     "address": fix_address,
     "neq": lambda value: try_normalize(normalize_neq, value),
-    "postal_code": lambda value: try_normalize(normalize_postal_code, value),
+    "postal_code": normalize_postal,
     "phone": normalize_phone_number,
     "website": normalize_website,
     "email": lambda value: value.strip().lower().removeprefix("mailto:"),

@@ -6,12 +6,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from enterprises.imports.normalize import (
+    EXTENSION,
     fix_address,
     fix_capitals,
     missing_tokens,
+    normalize_phone_number,
     normalize_record,
     normalize_website,
+    try_normalize,
 )
+from enterprises.validators import normalize_phone
 
 MISSING = missing_tokens(["NA", "N/D", "-"])
 
@@ -115,6 +119,16 @@ def test_website_hosts_are_lower_cased_and_non_addresses_left_for_validation(web
     assert normalize_website(website) == expected
 
 
+@pytest.mark.parametrize(("postal_code", "expected"), [
+    ("g8y5g7", "G8Y 5G7"), ("G8Y-5G7", "G8Y 5G7"), ("G8Y 5G7", "G8Y 5G7"),
+    ("G8Y5GY", "G8Y5GY"), ("D8Y 5G7", "D8Y 5G7"), ("N/A", "N/A"),
+])
+def test_postal_codes_are_written_canonically_and_bad_ones_kept_for_validation(
+    postal_code, expected
+):
+    assert normalize_record({"postal_code": postal_code}, MISSING)["postal_code"] == expected
+
+
 @pytest.mark.parametrize(("year", "expected"), [
     ("1995.0", "1995"), ("1995-03-12", "1995"), ("12/03/1995", "1995"), ("vers 1990", "vers 1990"),
 ])
@@ -152,3 +166,20 @@ def test_a_word_holding_a_digit_is_never_changed(text):
 
     assert kept <= set(fix_capitals(text).split())
     assert kept <= set(fix_address(text).split())
+
+
+phone_numbers = st.builds(
+    lambda layout, area, exchange, line, extension: layout.format(
+        a=area, b=exchange, c=f"{line:04d}") + extension,
+    st.sampled_from(["({a}) {b}-{c}", "{a}.{b}.{c}", "{a}-{b}-{c}", "{a}{b}{c}", "1 {a} {b} {c}",
+                     "+1 ({a}) {b}-{c}", "1-{a}-{b}-{c}", "{a} {b} {c}"]),
+    st.integers(100, 999), st.integers(100, 999), st.integers(0, 9999),
+    st.sampled_from(["", " poste 22", " p. 3", " ext. 12", " x 5", " #123456"]),
+)
+
+
+@given(phone_numbers)
+def test_the_quick_path_for_plain_phone_numbers_writes_what_the_phone_library_writes(phone):
+    assert normalize_phone_number(phone) == try_normalize(
+        normalize_phone, EXTENSION.sub(r" ext. \1", phone)
+    )

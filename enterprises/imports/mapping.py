@@ -165,6 +165,7 @@ CAMEL_CASE = re.compile(
     r"|(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])"
 )
 NOT_A_WORD = re.compile(r"[\W_]+")
+QUALIFIER = re.compile(r"[(\[][^)\]]*[)\]]")
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -294,6 +295,11 @@ def recognize(header):
     words = header_words(header)
     if words & OTHER_SUBJECT_WORDS:
         return None
+    bare = QUALIFIER.sub(" ", header)
+    if bare != header and (found := ALIAS_INDEX.get(header_key(bare))):
+        # « Téléphone (siège social) »: the words in brackets only qualify the usual name.
+        qualifiers = " ".join(" ".join(QUALIFIER.findall(header)).strip("()[] ").split())
+        return (*found, qualifiers, "partial")
     for alias_words, (field, rank, alias) in PARTIAL_ALIASES:
         leftover = words - alias_words
         if alias_words < words and len(leftover) <= min(MAX_LEFTOVER_WORDS, len(alias_words)):

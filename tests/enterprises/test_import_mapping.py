@@ -80,8 +80,22 @@ def test_a_small_leftover_is_tolerated_and_named_in_the_reason():
         assert match.reason == "Matches « Site web », leaving aside « organisme »."
 
 
+@pytest.mark.parametrize(("header", "field", "leftover"), [
+    ("Téléphone (siège social)", "phone", "siège social"),
+    ("Code postal (A1A 1A1)", "postal_code", "A1A 1A1"),
+    ("Nom (obligatoire)", "name", "obligatoire"),
+    ("Courriel de l'organisme", "email", "organisme"),
+])
+def test_words_in_brackets_or_one_extra_word_only_qualify_a_usual_name(header, field, leftover):
+    (match,) = match_headers([header])
+
+    assert (match.field, match.via, match.leftover) == (field, "partial", leftover)
+
+
 def test_columns_about_a_contact_person_are_not_taken_for_the_enterprise():
-    assert suggest_column_map(["Nom du contact", "Courriel du responsable", "Prénom"]) == {}
+    assert suggest_column_map(
+        ["Nom du contact", "Courriel du responsable", "Prénom", "Nom du contact (si différent)"]
+    ) == {}
 
 
 def test_the_most_specific_header_feeds_a_field_and_the_other_says_which_column_won():

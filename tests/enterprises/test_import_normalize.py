@@ -1,10 +1,13 @@
 """Text normalization that never damages: register-style capitals are fixed, a source's own
 case is kept, words holding a digit are untouched, and post-office boxes leave the city."""
 
+import io
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from enterprises.imports import pipeline
 from enterprises.imports.normalize import (
     EXTENSION,
     fix_address,
@@ -15,7 +18,9 @@ from enterprises.imports.normalize import (
     normalize_website,
     try_normalize,
 )
+from enterprises.models import Enterprise, ImportRun
 from enterprises.validators import normalize_phone
+from tests.factories import NetworkFactory
 
 MISSING = missing_tokens(["NA", "N/D", "-"])
 
@@ -183,3 +188,27 @@ def test_the_quick_path_for_plain_phone_numbers_writes_what_the_phone_library_wr
     assert normalize_phone_number(phone) == try_normalize(
         normalize_phone, EXTENSION.sub(r" ext. \1", phone)
     )
+
+
+@pytest.mark.django_db
+def test_a_register_style_file_lands_with_tidy_names_addresses_and_cities():
+    content = (
+        "NEQ;Nom;FormeJuridique;Adresse du domicile;Municipalite;CodePostal;RegionAdministrative;"
+        "SiteWeb\n"
+        "1140000004;L'ORCHESTRE SYMPHONIQUE DE TROIS-RIVIÈRES INC.;OBNL;"
+        "120, 11E AVENUE NORD;CP 1281;G8Y5G7;04;HTTPS://WWW.OSTR.CA/Concerts\n"
+        "1140000012;Groupe RCM inc.;Coopérative;1022PV-3351, RUE DES FORGES;"
+        "TROIS-RIVIÈRES (QUÉBEC);g9a 2h1;04;www.GroupeRCM.com\n"
+    )
+    run = ImportRun(network=NetworkFactory(), file_name="registre.csv", dry_run=False)
+
+    pipeline.run_import(run, io.BytesIO(content.encode()))
+
+    assert sorted(Enterprise.objects.values_list(
+        "name", "address", "city", "postal_code", "website"
+    )) == [
+        ("Groupe RCM inc.", "1022PV-3351, rue des Forges", "Trois-Rivières", "G9A 2H1",
+         "https://www.groupercm.com"),
+        ("L'Orchestre Symphonique de Trois-Rivières inc.", "120, 11E Avenue Nord, CP 1281", "",
+         "G8Y 5G7", "https://www.ostr.ca/Concerts"),
+    ]

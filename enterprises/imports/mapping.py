@@ -408,10 +408,11 @@ class ColumnMapping:
 
 def separators_pattern(separators):
     """A pattern splitting on each of these characters (``\\n`` typed in the admin means a
-    new line); None when there are none. A profile not saved yet uses the default."""
+    new line); None when there are none. Without a profile, the default ones."""
     if separators is None:
         separators = DEFAULT_LIST_SEPARATORS
-    separators = separators.replace("\\n", "\n").replace("\\t", "\t")
+    # A comma always follows the rule that keeps known names whole, even when listed here.
+    separators = separators.replace("\\n", "\n").replace("\\t", "\t").replace(",", "")
     if not separators:
         return None
     return re.compile("[" + "".join(map(re.escape, sorted(set(separators)))) + "]")

@@ -188,6 +188,16 @@ def test_multi_valued_cells_split_on_the_profiles_own_separators():
 
 
 @pytest.mark.django_db
+def test_a_comma_listed_as_separator_still_keeps_known_names_whole():
+    sector = SectorFactory(name="Arts, culture et communications")
+    typed = Vocabulary(ImportProfile(network=NetworkFactory(), list_separators=",\\n"))
+
+    assert typed.split("sectors", "Arts, culture et communications\nTourisme, Loisirs") == [
+        sector.name, "Tourisme", "Loisirs",
+    ]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("language", "chosen", "ignored"), [
     ("fr", "Correspond au nom usuel « Nom de l'entreprise ».",
      "Alimenterait « code postal », déjà alimenté par la colonne « CodePostal »."),

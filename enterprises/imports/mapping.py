@@ -37,7 +37,8 @@ ALIASES = {
     ],
     "name": [
         "Nom de l'entreprise", "Nom de l'organisme", "Nom de l'organisation",
-        "Nom de l'OBNL", "Nom de la coopérative", "Nom légal", "Nom officiel", "Nom usuel",
+        "Nom de l'OBNL", "Nom de la coopérative", "Nom de l'assujetti", "NOM_ASSUJ",
+        "Nom légal", "Nom officiel", "Nom usuel",
         "Raison sociale", "Dénomination sociale", "Dénomination", "Enterprise name",
         "Company name", "Business name", "Organization name", "Organisation name",
         "Legal name", "Nom", "Entreprise", "Organisme", "Organisation", "Company",
@@ -126,8 +127,8 @@ ALIASES = {
     ],
     "year_founded": [
         "Année de fondation", "Date de fondation", "Année de création", "Date de création",
-        "Fondée en", "Fondation", "Year founded", "Founding year", "Founded", "Established",
-        "Année",
+        "Fondée en", "Date de constitution", "Fondation", "Year founded", "Founding year",
+        "Founded", "Established", "Année",
     ],
 }
 
@@ -157,6 +158,7 @@ LEGAL_FORM_WORDS = {
 }
 
 UNSPSC = re.compile(r"^\d{8}$")
+HEADCOUNT = re.compile(r"^(?:de |from )?(\d+)(?: (?:a|to|et|and) \d+| et plus| or more)?$")
 
 # Where one word ends and the next begins in ``NomEntreprise``, ``NoNEQ`` or ``Adresse1``.
 CAMEL_CASE = re.compile(
@@ -499,8 +501,9 @@ class Vocabulary:
         found = self.value_maps.get(field, {}).get(key, self.lookups[field].get(key))
         if found is None and field == "categories" and UNSPSC.match(key):
             found = self._nearest_unspsc(key)
-        if found is None and field == "employee_band" and key.isdigit():
-            found = employee_band_for(int(key))
+        if found is None and field == "employee_band" and (count := HEADCOUNT.match(key)):
+            # A count, or a range by its lower bound: the register's « De 6 à 10 » → 5-9.
+            found = employee_band_for(int(count.group(1)))
         if found is None and field in ("region", "service_area"):
             code = re.match(r"^(\d{1,2})\b", key)
             found = self.lookups[field].get(code.group(1)) if code else None

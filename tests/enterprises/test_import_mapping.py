@@ -56,6 +56,24 @@ def test_enterprise_register_headers_are_recognized_and_its_status_does_not_take
     assert matches["Date d'immatriculation"].wanted is None
 
 
+def test_the_registers_own_wordings_are_recognized():
+    headers = ["Numéro d'entreprise du Québec (NEQ)", "Nom de l'assujetti",
+               "Nombre de salariés au Québec", "Date de constitution"]
+
+    assert list(suggest_column_map(headers).values()) == [
+        "neq", "name", "employee_band", "year_founded",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("cell", "band"), [
+    ("De 1 à 5", "1-4"), ("De 6 à 10", "5-9"), ("De 11 à 25", "10-49"), ("12", "10-49"),
+    ("250 et plus", "250+"), ("100-249", "100-249"), ("Aucun", None),
+])
+def test_a_headcount_or_a_range_of_the_register_gives_an_employee_band(cell, band):
+    assert Vocabulary().resolve("employee_band", cell) == band
+
+
 @pytest.mark.parametrize("header", [
     "MRC", "Territoire", "MRC / Territoire", "Municipalité régionale de comté",
     "MRC ou territoire équivalent",

@@ -217,8 +217,7 @@ class Command(BaseCommand):
         memory = tracemalloc.get_traced_memory()[0] / 1024 / 1024
         tracemalloc.stop()
         start = time.perf_counter()
-        scored = [matcher.scored(matching.comparison_key(row.name), self.clean(row))
-                  for row in rows]
+        scored = self.score(matcher, rows)
         elapsed = time.perf_counter() - start
         positives = sum(row.truth is not None for row in rows)
         self.stdout.write(
@@ -239,11 +238,25 @@ class Command(BaseCommand):
             f"{share(sum(bool(r.possible_duplicates) for r in results), len(results)):.1f} %"
             f" suggested (by design), {sum(bool(r.enterprise_id) for r in results)} merged"
         )
-        self.stdout.write("\nSweep: merge, suggest → merges P/R, merge-or-suggest P/R")
-        for merge in (84, 88, 90, 92, 95, 98):
-            for suggest in (65, 70, 75, 80):
+        self.stdout.write("\nSweep of the merge and suggest thresholds:")
+        for merge in (88, 90, 92, 95, 98):
+            for suggest in (60, 75, 85):
                 self.report(rows, scored, merge, suggest)
+        self.stdout.write("\nSweep of PAIRED_WORD (how alike two words must be to pair):")
+        chosen = matching.PAIRED_WORD
+        try:
+            for paired in (70, 75, 80, 85, 90):
+                matching.PAIRED_WORD = paired
+                self.stdout.write(f"  PAIRED_WORD {paired}:")
+                self.report(rows, self.score(matcher, rows), matching.MERGE_SCORE,
+                            matching.SUGGEST_SCORE)
+        finally:
+            matching.PAIRED_WORD = chosen
         self.identity_spread(rows, directory, seed)
+
+    def score(self, matcher, rows):
+        return [matcher.scored(matching.comparison_key(row.name), self.clean(row))
+                for row in rows]
 
     def matcher(self, directory):
         matcher = Matcher(network=None)

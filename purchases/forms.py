@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import Category, Enterprise, Region, Sector
 from enterprises.validators import fold, normalize_neq
 
+from .filters import FIRST_YEAR, LAST_YEAR
 from .mail import send_password_reset
 from .models import ContractSizeBracket, Invitation, MemberOrganization, Membership, Purchase
 
@@ -140,6 +141,12 @@ class PasswordResetRequestForm(PasswordResetForm):
         )
 
 
+class SuggestionQueryForm(forms.Form):
+    """What a member typed in the supplier field; anything else gets no suggestion."""
+
+    q = forms.CharField(min_length=2, max_length=100)
+
+
 class BulkUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV or Excel (.xlsx) file"),
@@ -175,7 +182,9 @@ class RepertoryFilterForm(forms.Form):
         label=_("Contract size"), choices=[("", _("All"))] + ContractSizeBracket.choices,
         required=False,
     )
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100)
+    year = forms.IntegerField(
+        label=_("Year"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
     region = forms.ModelChoiceField(
         label=_("Buyer's region"), queryset=Region.objects.all(), required=False,
         to_field_name="code",

@@ -37,6 +37,7 @@ from .forms import (
     InviteForm,
     PurchaseForm,
     RepertoryFilterForm,
+    SuggestionQueryForm,
     TargetForm,
 )
 from .mail import send_invitation
@@ -198,9 +199,10 @@ class EnterpriseSuggestionsView(access.MemberRequiredMixin, View):
     """Published enterprises whose name or NEQ matches what was typed, for the autocomplete."""
 
     def get(self, request):
-        typed = request.GET.get("q", "").strip()[:100]
-        if len(typed) < 2:
+        query = SuggestionQueryForm(request.GET)
+        if not query.is_valid():
             return JsonResponse({"results": []})
+        typed = query.cleaned_data["q"]
         enterprises = (
             Enterprise.objects.published()
             .filter(Q(name_folded__contains=fold(typed)) | Q(neq=typed))

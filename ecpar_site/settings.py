@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After the CSRF check, which reads the submitted fields first.
+    "ecpar_site.middleware.PrintableFormDataMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Lets each history record name the signed-in user who made the change.
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -3,7 +3,8 @@
 CSV is streamed row by row; XLSX is written with openpyxl's write-only mode into a temporary
 file, so neither holds the whole export in memory. Every text cell that a spreadsheet could
 read as a formula is made inert (django-import-export only escapes a leading ``=``); the
-canonical resource drops that prefix again on import.
+canonical resource drops that prefix again on import. Both writers drop the control characters
+that XLSX refuses (a vertical tab pasted from Word), whatever the export.
 """
 
 import csv
@@ -19,9 +20,11 @@ from openpyxl import Workbook
 from .filters import EnterpriseFilterSet
 from .models import Enterprise
 from .resources import EnterpriseResource, inert
+from .validators import strip_control_characters
 
 # Rows written per chunk of the CSV stream.
 CSV_CHUNK_ROWS = 500
+DIRECTORY_SHEET = _("Enterprises")
 
 
 def export_rows(queryset, **render_options):
@@ -30,6 +33,11 @@ def export_rows(queryset, **render_options):
     yield [inert(header) for header in resource.get_export_headers()]
     for row in resource.export_rows(queryset, **render_options):
         yield [inert(cell) for cell in row]
+
+
+def printable(row):
+    """The row with control characters removed from its text cells."""
+    return [strip_control_characters(cell) for cell in row]
 
 
 class Echo:
@@ -44,19 +52,19 @@ def csv_chunks(rows):
     writer = csv.writer(Echo())
     chunk = ["\ufeff"]
     for number, row in enumerate(rows, start=1):
-        chunk.append(writer.writerow(row))
+        chunk.append(writer.writerow(printable(row)))
         if number % CSV_CHUNK_ROWS == 0:
             yield "".join(chunk)
             chunk = []
     yield "".join(chunk)
 
 
-def xlsx_file(rows):
-    """An open temporary file holding the rows as an XLSX workbook."""
+def xlsx_file(rows, title=DIRECTORY_SHEET):
+    """An open temporary file holding the rows as a one-sheet XLSX workbook."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_("Enterprises")))
+    sheet = workbook.create_sheet(str(title))
     for row in rows:
-        sheet.append(row)
+        sheet.append(printable(row))
     output = tempfile.TemporaryFile()
     workbook.save(output)
     output.seek(0)

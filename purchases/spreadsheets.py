@@ -5,14 +5,12 @@ then validates and saves the rows with django-import-export, in one transaction:
 the row errors and saves nothing, and a real run saves every row or, at the first error, none.
 """
 
-import tempfile
-
 import tablib
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
-from openpyxl import Workbook
 
+from enterprises import exports
 from enterprises.exports import inert
 from enterprises.imports.read import open_table
 from enterprises.models import Category, Enterprise, Region
@@ -147,15 +145,11 @@ def export_rows(purchases):
 
 
 def xlsx_file(rows, title):
-    """An open temporary file holding the rows as a one-sheet workbook."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(title))
-    for row in rows:
-        sheet.append([value if value is not None else "" for value in row])
-    output = tempfile.TemporaryFile()
-    workbook.save(output)
-    output.seek(0)
-    return output
+    """An open temporary file holding the rows as a one-sheet workbook, written as the
+    directory's export is (control characters dropped)."""
+    return exports.xlsx_file(
+        ([value if value is not None else "" for value in row] for row in rows), title
+    )
 
 
 def export_filename(stem, extension):

@@ -224,11 +224,14 @@ def test_docs_page_serves_swagger_from_our_own_static_files(client):
 
 query_values = st.one_of(
     st.text(max_size=300),
-    st.sampled_from(["06", "alimentation", "traiteur", "cooperative", "-1", "1e9", "%00"]),
+    st.sampled_from(
+        ["06", "04", "alimentation", "traiteur", "cooperative", "mekinac", "350", "-1", "1e9",
+         "%00"]
+    ),
 )
 query_keys = st.sampled_from(
-    ["q", "category", "sector", "region", "legal_form", "label", "sort", "page", "per_page",
-     "lang", "format", "x"]
+    ["q", "category", "sector", "region", "mrc", "legal_form", "label", "sort", "page",
+     "per_page", "lang", "format", "x"]
 )
 
 

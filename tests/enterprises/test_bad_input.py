@@ -66,11 +66,15 @@ def test_repeated_parameters_are_handled(client, directory):
 
 
 parameter_names = st.sampled_from(
-    ["q", "category", "sector", "region", "legal_form", "label", "sort", "per_page", "page", "x"]
+    ["q", "category", "sector", "region", "mrc", "legal_form", "label", "sort", "per_page",
+     "page", "x"]
 )
 parameter_values = st.one_of(
     st.text(max_size=300),
-    st.sampled_from(["06", "traiteur", "alimentation", "mutual", "relevance", "100", "1", ""]),
+    st.sampled_from(
+        ["06", "04", "mekinac", "350", "traiteur", "alimentation", "mutual", "relevance", "100",
+         "1", ""]
+    ),
     st.integers().map(str),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1000, max_size=3000),
 )

@@ -272,6 +272,22 @@ if proxy_ssl_header := env_list("SECURE_PROXY_SSL_HEADER", []):
         )
     SECURE_PROXY_SSL_HEADER = tuple(proxy_ssl_header)
 
+# Everything worth a look goes to stderr, where gunicorn and the service manager collect it:
+# unhandled errors with their traceback (django.request), Django's warnings and ours. Django's
+# own handlers print only with DEBUG on, and otherwise mail errors to ADMINS, which is unset.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "timestamped": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "timestamped"},
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {"django": {"handlers": [], "level": "INFO"}},
+}
+
 # Scripts and styles come only from our own static files: no inline code, no CDN.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -9,7 +9,9 @@ organization of a new purchase comes from the membership, never from the request
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
 
 from .models import Invitation, Membership, Purchase
 
@@ -55,6 +57,8 @@ def can_manage_team(membership):
     return membership is not None and membership.role == Membership.Role.MANAGER
 
 
+# One organization's data: no proxy may keep it, nor the browser once the page is left.
+@method_decorator(cache_control(private=True, no_store=True), name="dispatch")
 class MemberRequiredMixin(LoginRequiredMixin):
     """Signed-in people who belong to a member organization; others get a 403.
 

@@ -3,8 +3,11 @@
 The URLs are read from the URLconf, so a page added later is covered without editing this file.
 """
 
+import io
 import json
+import logging
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -17,13 +20,16 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import NoReverseMatch, get_resolver, resolve, reverse
+from django.urls import path as url_path
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from ecpar_site import urls as site_urls
 from ecpar_site.proxies import client_ip_address
 from enterprises.models import Category, Region, Sector
 from purchases.models import Membership, Purchase
+from purchases.urls import portal_patterns
 from tests.factories import (
     EnterpriseFactory,
     MembershipFactory,
@@ -439,3 +445,86 @@ def test_an_oversized_form_is_refused_before_it_is_read(client):
     response = client.post(reverse("purchases:login"), {"username": too_big, "password": "x"})
     assert response.status_code == 400
     assert [t.name for t in response.templates][:1] == ["400.html"]
+
+
+# Private pages ------------------------------------------------------------------------------
+
+PORTAL_PAGES = sorted(
+    f"purchases:{pattern.name}" for pattern in portal_patterns
+    if reversible_without_arguments(f"purchases:{pattern.name}")
+)
+
+
+def is_private(response):
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    return {"private", "no-store"} <= directives
+
+
+@pytest.mark.parametrize("name", PORTAL_PAGES)
+@pytest.mark.django_db
+def test_no_cache_keeps_a_portal_page(name, client):
+    client.force_login(MembershipFactory(role=Membership.Role.MANAGER).user)
+    for path in in_both_languages(name):
+        response = client.get(path)
+        assert response.status_code in (200, 405), path
+        assert is_private(response), path
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_no_cache_keeps_a_members_export(member_client, draft, export_format):
+    response = member_client.get(reverse("purchases:purchase_export"), {"format": export_format})
+
+    assert response.status_code == 200
+    assert is_private(response)
+
+
+def test_no_cache_keeps_a_purchase_or_the_sign_in_redirect(member_client, draft):
+    detail = reverse("purchases:purchase_detail", args=[draft.pk])
+
+    assert is_private(member_client.get(detail))
+    assert is_private(Client().get(detail))
+
+
+@pytest.mark.parametrize(
+    "name", ["enterprises:home", "enterprises:list", "purchases:repertory", "events:list"]
+)
+@pytest.mark.django_db
+def test_public_pages_stay_cacheable(name, client):
+    response = client.get(reverse(name))
+
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+# Logs ---------------------------------------------------------------------------------------
+
+
+def broken_view(request):
+    raise RuntimeError("the mail server vanished")
+
+
+# The site's URLs, which its error page links to, and one whose view fails.
+urlpatterns = [url_path("en-panne/", broken_view), *site_urls.urlpatterns]
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_an_unhandled_error_is_logged_to_stderr_with_its_traceback(client):
+    assert not settings.DEBUG
+    stderr = next(handler for handler in logging.getLogger().handlers if handler.name == "stderr")
+    written = io.StringIO()
+    original = stderr.setStream(written)
+    client.raise_request_exception = False
+    try:
+        response = client.get("/en-panne/")
+    finally:
+        stderr.setStream(original)
+
+    assert response.status_code == 500
+    log = written.getvalue()
+    assert re.match(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ERROR django.request Internal Server Error: "
+        "/en-panne/\n", log
+    )
+    assert "Traceback (most recent call last)" in log
+    assert "RuntimeError: the mail server vanished" in log

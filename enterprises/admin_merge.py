@@ -46,14 +46,15 @@ class DuplicateReviewMixin:
             return _("Resolved.")
         merge_url = reverse("admin:enterprises_importreviewitem_merge", args=[item.pk])
         buttons = format_html_join(
-            " ", '<button type="submit" class="button" formaction="{}" name="survivor" '
-            'value="{}">{}</button>',
+            " ", '<button type="submit" class="button" formaction="{}" formnovalidate '
+            'name="survivor" value="{}">{}</button>',
             ((merge_url, candidate.pk, _("Merge « %(duplicate)s » into « %(survivor)s »") % {
                 "duplicate": item.enterprise, "survivor": candidate,
             }) for candidate in item.candidates.all()),
         )
         return format_html(
-            '{} <button type="submit" class="button" formaction="{}">{}</button>', buttons,
+            '{} <button type="submit" class="button" formaction="{}" formnovalidate>{}</button>',
+            buttons,
             reverse("admin:enterprises_importreviewitem_not_duplicate", args=[item.pk]),
             _("Not a duplicate"),
         )

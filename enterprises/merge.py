@@ -49,7 +49,7 @@ def merge_enterprises(survivor, duplicate, user=None):
     for name in ("sectors", "categories", "service_area"):
         getattr(survivor, name).add(*getattr(duplicate, name).all())
     resolve_reviews_of_pair(survivor, duplicate)
-    move_related_rows(survivor, duplicate)
+    move_related_rows(survivor, duplicate, user)
     EnterpriseRedirect.objects.filter(enterprise=duplicate).update(enterprise=survivor)
     filled = fill_empty_fields(survivor, duplicate)
     slug, name = duplicate.slug, duplicate.name
@@ -110,7 +110,7 @@ def relations_to_move():
         yield relation
 
 
-def move_related_rows(survivor, duplicate):
+def move_related_rows(survivor, duplicate, user):
     for relation in relations_to_move():
         field = relation.field
         if relation.many_to_many:
@@ -121,6 +121,7 @@ def move_related_rows(survivor, duplicate):
             continue
         for obj in relation.related_model._default_manager.filter(**{field.name: duplicate}):
             setattr(obj, field.name, survivor)
+            obj._history_user = user  # the row's own history, when it keeps one, says who
             try:
                 with transaction.atomic():
                     obj.save(update_fields=[field.name])

@@ -54,9 +54,10 @@ def test_merge_moves_purchases_registrations_and_capsules_to_the_survivor():
     capsule = VideoCapsuleFactory()
     capsule.enterprises.add(duplicate)
 
-    merge_enterprises(survivor, duplicate)
+    merge_enterprises(survivor, duplicate, user=UserFactory(username="curatrice"))
 
     assert set(Purchase.objects.filter(enterprise=survivor)) == set(purchases)
+    assert purchases[0].history.latest().history_user.username == "curatrice"
     registration.refresh_from_db()
     assert registration.enterprise == survivor
     assert list(capsule.enterprises.all()) == [survivor]
@@ -225,6 +226,19 @@ def test_not_a_duplicate_resolves_the_item_and_keeps_both(staff_client):
     item.refresh_from_db()
     assert item.state == ImportReviewItem.State.RESOLVED
     assert Enterprise.objects.filter(pk__in=[survivor.pk, duplicate.pk]).count() == 2
+
+
+def test_merging_needs_exactly_two_selected_enterprises(staff_client):
+    survivor, duplicate = pair()
+    third = EnterpriseFactory(name="Théâtre du Quai")
+
+    response = staff_client.post(reverse("admin:enterprises_enterprise_changelist"), {
+        "action": "merge_selected",
+        "_selected_action": [survivor.pk, duplicate.pk, third.pk],
+    }, follow=True)
+
+    assert "Sélectionnez exactement deux entreprises à fusionner." in response.content.decode()
+    assert Enterprise.objects.count() == 3
 
 
 def test_merging_two_selected_enterprises_asks_which_one_stays(staff_client):

@@ -32,7 +32,7 @@ from .validators import fold
 PROVINCE_SUFFIX = re.compile(r"(?:\(\s*(?:quebec|qc|que|pq)\s*\)|,\s*(?:quebec|qc|que|pq))\s*$")
 # Anything that is not a letter or digit separates words: hyphens, apostrophes, dots, commas.
 SEPARATORS = re.compile(r"[\W_]+")
-ABBREVIATIONS = {"st": "saint", "ste": "sainte", "mt": "mont", "n d": "notre dame"}
+ABBREVIATIONS = {"st": "saint", "ste": "sainte", "mt": "mont"}
 # Words before a municipality's name that are not part of it ("Ville de Trois-Rivières").
 DESIGNATION_PREFIX = re.compile(
     r"^(?:ville|municipalite|paroisse|village|canton|cantons unis|city|town|township"
@@ -44,10 +44,9 @@ MRC_PREFIX = re.compile(
     r"|agglomeration|communaute maritime|regional county municipality)(?: (?:de|du|des|d|of))? "
 )
 ARTICLE = re.compile(r"^(?:le|la|les|l|des|du|de|d) ")
-# MRCs that were renamed or replaced by an equivalent territory, by folded name → MRC code.
+# MRCs replaced by an equivalent territory of the same extent, by ``place_key`` → MRC code.
 FORMER_MRCS = {
     "haut saint maurice": "090",  # the agglomeration of La Tuque since 2004
-    "centre de la mauricie": "360",  # Shawinigan since 2002
 }
 
 
@@ -56,8 +55,10 @@ def place_key(text):
     punctuation gone, ``St``/``Ste`` written out (``St-Roch-de-Mékinac (QC)`` →
     ``saint roch de mekinac``)."""
     folded = PROVINCE_SUFFIX.sub("", fold(text).strip())
-    words = SEPARATORS.sub(" ", folded).strip()
-    return " ".join(ABBREVIATIONS.get(word, word) for word in words.split())
+    words = SEPARATORS.sub(" ", folded).split()
+    key = " ".join(ABBREVIATIONS.get(word, word) for word in words)
+    # "N.-D.-du-Mont-Carmel": the two letters stand for Notre-Dame.
+    return f" {key} ".replace(" n d ", " notre dame ").strip()
 
 
 def _postal_code(text):

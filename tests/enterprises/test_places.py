@@ -45,6 +45,9 @@ def test_every_spelling_of_trois_rivieres_resolves_to_the_city(resolver, spellin
     ("Sainte-Thècle", "Sainte-Thècle"),
     ("L'Ancienne-Lorette", "L'Ancienne-Lorette"),
     ("L’Ancienne Lorette", "L'Ancienne-Lorette"),
+    ("N.-D.-du-Mont-Carmel", "Notre-Dame-du-Mont-Carmel"),
+    ("Mt-Laurier", "Mont-Laurier"),
+    ("Municipalité de Sainte-Thècle", "Sainte-Thècle"),
 ])
 def test_abbreviated_and_unaccented_names_resolve_to_the_official_municipality(
     resolver, spelling, official

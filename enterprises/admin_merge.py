@@ -124,7 +124,8 @@ class SurvivorForm(forms.Form):
         self.fields["survivor"].queryset = enterprises
 
 
-@admin.action(description=_("Merge the two selected enterprises"))
+@admin.action(description=_("Merge the two selected enterprises"),
+              permissions=["change", "delete"])
 def merge_selected(modeladmin, request, queryset):
     """Two selected enterprises: a page to choose the one that stays, then the merge."""
     if not can_merge(request):

@@ -6,7 +6,9 @@ A name is compared once normalized (accents, case, punctuation, legal suffixes, 
 abbreviations) and scored with rapidfuzz. Above ``MERGE_SCORE`` the row updates that
 enterprise; in the grey zone down to ``SUGGEST_SCORE`` it creates a new one and names the
 possible duplicates for a curator. Several candidates make the match ambiguous: the row waits
-for a curator, never merged. docs/matching.md gives the figures behind the thresholds.
+for a curator, never merged. A match by NEQ or record id whose names disagree is an identity
+conflict: the pipeline then leaves that enterprise's name and contacts alone.
+docs/matching.md gives the figures behind the thresholds.
 """
 
 import functools

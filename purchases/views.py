@@ -256,9 +256,9 @@ class TeamView(access.ManagerRequiredMixin, FormView):
         messages.success(
             self.request,
             _("%(email)s is invited: an email with a link to join is on its way. The person "
-              "joins your organization once they accept, within 7 days; until then you can "
-              "revoke the invitation below.")
-            % {"email": invitation.email},
+              "joins your organization once they accept, within %(days)s days; until then you "
+              "can revoke the invitation below.")
+            % {"email": invitation.email, "days": Invitation.VALID_FOR.days},
         )
         return super().form_valid(form)
 

@@ -126,6 +126,22 @@ def test_an_existing_account_staff_included_joins_only_by_accepting(client, mana
     assert Membership.objects.get(user=staff).organization == manager.organization
 
 
+def test_signing_in_from_the_invitation_leads_back_to_it(client):
+    user = UserFactory(username="julie.tremblay@example.org", email="julie.tremblay@example.org")
+    invitation = InvitationFactory(email=user.email)
+    page = client.get(invitation.get_absolute_url()).content.decode()
+    sign_in = re.search(r'href="([^"]*connexion[^"]*)"', page).group(1).replace("&amp;", "&")
+
+    response = client.post(sign_in, {
+        "username": user.username, "password": "correct horse battery staple",
+        "next": invitation.get_absolute_url(),
+    })
+
+    assert response["Location"] == invitation.get_absolute_url()
+    client.post(invitation.get_absolute_url())
+    assert Membership.objects.get(user=user).organization == invitation.organization
+
+
 def test_another_account_cannot_accept_someone_elses_invitation(client):
     invitation = InvitationFactory(email="julie.tremblay@example.org")
     intruder = UserFactory(email="intrus@example.org")

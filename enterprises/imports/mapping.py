@@ -155,6 +155,14 @@ LEGAL_FORM_WORDS = {
     "mutuelle": Enterprise.LegalForm.MUTUAL,
     "mutuelle d assurance": Enterprise.LegalForm.MUTUAL,
     "autre": Enterprise.LegalForm.OTHER,
+    # Register forms outside the social economy's own. « Coopérative non financière » is left
+    # unmapped: read as a plain cooperative, it would hide a solidarity or worker cooperative.
+    "societe par actions ou compagnie": Enterprise.LegalForm.OTHER,
+    "societe par actions": Enterprise.LegalForm.OTHER,
+    "compagnie": Enterprise.LegalForm.OTHER,
+    "entreprise individuelle": Enterprise.LegalForm.OTHER,
+    "societe en nom collectif": Enterprise.LegalForm.OTHER,
+    "societe en commandite": Enterprise.LegalForm.OTHER,
 }
 
 UNSPSC = re.compile(r"^\d{8}$")

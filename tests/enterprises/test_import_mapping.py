@@ -74,6 +74,17 @@ def test_a_headcount_or_a_range_of_the_register_gives_an_employee_band(cell, ban
     assert Vocabulary().resolve("employee_band", cell) == band
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(("cell", "form"), [
+    ("Personne morale sans but lucratif", "non_profit"),
+    ("SOCIÉTÉ PAR ACTIONS OU COMPAGNIE", "other"),
+    ("Coop de solidarité", "solidarity_cooperative"),
+    ("Coopérative non financière", None),
+])
+def test_the_registers_legal_forms_are_read_without_blurring_a_cooperatives_kind(cell, form):
+    assert Vocabulary().resolve("legal_form", cell) == form
+
+
 @pytest.mark.parametrize("header", [
     "MRC", "Territoire", "MRC / Territoire", "Municipalité régionale de comté",
     "MRC ou territoire équivalent",

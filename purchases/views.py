@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import (
     FileResponse,
@@ -310,7 +311,14 @@ class InvitationView(View):
         form = InvitationSignupForm(invitation, request.POST)
         if not form.is_valid():
             return self.page(request, form)
-        user = form.save()
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:
+            # A second click on the same form: the first one created the account and
+            # accepted, which the page now says.
+            self.invitation.refresh_from_db()
+            return self.page(request)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return self.accept(request, user)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from purchases.models import Invitation, Membership, OutgoingMail
+from purchases.views import InvitationView
 from tests.factories import (
     InvitationFactory,
     MemberOrganizationFactory,
@@ -104,6 +105,23 @@ def test_passwords_that_differ_are_refused_and_nothing_is_created(client):
     assert "Les deux mots de passe ne correspondent pas" in response.content.decode()
     assert not get_user_model().objects.filter(email="julie.tremblay@example.org").exists()
     assert not Membership.objects.exists()
+
+
+def test_a_second_click_on_create_my_account_shows_the_accepted_invitation(
+    client, monkeypatch
+):
+    invitation = InvitationFactory(email="julie.tremblay@example.org")
+    fields = {"new_password1": PASSWORD, "new_password2": PASSWORD}
+    client.post(invitation.get_absolute_url(), fields)
+    client.logout()
+    # The second request checked for an account before the first one created it.
+    monkeypatch.setattr(InvitationView, "has_account", lambda view: False)
+
+    again = client.post(invitation.get_absolute_url(), fields)
+
+    assert again.status_code == 410
+    assert "a déjà été acceptée" in again.content.decode()
+    assert get_user_model().objects.filter(email="julie.tremblay@example.org").count() == 1
 
 
 def test_an_existing_account_staff_included_joins_only_by_accepting(client, manager):

@@ -1,5 +1,6 @@
 """Hostile query strings and ids on the portal's and the admin's lists, filters, lookups,
-autocompletes and history pages: every answer is a page, a redirect, a 400 or a 404, never 5xx.
+autocompletes and history pages, and on the public lists and API beside them: every answer is
+a page, a redirect, a 400, a 404 or the API's 422, never a 5xx.
 
 The admin's URLs and filter parameters are read from the admin registry, so a model admin
 added later is walked too. Run it on PostgreSQL as well: it refuses NUL where SQLite stores it.
@@ -33,8 +34,9 @@ HOSTILE = [
     "%", "🙂", "Trois-Rivières (Québec)",
 ]
 BAD_IDS = ["abc", "1e3", "-1", "99999999999999999999", "\x00", "1 OR 1=1"]
-# A page, a redirect (to the login page, or to the unfiltered changelist), a refusal, no page.
-FINE = {200, 302, 400, 403, 404}
+# A page, a redirect (to the login page, or to the unfiltered changelist), a refusal, no page,
+# the API's refusal of a parameter.
+FINE = {200, 302, 400, 403, 404, 422}
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 
@@ -95,6 +97,29 @@ def test_portal_filters_never_fail(people):
     for number, (name, parameter) in enumerate(pairs):
         for value in HOSTILE[number % 7::7]:
             get(clients[number % 2], reverse(name), {parameter: value})
+
+
+DIRECTORY_FILTERS = [
+    "q", "category", "sector", "region", "mrc", "legal_form", "label", "sort", "per_page", "page",
+]
+PUBLIC_FILTERS = [
+    ("enterprises:list", DIRECTORY_FILTERS),
+    ("enterprises:export", ["format", *DIRECTORY_FILTERS]),
+    ("api:list_enterprises", [*DIRECTORY_FILTERS, "lang"]),
+    ("api:list_mrcs", ["region", "lang"]),
+    ("events:list", ["page", "kind"]),
+    ("programs:sheet_index", ["page", "category"]),
+    ("programs:capsule_index", ["page"]),
+]
+
+
+def test_public_filters_never_fail(people):
+    """The same walk, signed out, over the public lists the portal's filters sit beside."""
+    visitor = Client(raise_request_exception=False)
+    pairs = [(name, parameter) for name, parameters in PUBLIC_FILTERS for parameter in parameters]
+    for number, (name, parameter) in enumerate(pairs):
+        for value in HOSTILE[number % 7::7]:
+            get(visitor, reverse(name), {parameter: value})
 
 
 @pytest.mark.parametrize("year", ["0", "-1", "1e9", str(10**18), "9999"])
@@ -297,10 +322,11 @@ hostile_text = st.one_of(
 def test_random_hostile_queries_never_fail(people, data):
     who = data.draw(st.sampled_from(["member", "manager", "staff"]))
     model, model_admin = data.draw(st.sampled_from(REGISTERED))
-    paths = [reverse(name) for name, _parameters in PORTAL_FILTERS]
+    paths = [reverse(name) for name, _parameters in PORTAL_FILTERS + PUBLIC_FILTERS]
     paths += [path_of(model, "changelist"), "/admin/autocomplete/"]
     path = data.draw(st.sampled_from(paths))
-    names = [parameter for _name, parameters in PORTAL_FILTERS for parameter in parameters]
+    names = [parameter for _name, parameters in PORTAL_FILTERS + PUBLIC_FILTERS
+             for parameter in parameters]
     names += changelist_parameters(model_admin, people["staff"])
     query = data.draw(st.lists(st.tuples(st.sampled_from(names), hostile_text), max_size=4))
     get(signed_in(people[who]), path, query)

@@ -27,6 +27,7 @@ from enterprises.models import (
     EnterpriseLabel,
     EnterpriseSource,
     Label,
+    Municipality,
     Network,
     Region,
     Sector,
@@ -67,6 +68,7 @@ class Reference:
     """The reference rows the generator draws from, read once per run."""
 
     regions: dict  # code -> Region
+    municipalities: dict  # (region code, name) -> (id, MRC id)
     categories: dict  # slug -> Category
     sectors: dict  # slug -> id
     labels: dict  # slug -> id
@@ -81,6 +83,13 @@ class Reference:
     def load(cls):
         return cls(
             regions={region.code: region for region in Region.objects.all()},
+            # Of namesakes in one region, the most populous (read last) wins.
+            municipalities={
+                (code, name): (pk, mrc_id)
+                for code, name, pk, mrc_id in Municipality.objects.order_by(
+                    "population", "code"
+                ).values_list("region__code", "name", "pk", "mrc_id")
+            },
             categories={category.slug: category for category in Category.objects.all()},
             sectors=dict(Sector.objects.values_list("slug", "pk")),
             labels=dict(Label.objects.values_list("slug", "pk")),
@@ -168,6 +177,7 @@ class EnterpriseGenerator:
         legal_form = rng.choices(self.forms, cum_weights=self.form_weights)[0]
         code = rng.choices(self.region_codes, cum_weights=self.region_weights)[0]
         city = rng.choice(words.CITIES[code])
+        municipality_id, mrc_id = self.ref.municipalities.get((code, city.name), (None, None))
         name = self.name(rng, trade, legal_form, city)
         year = rng.randint(1975, self.today.year - 1)
         slug = slug_for(name)
@@ -184,6 +194,8 @@ class EnterpriseGenerator:
             description_fr=self.description(rng, name, trade, legal_form, city, year),
             description_en=f"A social economy enterprise in {city.name}, founded in {year}.",
             region=self.ref.regions[code],
+            municipality_id=municipality_id,
+            mrc_id=mrc_id,
             address=f"{rng.randint(10, 9999)}, {rng.choice(words.STREETS)}",
             city=city.name,
             postal_code=postal_code(city, rng),

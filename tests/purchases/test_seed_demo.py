@@ -137,6 +137,19 @@ def test_generated_neqs_are_unique_and_pass_their_check_digit():
     assert not any(enterprise.neq_checksum_failed for enterprise in enterprises)
 
 
+def test_generated_enterprises_are_in_the_official_municipality_of_their_city():
+    generator = EnterpriseGenerator(3, Reference.load())
+    enterprises = [generator.build(index).enterprise for index in range(200)]
+
+    placed = [enterprise for enterprise in enterprises if enterprise.municipality_id]
+    assert len(placed) > 180
+    for enterprise in placed:
+        municipality = enterprise.municipality
+        assert (municipality.name, municipality.region_id, municipality.mrc_id) == (
+            enterprise.city, enterprise.region.pk, enterprise.mrc_id
+        )
+
+
 def test_generated_enterprises_and_members_pass_model_validation():
     reference = Reference.load()
     enterprises = EnterpriseGenerator(2, reference)

@@ -155,8 +155,10 @@ LEGAL_FORM_WORDS = {
     "mutuelle": Enterprise.LegalForm.MUTUAL,
     "mutuelle d assurance": Enterprise.LegalForm.MUTUAL,
     "autre": Enterprise.LegalForm.OTHER,
-    # Register forms outside the social economy's own. « Coopérative non financière » is left
-    # unmapped: read as a plain cooperative, it would hide a solidarity or worker cooperative.
+    # The register's word for every cooperative outside finance; normalization reads the
+    # kind (solidarity, work) from the name when it says so.
+    "cooperative non financiere": Enterprise.LegalForm.COOPERATIVE,
+    # Register forms outside the social economy's own.
     "societe par actions ou compagnie": Enterprise.LegalForm.OTHER,
     "societe par actions": Enterprise.LegalForm.OTHER,
     "compagnie": Enterprise.LegalForm.OTHER,

@@ -73,6 +73,10 @@ SECOND_LINE = re.compile(
     r"(?:\s*[,;]?\s+|\s*[,;]\s*|$)(.*)$",
     re.IGNORECASE,
 )
+# The register's word for every cooperative outside finance (a canonical file's own
+# « cooperative » is a curator's choice, kept as it is).
+GENERIC_COOPERATIVE = "cooperative non financiere"
+WORKER_COOPERATIVE = re.compile(r"\bcoop(?:erative)? de (?:travail|travailleurs)\b")
 # An email address in a website cell is no web address, whatever a URL's user part allows.
 EMAIL_LIKE = re.compile(r"^(?:mailto:)?[^/@:]+@", re.IGNORECASE)
 YEAR_IN_DATE = re.compile(
@@ -318,4 +322,20 @@ def normalize_record(raw, missing):
         record[field] = value
     if second_line:
         record["address"] = with_second_line(record.get("address", ""), fix_address(second_line))
+    if record.get("legal_form") and record.get("name"):
+        record["legal_form"] = cooperative_kind(record["legal_form"], record["name"])
     return record
+
+
+def cooperative_kind(legal_form, name):
+    """A cooperative of no stated kind (the register's « Coopérative non financière ») takes
+    the kind its name states: Quebec's law puts « solidarité » or « travail » in those names,
+    and a source that knows the kind is not overruled by one that does not."""
+    if legal_form[:4].lower() != "coop" or fold(legal_form) != GENERIC_COOPERATIVE:
+        return legal_form
+    folded = fold(name)
+    if "solidarite" in folded:
+        return "Coopérative de solidarité"
+    if WORKER_COOPERATIVE.search(folded):
+        return "Coopérative de travail"
+    return legal_form

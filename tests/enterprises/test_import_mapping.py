@@ -79,9 +79,9 @@ def test_a_headcount_or_a_range_of_the_register_gives_an_employee_band(cell, ban
     ("Personne morale sans but lucratif", "non_profit"),
     ("SOCIÉTÉ PAR ACTIONS OU COMPAGNIE", "other"),
     ("Coop de solidarité", "solidarity_cooperative"),
-    ("Coopérative non financière", None),
+    ("Coopérative non financière", "cooperative"),
 ])
-def test_the_registers_legal_forms_are_read_without_blurring_a_cooperatives_kind(cell, form):
+def test_the_registers_legal_forms_are_understood(cell, form):
     assert Vocabulary().resolve("legal_form", cell) == form
 
 

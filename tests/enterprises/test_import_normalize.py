@@ -124,6 +124,23 @@ def test_website_hosts_are_lower_cased_and_non_addresses_left_for_validation(web
     assert normalize_website(website) == expected
 
 
+@pytest.mark.parametrize(("name", "expected"), [
+    ("COOPÉRATIVE DE SOLIDARITÉ LES JARDINS DU RIVAGE", "Coopérative de solidarité"),
+    ("À LA FÛT, COOP DE TRAVAIL BRASSICOLE", "Coopérative de travail"),
+    ("COOPÉRATIVE FUNÉRAIRE DE LA MAURICIE", "Coopérative non financière"),
+])
+def test_the_registers_generic_cooperative_form_takes_the_kind_its_name_states(name, expected):
+    record = normalized(name=name, legal_form="Coopérative non financière")
+
+    assert record["legal_form"] == expected
+
+
+def test_a_canonical_files_plain_cooperative_is_kept_whatever_its_name():
+    record = normalized(name="Coop de solidarité du Rivage", legal_form="cooperative")
+
+    assert record["legal_form"] == "cooperative"
+
+
 @pytest.mark.parametrize(("postal_code", "expected"), [
     ("g8y5g7", "G8Y 5G7"), ("G8Y-5G7", "G8Y 5G7"), ("G8Y 5G7", "G8Y 5G7"),
     ("G8Y5GY", "G8Y5GY"), ("D8Y 5G7", "D8Y 5G7"), ("N/A", "N/A"),

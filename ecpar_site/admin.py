@@ -47,7 +47,7 @@ def dates_fit(query, date_hierarchy):
         parts = key.split("__")
         if parts[-1] in COMPARISONS and len(parts) > 2:
             parts.pop()
-        if parts[-1] in YEAR_LOOKUPS and not within(values, YEARS):
+        if len(parts) > 1 and parts[-1] in YEAR_LOOKUPS and not within(values, YEARS):
             return False
     if date_hierarchy:
         for part, allowed in (("month", MONTHS), ("day", DAYS)):
@@ -68,11 +68,6 @@ def ids_fit(model, arguments):
             except ValidationError:
                 return False
     return True
-
-
-class AdminSite(admin.AdminSite):
-    def admin_view(self, view, cacheable=False):
-        return super().admin_view(checked_input(view), cacheable)
 
 
 def checked_input(view):
@@ -99,3 +94,10 @@ def checked_input(view):
         return view(request, *args, **kwargs)
 
     return checked
+
+
+class AdminSite(admin.AdminSite):
+    """Django's admin site, every view of which checks its input first (``checked_input``)."""
+
+    def admin_view(self, view, cacheable=False):
+        return super().admin_view(checked_input(view), cacheable)

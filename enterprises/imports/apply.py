@@ -12,8 +12,8 @@ from django.utils.text import slugify
 
 from ..models import Enterprise, EnterpriseSource, ImportReviewItem
 from ..validators import fold, neq_passes_checksum
-from .diff import STORED_FIELDS, attname, json_value, m2m_column
-from .mapping import MULTI_FIELDS, RECORD_ID
+from .diff import STORED_FIELDS, attname, m2m_column
+from .mapping import MULTI_FIELDS
 from .validate import DEFAULT_LEGAL_FORM
 
 BATCH_SIZE = 1000
@@ -27,10 +27,6 @@ def scalar_attributes(values):
     }
 
 
-def source_values(clean):
-    """What a source record keeps of a row: its values as read, for survivorship and for a
-    curator to adopt."""
-    return {name: json_value(value) for name, value in clean.items() if name != RECORD_ID}
 
 
 class Writer:
@@ -97,14 +93,15 @@ class Writer:
 
     def add_source(self, enterprise_id, key, raw, clean, seen_at=None):
         seen_at = seen_at or self.now
-        self.new_sources.append((enterprise_id, self.run.network_id, key, raw,
-                                 source_values(clean), seen_at, seen_at))
+        # The row's values as read, for survivorship and for a curator to adopt.
+        self.new_sources.append((enterprise_id, self.run.network_id, key, raw, clean, seen_at,
+                                 seen_at))
 
     def refresh_source(self, source_pk, key, raw, clean):
         """The network's record as received now; its id too, when the row was matched under
         another key (one source per enterprise and network)."""
         self.changed_sources.append(EnterpriseSource(
-            pk=source_pk, external_id=key, raw_record=raw, values=source_values(clean),
+            pk=source_pk, external_id=key, raw_record=raw, values=clean,
             last_seen_at=self.now,
         ))
 

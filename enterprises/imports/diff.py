@@ -76,11 +76,6 @@ class Change:
     origins: dict | None = None  # the enterprise's new field_origins when fields change
 
 
-def json_value(value):
-    """A clean value as JSON keeps it (tuples of ids become lists)."""
-    return sorted(value) if isinstance(value, tuple | set) else value
-
-
 class Survivorship:
     """Which source may set which field, for one network's import."""
 
@@ -139,4 +134,5 @@ class Survivorship:
 
     @staticmethod
     def news(name, incoming, previous):
-        return previous is None or previous.get(name) != json_value(incoming)
+        """Single values only: they read back from JSON as they were sent."""
+        return previous is None or previous.get(name) != incoming

@@ -159,7 +159,7 @@ class Importer:
             {"kind": problem.kind, "column": problem.column, "value": problem.value,
              "fr": self.text(problem, "fr"), "en": self.text(problem, "en")}
             for problem in warnings
-        ], json_safe(details)])
+        ], details])
 
     def reject(self, line, problems, name=""):
         self.problems.extend(problems)
@@ -345,9 +345,8 @@ class Importer:
 
     def create(self, row):
         self.counts[CREATED] += 1
-        values = {name: value for name, value in row.clean.items() if name != RECORD_ID}
         self.note_change(row.line, CREATED, row.clean["name"], row.enterprise_id, row.warnings,
-                         values=values)
+                         values=row.clean)
         if self.writer:
             self.writer.create(row.clean, row.key, row.raw, row.enterprise_id,
                                self.survivorship.origins(row.clean), keep_slug=self.canonical)
@@ -538,14 +537,3 @@ def fail(run, message):
     run.finished_at = timezone.now()
     run.save()
     return run
-
-
-def json_safe(value):
-    """Details as JSON keeps them: tuples of ids as lists, dates as text."""
-    if isinstance(value, dict):
-        return {key: json_safe(item) for key, item in value.items()}
-    if isinstance(value, tuple | list | set):
-        items = [json_safe(item) for item in value]
-        return sorted(items) if isinstance(value, set) else items
-    return value
-

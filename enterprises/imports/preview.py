@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.utils import translation
 
 from ..models import Category, Enterprise, ImportChange, Label, Mrc, Municipality, Region, Sector
+from .mapping import RECORD_ID
 from .validate import WarningKind
 
 PAGE_SIZE = 50
@@ -78,7 +79,7 @@ def describe(changes):
         line = Line(change)
         if "values" in details:
             line.values = [(label(name), None, shown(name, value, names))
-                           for name, value in details["values"].items()]
+                           for name, value in details["values"].items() if name != RECORD_ID]
         for target, key in ((line.values, "fields"), (line.kept, "conflicts"),
                             (line.withheld, "withheld")):
             for name, (current, incoming) in (details.get(key) or {}).items():

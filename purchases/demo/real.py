@@ -22,6 +22,7 @@ from enterprises.models import (
     Region,
     Sector,
 )
+from enterprises.places import PlaceResolver
 from purchases.models import MemberOrganization, Purchase
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
@@ -71,6 +72,7 @@ def load_members(regions):
 def load_enterprises(regions):
     categories, sectors = by_slug(Category.objects.all()), by_slug(Sector.objects.all())
     labels, networks = by_slug(Label.objects.all()), by_slug(Network.objects.all())
+    places = PlaceResolver()
     created = 0
     for row in read_demo_file("enterprises.json"):
         fields = dict(row)
@@ -79,6 +81,8 @@ def load_enterprises(regions):
             for key in ("categories", "sectors", "labels", "service_area", "sources")
         }
         fields["region"] = regions[fields["region"]]
+        place = places.resolve(city=fields["city"], region_id=fields["region"].pk)
+        fields["municipality_id"], fields["mrc_id"] = place.municipality_id, place.mrc_id
         fields["status"] = Enterprise.Status.PUBLISHED
         enterprise, was_created = Enterprise.objects.update_or_create(
             slug=fields.pop("slug"), defaults=fields

@@ -57,6 +57,15 @@ def test_loading_the_real_demo_set_twice_gives_identical_counts():
     assert second == {"members": 0, "enterprises": 0, "purchases": 0}
 
 
+def test_the_real_demo_enterprises_are_in_their_official_municipality():
+    load_real_demo_set()
+
+    places = dict(Enterprise.objects.values_list("slug", "municipality__name"))
+    assert places["dose-culture"] == "Longueuil"
+    assert places["carrefour-environnement-saguenay"] == "Saguenay"
+    assert Enterprise.objects.get(slug="groupe-taq").mrc.code == "251"
+
+
 def test_desjardins_bought_from_carrefour_environnement_saguenay_and_groupe_taq():
     load_real_demo_set()
 

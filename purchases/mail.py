@@ -116,7 +116,8 @@ def record_failure(mail, error):
     OutgoingMail.objects.filter(pk=mail.pk).update(next_attempt_at=run_after, last_error=last_error)
     logger.warning("Email %s to %s failed (try %s), next try at %s: %s",
                    mail.pk, mail.recipient, mail.attempts, run_after.isoformat(), last_error)
-    # A backend that cannot defer (the immediate one) leaves the mail queued for staff.
+    # Only a backend that can defer retries; the immediate one, used by some tests, leaves the
+    # mail queued with its next try unscheduled.
     if deliver_mail.get_backend().supports_defer:
         deliver_mail.using(run_after=run_after).enqueue(mail.pk)
 

@@ -1,31 +1,160 @@
 """Stage 1: turn an uploaded file (CSV, XLSX or JSON) into a header and a stream of rows.
 
-Rows are streamed, never held twice: CSV is decoded on the fly once its encoding is known,
-XLSX is read with openpyxl's read-only mode (which parses through defusedxml when installed).
+Every upload is read as if it were hostile: what the reader takes in (rows, columns, cells,
+characters, shared strings, unpacked bytes, nesting) is counted against ``Limits`` and reading
+stops at the first one exceeded, whatever sizes the file declares. An XLSX is checked part by
+part before parsing (sizes read, never trusted; no archive inside, no DTD or entity), then read
+by a streaming parser that holds one row of the sheet at a time. A file above a small size is
+read in a subprocess with its own CPU, memory and time limits (``sandbox``), so that a file
+built to exhaust them fails alone. Cell text comes out without control characters.
 """
 
 import codecs
 import csv
 import io
 import json
+import re
 import zipfile
-from dataclasses import dataclass
-from pathlib import PurePath
+import zlib
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import PurePath, PurePosixPath
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+from openpyxl.utils.escape import unescape
+
+from ..validators import strip_control_characters
+from . import sandbox
 
 SNIFF_BYTES = 64 * 1024
+# csv.Sniffer's patterns backtrack: it only sees the start of the file.
+SNIFF_CHARS = 4096
 HEADER_SEARCH_ROWS = 10
 DELIMITERS = ",;\t"
+CHUNK_BYTES = 64 * 1024
 
 
 class UnreadableFile(Exception):
-    """The file as a whole cannot be read: nothing from it can be applied."""
+    """The file as a whole cannot be read: nothing from it can be applied.
 
-    def __init__(self, message):
+    The message is kept untranslated with its parameters, and put in the language active
+    when it is shown (a subprocess sends the same two back, see ``sandbox``)."""
+
+    def __init__(self, message, **params):
         super().__init__(message)
-        self.message = message
+        self.template = message
+        self.params = params
+
+    @property
+    def message(self):
+        return str(self.template) % self.params if self.params else str(self.template)
+
+    def __str__(self):
+        return self.message
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may hold. The defaults fit a network's whole directory; members' purchase
+    uploads get tighter ones (``for_members``). Settings can override any of them."""
+
+    rows: int = 300_000
+    columns: int = 500
+    cells: int = 10_000_000
+    cell_chars: int = 32_767  # Excel's own limit for one cell
+    text_chars: int = 300_000_000
+    line_chars: int = 1_000_000
+    shared_strings: int = 2_000_000
+    archive_members: int = 500
+    unpacked_bytes: int = 400 * 1024 * 1024
+    # Unpacked size over packed size, checked past the first megabyte of a part: text XML
+    # packs 5 to 30 times, a bomb hundreds or thousands of times.
+    ratio: int = 100
+    json_depth: int = 32
+
+    @classmethod
+    def for_staff(cls):
+        defaults = cls(unpacked_bytes=getattr(
+            settings, "MAX_XLSX_UNPACKED_BYTES", 20 * settings.MAX_UPLOAD_BYTES
+        ))
+        return replace(defaults, **getattr(settings, "IMPORT_READ_LIMITS", {}))
+
+    @classmethod
+    def for_members(cls):
+        defaults = cls(rows=10_000, columns=60, cells=300_000, text_chars=20_000_000,
+                       shared_strings=300_000, archive_members=100,
+                       unpacked_bytes=50 * 1024 * 1024)
+        return replace(defaults, **getattr(settings, "MEMBER_UPLOAD_READ_LIMITS", {}))
+
+    def as_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values):
+        names = {field.name for field in fields(cls)}
+        return cls(**{name: value for name, value in values.items() if name in names})
+
+
+class Budget:
+    """Counts the rows, cells and characters read so far against the limits."""
+
+    def __init__(self, limits):
+        self.limits = limits
+        self.rows = self.cells = self.chars = 0
+
+    def text(self, value, line):
+        if len(value) > self.limits.cell_chars:
+            raise UnreadableFile(
+                _("Line %(line)s: a cell holds more than %(limit)s characters."),
+                line=line, limit=self.limits.cell_chars,
+            )
+        self.chars += len(value)
+        if self.chars > self.limits.text_chars:
+            raise UnreadableFile(
+                _("The file holds more than %(limit)s characters of text: split it into "
+                  "smaller files."), limit=self.limits.text_chars,
+            )
+        return strip_control_characters(value)
+
+    def row(self, values, line):
+        """The row's cells cleaned, once they are counted."""
+        self.columns(len(values), line)
+        self.rows += 1
+        if self.rows > self.limits.rows:
+            raise UnreadableFile(
+                _("The file has more than %(limit)s rows: split it into smaller files."),
+                limit=self.limits.rows,
+            )
+        self.cells += len(values)
+        if self.cells > self.limits.cells:
+            raise UnreadableFile(
+                _("The file has more than %(limit)s cells: split it into smaller files."),
+                limit=self.limits.cells,
+            )
+        return [self.text(value, line) for value in values]
+
+    def columns(self, count, line):
+        if count > self.limits.columns:
+            raise UnreadableFile(
+                _("Line %(line)s has more than %(limit)s columns."),
+                line=line, limit=self.limits.columns,
+            )
+
+
+@dataclass
+class Rows:
+    """A file's rows before its header is known: (line number, cell texts) pairs."""
+
+    rows: object
+    description: str
+    # A spreadsheet may have a title above its header; CSV and JSON start with theirs.
+    header_search: bool = False
 
 
 @dataclass
@@ -35,15 +164,25 @@ class Table:
     description: str = ""
 
 
+BOMS = (
+    # UTF-32's little-endian mark starts with UTF-16's: it is looked for first.
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def detect_encoding(binary):
-    """UTF-8 (with or without BOM) when the whole file decodes as such, else Windows-1252,
-    else Latin-1. Scans the stream without keeping it, then rewinds."""
+    """The encoding its byte order mark names; else UTF-8 when the whole file decodes as such,
+    else Windows-1252, else Latin-1. Scans the stream without keeping it, then rewinds."""
     binary.seek(0)
-    start = binary.read(len(codecs.BOM_UTF8))
-    if start == codecs.BOM_UTF8:
-        binary.seek(0)
-        return "utf-8-sig"
+    start = binary.read(4)
     binary.seek(0)
+    for bom, encoding in BOMS:
+        if start.startswith(bom):
+            return encoding
     for encoding in ("utf-8", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
@@ -60,6 +199,7 @@ def detect_encoding(binary):
 
 
 def sniff_delimiter(sample):
+    sample = sample[:SNIFF_CHARS]
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -67,79 +207,311 @@ def sniff_delimiter(sample):
         return max(DELIMITERS, key=first_line.count)
 
 
-def read_csv(binary):
+def bounded_lines(text, limits):
+    """The text's lines, refusing one longer than the limit before it is held whole."""
+    number = 0
+    while line := text.readline(limits.line_chars + 1):
+        number += 1
+        if len(line) > limits.line_chars:
+            raise UnreadableFile(
+                _("Line %(line)s is longer than %(limit)s characters."),
+                line=number, limit=limits.line_chars,
+            )
+        yield line
+
+
+def read_csv(binary, limits):
     encoding = detect_encoding(binary)
     text = io.TextIOWrapper(binary, encoding=encoding, newline="")
-    sample = text.read(SNIFF_BYTES)
-    text.seek(0)
+    try:
+        sample = text.read(SNIFF_BYTES)
+        text.seek(0)
+    except UnicodeDecodeError:
+        raise UnreadableFile(_("This file is not text in a known encoding.")) from None
     if not sample.strip():
         raise UnreadableFile(_("The file is empty."))
-    reader = csv.reader(text, delimiter=sniff_delimiter(sample))
-    headers = next(reader, [])
+    reader = csv.reader(bounded_lines(text, limits), delimiter=sniff_delimiter(sample))
+    budget = Budget(limits)
 
     def rows():
-        for values in reader:
-            if any(value.strip() for value in values):
-                yield reader.line_num, values
-
-    return Table(headers, rows(), f"CSV, {encoding}")
-
-
-def check_xlsx_size(binary):
-    """Refuse a workbook whose unpacked size is out of proportion (a zip bomb) before parsing."""
-    limit = getattr(settings, "MAX_XLSX_UNPACKED_BYTES", 20 * settings.MAX_UPLOAD_BYTES)
-    try:
-        with zipfile.ZipFile(binary) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise UnreadableFile(_("This is not a valid Excel (.xlsx) file.")) from None
-    if unpacked > limit:
-        raise UnreadableFile(_("This spreadsheet is too large once unpacked."))
-    binary.seek(0)
-
-
-def read_xlsx(binary, sheet_name="", known_header=None):
-    import openpyxl
-
-    check_xlsx_size(binary)
-    try:
-        workbook = openpyxl.load_workbook(binary, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise UnreadableFile(_("This Excel file cannot be read: %s") % error) from None
-    if sheet_name:
-        if sheet_name not in workbook.sheetnames:
+        try:
+            for values in reader:
+                if any(value.strip() for value in values) or reader.line_num == 1:
+                    yield reader.line_num, budget.row(values, reader.line_num)
+        except csv.Error:
             raise UnreadableFile(
-                _("The workbook has no sheet named « %(name)s » (sheets: %(sheets)s).")
-                % {"name": sheet_name, "sheets": ", ".join(workbook.sheetnames)}
-            )
-        sheet = workbook[sheet_name]
-    else:
-        sheet = workbook.worksheets[0]
-    cells = (
-        (number, ["" if value is None else str(value) for value in values])
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+                _("This CSV file cannot be read near line %(line)s: a cell is too long or a "
+                  "quotation mark is not closed."), line=reader.line_num + 1,
+            ) from None
+        except UnicodeDecodeError:
+            raise UnreadableFile(_("This file is not text in a known encoding.")) from None
+
+    return Rows(rows(), f"CSV, {encoding}")
+
+
+def refuse_damaged_xlsx():
+    return UnreadableFile(
+        _("This Excel file is damaged or cut short: open it in Excel or LibreOffice, save it "
+          "again as .xlsx and upload it once more.")
     )
-    # A title row (or a few) may sit above the header: take the first row that looks like one.
-    skipped = []
-    for number, values in cells:
-        filled = [value for value in values if value.strip()]
-        is_header = known_header(values) if known_header else len(filled) >= 2
-        if is_header:
-            headers = values
-            break
-        skipped.append(number)
-        if len(skipped) >= HEADER_SEARCH_ROWS:
-            raise UnreadableFile(_("No header row was found in the first rows of the sheet."))
-    else:
+
+
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+ARCHIVE_MAGIC = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")
+# A DTD is where entities are declared: a spreadsheet part never needs one.
+DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+RATIO_CHECKED_AFTER = 1024 * 1024
+
+
+def check_archive(archive, limits):
+    """Refuse a workbook whose parts are too many, too large once actually unpacked, packed out
+    of proportion, archives themselves, or XML declaring a DTD (entities expand to billions)."""
+    members = archive.infolist()
+    if len(members) > limits.archive_members:
+        raise UnreadableFile(
+            _("This spreadsheet holds more than %(limit)s parts."), limit=limits.archive_members
+        )
+    unpacked = 0
+    for member in members:
+        if not member.is_dir():
+            unpacked += check_part(archive, member, limits, limits.unpacked_bytes - unpacked)
+
+
+def check_part(archive, member, limits, room):
+    """Unpack one part, up to ``room`` bytes, looking at what it holds; returns its size."""
+    is_xml = member.filename.lower().endswith(XML_SUFFIXES)
+    most = max(RATIO_CHECKED_AFTER, limits.ratio * member.compress_size)
+    size, tail = 0, b""
+    with archive.open(member) as part:
+        while chunk := part.read(CHUNK_BYTES):
+            if size == 0 and not is_xml and chunk.startswith(ARCHIVE_MAGIC):
+                raise UnreadableFile(
+                    _("This spreadsheet holds another archive inside it: save it again as a "
+                      "plain .xlsx file without embedded documents.")
+                )
+            size += len(chunk)
+            if size > room:
+                raise UnreadableFile(_("This spreadsheet is too large once unpacked."))
+            if size > most:
+                raise UnreadableFile(
+                    _("This spreadsheet is compressed out of all proportion (a « zip bomb »): "
+                      "it cannot be read safely.")
+                )
+            if is_xml and DTD.search(tail + chunk):
+                raise UnreadableFile(
+                    _("This spreadsheet declares a document type or XML entities, which are "
+                      "refused: save it again from Excel or LibreOffice.")
+                )
+            tail = chunk[-16:]
+    return size
+
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+CELL_COLUMN = re.compile(r"[A-Z]+")
+
+
+def parse_events(archive, name, events=("end",)):
+    """(event, element) pairs of one XML part, through defusedxml (no DTD, no entity)."""
+    return iterparse(archive.open(name), events=events, forbid_dtd=True)
+
+
+def read_part(archive, name):
+    """A small XML part (workbook, relationships, styles) as one element tree's root."""
+    root = None
+    for _event, element in parse_events(archive, name):
+        root = element
+    return root
+
+
+def sheet_path(archive, sheet_name):
+    """The chosen (or first) sheet's title and part name, and whether dates count from 1904."""
+    workbook = read_part(archive, "xl/workbook.xml")
+    sheets = [(sheet.get("name", ""), sheet.get(f"{RELATIONSHIPS}id"))
+              for sheet in workbook.iter(f"{MAIN}sheet")]
+    if not sheets:
         raise UnreadableFile(_("The sheet is empty."))
+    if sheet_name:
+        chosen = [sheet for sheet in sheets if sheet[0] == sheet_name]
+        if not chosen:
+            raise UnreadableFile(
+                _("The workbook has no sheet named « %(name)s » (sheets: %(sheets)s)."),
+                name=sheet_name, sheets=", ".join(name for name, _id in sheets),
+            )
+        title, relation = chosen[0]
+    else:
+        title, relation = sheets[0]
+    properties = workbook.find(f"{MAIN}workbookPr")
+    uses_1904 = properties is not None and properties.get("date1904") in ("1", "true")
+    relations = read_part(archive, "xl/_rels/workbook.xml.rels")
+    targets = {relation.get("Id"): relation.get("Target", "")
+               for relation in relations.iter(f"{PACKAGE_RELATIONSHIPS}Relationship")}
+    target = targets.get(relation, "")
+    path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
+    return title, path, uses_1904
+
+
+def date_styles(archive):
+    """The cell style numbers whose number format shows a date or a duration."""
+    if "xl/styles.xml" not in archive.namelist():
+        return set(), set()
+    styles = read_part(archive, "xl/styles.xml")
+    custom = {int(number_format.get("numFmtId", 0)): number_format.get("formatCode", "")
+              for number_format in styles.iter(f"{MAIN}numFmt")}
+    dates, durations = set(), set()
+    cell_styles = styles.find(f"{MAIN}cellXfs")
+    for position, style in enumerate(() if cell_styles is None else cell_styles):
+        number = int(style.get("numFmtId", 0))
+        code = custom.get(number) or BUILTIN_FORMATS.get(number, "")
+        if is_timedelta_format(code):
+            durations.add(position)
+        elif is_date_format(code):
+            dates.add(position)
+    return dates, durations
+
+
+def shared_strings(archive, budget):
+    """Every shared string, counted one by one: the count and text budgets stop a bomb before
+    it is held."""
+    if "xl/sharedStrings.xml" not in archive.namelist():
+        return []
+    strings = []
+    root = None
+    for event, element in parse_events(archive, "xl/sharedStrings.xml", ("start", "end")):
+        if root is None:
+            root = element
+        if event != "end" or element.tag != f"{MAIN}si":
+            continue
+        strings.append(budget.text(rich_text(element), len(strings) + 1))
+        if len(strings) > budget.limits.shared_strings:
+            raise UnreadableFile(
+                _("The spreadsheet holds more than %(limit)s different texts: split it into "
+                  "smaller files."), limit=budget.limits.shared_strings,
+            )
+        root.clear()
+    return strings
+
+
+def rich_text(element):
+    """The text of a string item: its plain text and its formatted runs, without the phonetic
+    guides (``rPh``) Excel adds to Japanese names."""
+    parts = []
+    for child in element:
+        if child.tag == f"{MAIN}t":
+            parts.append(child.text or "")
+        elif child.tag == f"{MAIN}r":
+            parts.extend(run.text or "" for run in child.iter(f"{MAIN}t"))
+    # Excel writes the characters XML cannot hold as ``_xHHHH_``.
+    return unescape("".join(parts))
+
+
+class SheetReader:
+    """Reads a worksheet row by row; cells are typed as openpyxl types them."""
+
+    def __init__(self, archive, path, strings, styles, uses_1904, budget):
+        self.archive, self.path, self.strings, self.budget = archive, path, strings, budget
+        self.dates, self.durations = styles
+        self.epoch = CALENDAR_MAC_1904 if uses_1904 else CALENDAR_WINDOWS_1900
+
+    def rows(self):
+        container = None
+        line = 0
+        for event, element in parse_events(self.archive, self.path, ("start", "end")):
+            if event == "start":
+                if element.tag == f"{MAIN}sheetData":
+                    container = element
+                continue
+            if element.tag != f"{MAIN}row":
+                continue
+            line = int(element.get("r") or line + 1)
+            values = self.row_values(element, line)
+            if container is not None:
+                container.clear()
+            if any(value.strip() for value in values):
+                yield line, self.budget.row(values, line)
+
+    def row_values(self, row, line):
+        values = []
+        for cell in row.iter(f"{MAIN}c"):
+            reference = cell.get("r")
+            if reference:
+                column = column_index_from_string(coordinate_from_string(reference)[0])
+            else:
+                column = len(values) + 1
+            self.budget.columns(column, line)
+            if column > len(values):
+                values.extend([""] * (column - len(values)))
+            values[column - 1] = self.value(cell, line)
+        return values
+
+    def value(self, cell, line):
+        kind = cell.get("t", "n")
+        if kind == "inlineStr":
+            inline = cell.find(f"{MAIN}is")
+            return "" if inline is None else rich_text(inline)
+        raw = cell.findtext(f"{MAIN}v")
+        if raw is None:
+            return ""
+        if kind == "s":
+            try:
+                return self.strings[int(raw)]
+            except (ValueError, IndexError):
+                raise refuse_damaged_xlsx() from None
+        if kind == "b":
+            return str(raw == "1")
+        if kind != "n":  # "str" (a formula's text), "e" (an error such as #N/A), "d"
+            return raw
+        return self.number(raw, int(cell.get("s") or 0))
+
+    def number(self, raw, style):
+        try:
+            number = float(raw) if any(mark in raw for mark in ".eE") else int(raw)
+            if style in self.dates or style in self.durations:
+                return str(from_excel(number, self.epoch, timedelta=style in self.durations))
+        except (ValueError, OverflowError):
+            return raw
+        return str(number)
+
+
+def read_xlsx(binary, limits, sheet_name=""):
+    budget = Budget(limits)
+    try:
+        archive = zipfile.ZipFile(binary)
+    except (zipfile.BadZipFile, OSError):
+        raise UnreadableFile(_("This is not a valid Excel (.xlsx) file.")) from None
+    try:
+        check_archive(archive, limits)
+        title, path, uses_1904 = sheet_path(archive, sheet_name)
+        reader = SheetReader(archive, path, shared_strings(archive, budget), date_styles(archive),
+                             uses_1904, budget)
+    except UnreadableFile:
+        archive.close()
+        raise
+    except (KeyError, AttributeError):  # a part the workbook needs is missing
+        archive.close()
+        raise UnreadableFile(_("This is not a valid Excel (.xlsx) file.")) from None
+    except DAMAGED_ARCHIVE:
+        archive.close()
+        raise refuse_damaged_xlsx() from None
 
     def rows():
-        for number, values in cells:
-            if any(value.strip() for value in values):
-                yield number, values
-        workbook.close()
+        try:
+            yield from reader.rows()
+        except KeyError:
+            raise UnreadableFile(_("This is not a valid Excel (.xlsx) file.")) from None
+        except DAMAGED_ARCHIVE:
+            raise refuse_damaged_xlsx() from None
+        finally:
+            archive.close()
 
-    return Table(headers, rows(), f"XLSX, {sheet.title}")
+    return Rows(rows(), f"XLSX, {title}", header_search=True)
+
+
+# What a damaged or forged archive raises while it is unpacked or parsed: a wrong checksum,
+# sizes that lie, a cut stream, a method zipfile lacks, a password, XML that stops short.
+DAMAGED_ARCHIVE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                   ValueError, ParseError, DefusedXmlException)
 
 
 def find_records(data):
@@ -161,34 +533,108 @@ def cell_text(value):
     return str(value)
 
 
-def read_json(binary):
-    text = io.TextIOWrapper(binary, encoding=detect_encoding(binary))
+# A string (skipped whole) or a bracket: the nesting is measured without parsing.
+JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def check_nesting(text, limits):
+    """Refuse a document nested deeper than the limit before the parser recurses into it."""
+    if text.count("[") + text.count("{") <= limits.json_depth:
+        return
+    depth = 0
+    for token in JSON_TOKENS.finditer(text):
+        bracket = text[token.start()]
+        if bracket in "[{":
+            depth += 1
+            if depth > limits.json_depth:
+                raise UnreadableFile(
+                    _("The JSON file is nested more than %(limit)s levels deep."),
+                    limit=limits.json_depth,
+                )
+        elif bracket in "]}":
+            depth -= 1
+
+
+def read_json(binary, limits):
+    encoding = detect_encoding(binary)
     try:
-        data = json.load(text)
-    except ValueError as error:
-        raise UnreadableFile(_("This JSON file cannot be read: %s") % error) from None
-    finally:
-        text.detach()
-    records = [record for record in find_records(data) if isinstance(record, dict)]
+        text = binary.read().decode(encoding)
+    except UnicodeDecodeError:
+        raise UnreadableFile(_("This file is not text in a known encoding.")) from None
+    check_nesting(text, limits)
+    try:
+        data = json.loads(text.lstrip("\ufeff"))
+    except (ValueError, RecursionError) as error:
+        raise UnreadableFile(_("This JSON file cannot be read: %(error)s"), error=error) from None
+    del text
+    records = find_records(data)
+    if len(records) > limits.rows:
+        raise UnreadableFile(
+            _("The file has more than %(limit)s rows: split it into smaller files."),
+            limit=limits.rows,
+        )
+    records = [record for record in records if isinstance(record, dict)]
     headers = list(dict.fromkeys(key for record in records for key in record))
+    budget = Budget(limits)
+    header = budget.row(headers, 1)
 
     def rows():
+        yield 1, header
         for number, record in enumerate(records, start=1):
-            yield number, [cell_text(record.get(header)) for header in headers]
+            yield number, budget.row([cell_text(record.get(key)) for key in headers], number)
 
-    return Table(headers, rows(), "JSON")
+    return Rows(rows(), "JSON")
 
 
-def open_table(binary, file_name, sheet_name="", known_header=None):
-    """Read a seekable binary file; the format comes from the name, then the content."""
+def read_rows(binary, file_name, sheet_name, limits):
+    """The file's rows as they come, read in this process; the format comes from the name, then
+    the content."""
     suffix = PurePath(file_name).suffix.lower()
     binary.seek(0)
     head = binary.read(4)
     binary.seek(0)
     if suffix in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):
-        return read_xlsx(binary, sheet_name, known_header)
+        return read_xlsx(binary, limits, sheet_name)
     if suffix == ".json" or head.lstrip(codecs.BOM_UTF8).lstrip()[:1] in (b"[", b"{"):
-        return read_json(binary)
+        return read_json(binary, limits)
     if suffix == ".xls":
         raise UnreadableFile(_("Old Excel files (.xls) are not supported: save as .xlsx or CSV."))
-    return read_csv(binary)
+    return read_csv(binary, limits)
+
+
+def find_header(found, known_header=None):
+    """Split the header from the rows. A title row (or a few) may sit above a spreadsheet's
+    header: the first row that looks like one is taken."""
+    rows = iter(found.rows)
+    skipped = 0
+    for _number, values in rows:
+        if not found.header_search:
+            return Table(values, rows, found.description)
+        filled = [value for value in values if value.strip()]
+        if known_header(values) if known_header else len(filled) >= 2:
+            return Table(values, rows, found.description)
+        skipped += 1
+        if skipped >= HEADER_SEARCH_ROWS:
+            raise UnreadableFile(_("No header row was found in the first rows of the sheet."))
+    raise UnreadableFile(_("The sheet is empty.") if found.header_search
+                         else _("The file is empty."))
+
+
+def file_size(binary):
+    position = binary.tell()
+    binary.seek(0, io.SEEK_END)
+    size = binary.tell()
+    binary.seek(position)
+    return size
+
+
+def open_table(binary, file_name, sheet_name="", known_header=None, limits=None):
+    """Read a seekable binary file within ``limits`` (the staff's by default): in this process
+    when it is small, else in a subprocess with limits of its own."""
+    limits = limits or Limits.for_staff()
+    binary.seek(0)
+    if file_size(binary) > sandbox.in_process_bytes():
+        found = sandbox.read_rows(binary, file_name, sheet_name, limits)
+    else:
+        found = read_rows(binary, file_name, sheet_name, limits)
+    return find_header(found, known_header)

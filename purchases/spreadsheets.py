@@ -12,7 +12,7 @@ from import_export import fields, resources, widgets
 
 from enterprises import exports
 from enterprises.exports import inert
-from enterprises.imports.read import open_table
+from enterprises.imports.read import Limits, open_table
 from enterprises.models import Category, Enterprise, Region
 
 from .models import Purchase
@@ -91,9 +91,10 @@ class PurchaseImportResource(resources.ModelResource):
         instance.organization = self.membership.organization
 
 
-def read_dataset(upload):
-    """The uploaded file as a tablib Dataset, through the directory import's reader."""
-    table = open_table(upload, upload.name)
+def read_dataset(binary, file_name):
+    """The uploaded file as a tablib Dataset, through the directory import's reader, within
+    the limits set for members' uploads."""
+    table = open_table(binary, file_name, limits=Limits.for_members())
     headers = [header.strip() for header in table.headers]
     dataset = tablib.Dataset(headers=headers)
     for _line, cells in table.rows:
@@ -101,14 +102,46 @@ def read_dataset(upload):
     return dataset
 
 
-def import_purchases(membership, upload, dry_run):
+def import_purchases(membership, binary, file_name, dry_run):
     """Validate (and unless `dry_run`, save) the file's purchases; returns the import result."""
-    dataset = read_dataset(upload)
+    dataset = read_dataset(binary, file_name)
     with recount_once():
         return PurchaseImportResource(membership).import_data(
             dataset, dry_run=dry_run, use_transactions=True, raise_errors=False,
             rollback_on_validation_errors=True,
         )
+
+
+# An upload's outcome keeps this many problems: enough to fix a file, small enough to store.
+MAX_REPORTED_ERRORS = 200
+
+
+def outcome(result, dry_run):
+    """What the member sees of an import: plain data, so a background job can store it."""
+    errors = [str(error.error) for error in result.base_errors]
+    for line, row_errors in result.row_errors():
+        errors.extend(f"{row_label(line)} {error.error}" for error in row_errors)
+    for row in result.invalid_rows:
+        details = " ".join(f"{field} — {' '.join(messages)}"
+                           for field, messages in row.error_dict.items())
+        errors.append(f"{row_label(row.number)} {details}")
+    return {
+        "failed": bool(errors) or result.has_errors() or result.has_validation_errors(),
+        "dry_run": dry_run,
+        "count": result.totals["new"],
+        "errors": errors[:MAX_REPORTED_ERRORS],
+        "more_errors": max(0, len(errors) - MAX_REPORTED_ERRORS),
+    }
+
+
+def refusal(message, dry_run):
+    """The outcome of a file that could not be read at all."""
+    return {"failed": True, "dry_run": dry_run, "count": 0, "errors": [str(message)],
+            "more_errors": 0}
+
+
+def row_label(line):
+    return _("Row %(line)s:") % {"line": line}
 
 
 def template_rows():

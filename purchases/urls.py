@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import uploads, views
 from .forms import PasswordResetRequestForm
 
 app_name = "purchases"
@@ -53,7 +53,11 @@ portal_patterns = [
     path("membres/", views.DashboardView.as_view(), name="dashboard"),
     path("membres/achats/", views.PurchaseListView.as_view(), name="purchase_list"),
     path("membres/achats/ajouter/", views.PurchaseCreateView.as_view(), name="purchase_create"),
-    path("membres/achats/importer/", views.PurchaseUploadView.as_view(), name="purchase_upload"),
+    path("membres/achats/importer/", uploads.PurchaseUploadView.as_view(), name="purchase_upload"),
+    path(
+        "membres/achats/importer/<str:token>/", uploads.UploadStatusView.as_view(),
+        name="upload_status",
+    ),
     path("membres/achats/modele/", views.UploadTemplateView.as_view(), name="upload_template"),
     path("membres/achats/exporter/", views.PurchaseExportView.as_view(), name="purchase_export"),
     path("membres/achats/<int:pk>/", views.PurchaseDetailView.as_view(), name="purchase_detail"),

@@ -26,14 +26,12 @@ from django.views.generic import CreateView, DetailView, FormView, TemplateView,
 from django_filters.views import FilterView
 
 from enterprises.exports import csv_chunks, inert
-from enterprises.imports.read import UnreadableFile
 from enterprises.models import Enterprise
 from enterprises.validators import fold
 
 from . import access, ocds, spreadsheets
 from .filters import PurchaseFilter
 from .forms import (
-    BulkUploadForm,
     InvitationSignupForm,
     InviteForm,
     PurchaseForm,
@@ -168,31 +166,6 @@ class UploadTemplateView(access.MemberRequiredMixin, View):
     def get(self, request):
         return spreadsheet_response(
             request, spreadsheets.template_rows(), "modele-achats", _("Purchases")
-        )
-
-
-class PurchaseUploadView(access.MemberRequiredMixin, FormView):
-    template_name = "purchases/purchase_upload.html"
-    form_class = BulkUploadForm
-
-    def form_valid(self, form):
-        dry_run = form.cleaned_data["dry_run"]
-        try:
-            result = spreadsheets.import_purchases(
-                self.membership, form.cleaned_data["file"], dry_run
-            )
-        except UnreadableFile as error:
-            form.add_error("file", error.message)
-            return self.form_invalid(form)
-        failed = result.has_errors() or result.has_validation_errors()
-        if not failed and not dry_run:
-            messages.success(
-                self.request,
-                _("%(count)s purchases were saved as drafts.") % {"count": result.totals["new"]},
-            )
-            return redirect("purchases:purchase_list")
-        return self.render_to_response(
-            self.get_context_data(form=form, result=result, failed=failed, dry_run=dry_run)
         )
 
 

@@ -199,7 +199,7 @@ def test_bulk_upload_dry_run_saves_nothing_then_saves_every_row(client, contribu
         reverse("purchases:purchase_upload"), {"file": upload("achats.csv", content),
                                                "dry_run": "on"}
     )
-    assert response.context["result"].totals["new"] == 2
+    assert response.context["outcome"]["count"] == 2
     assert not Purchase.objects.exists()
 
     client.post(reverse("purchases:purchase_upload"), {"file": upload("achats.csv", content)})
@@ -216,7 +216,7 @@ def test_bulk_upload_with_a_bad_row_saves_nothing_and_names_the_row(client, cont
     response = client.post(
         reverse("purchases:purchase_upload"), {"file": upload("achats.csv", content)}
     )
-    assert response.context["failed"]
+    assert response.context["outcome"]["failed"]
     assert re.search(r"Ligne 2\s:", response.text)
     assert not Purchase.objects.exists()
 

@@ -1,0 +1,87 @@
+"""A member's large upload: checked by a background job while its status page waits."""
+
+import pytest
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from purchases.models import Purchase
+from purchases.uploads import STORAGE_FOLDER
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+PURCHASES = (
+    "supplier_name;description;amount;award_date;procurement_method;consent_to_publish\r\n"
+    "TRAITEUR DU VIEUX-PORT;Repas de l'assemblée annuelle;1200,50;2025-01-10;direct;1\r\n"
+    "Coop Boulot’Vert;Entretien paysager à Trois-Rivières (Québec);8000;2025-02-10;direct;0\r\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def every_file_is_large(settings):
+    settings.UPLOAD_READ_IN_PROCESS_BYTES = 10
+    cache.clear()
+
+
+@pytest.fixture
+def member(client):
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+    return membership
+
+
+def send(client, dry_run):
+    data = {"file": SimpleUploadedFile("achats.csv", PURCHASES.encode("cp1252"))}
+    if dry_run:
+        data["dry_run"] = "on"
+    return client.post(reverse("purchases:purchase_upload"), data)
+
+
+def test_large_file_answers_at_once_with_a_status_page_that_waits_for_the_job(client, member):
+    response = send(client, dry_run=True)
+
+    status = client.get(response.url)
+    assert response.url.startswith(reverse("purchases:purchase_upload"))
+    assert 'http-equiv="refresh"' in status.content.decode()
+    assert "en cours de vérification" in status.content.decode()
+
+
+def stored_files():
+    try:
+        return set(default_storage.listdir(STORAGE_FOLDER)[1])
+    except FileNotFoundError:
+        return set()
+
+
+def test_job_checks_the_file_then_saves_it_and_deletes_it(client, member, task_worker):
+    earlier = stored_files()
+    checked = send(client, dry_run=True)
+    task_worker()
+
+    page = client.get(checked.url).content.decode()
+    assert "2 achats seraient enregistrés" in page
+    assert 'http-equiv="refresh"' not in page
+    assert not Purchase.objects.exists()
+
+    saved = send(client, dry_run=False)
+    task_worker()
+
+    assert "2 achats ont été enregistrés" in client.get(saved.url).content.decode()
+    assert Purchase.objects.filter(organization=member.organization,
+                                   status=Purchase.Status.DRAFT).count() == 2
+    assert stored_files() - earlier == set()
+
+
+def test_another_member_cannot_follow_the_job(client, member):
+    response = send(client, dry_run=True)
+    client.force_login(MembershipFactory().user)
+
+    assert client.get(response.url).status_code == 404
+
+
+def test_a_forged_job_address_is_not_found(client, member):
+    url = reverse("purchases:upload_status", args=["pas-un-jeton"])
+
+    assert client.get(url).status_code == 404

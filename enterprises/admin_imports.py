@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRefresh
 
+from .imports import lifecycle
 from .imports.mapping import FIELDS, RECORD_ID, Vocabulary
 from .imports.normalize import missing_tokens, normalize_record
 from .imports.pipeline import open_with_profile
@@ -350,6 +351,8 @@ class ImportRunAdmin(admin.ModelAdmin):
                  name="enterprises_importrun_report"),
             path("<int:pk>/progress/", view(self.progress_view),
                  name="enterprises_importrun_progress"),
+            path("<int:pk>/restart/", view(self.restart_view),
+                 name="enterprises_importrun_restart"),
             *super().get_urls(),
         ]
 
@@ -379,6 +382,7 @@ class ImportRunAdmin(admin.ModelAdmin):
             with run.upload.open("rb") as binary:
                 _table, mapping = open_with_profile(binary, run.file_name, profile)
         except UnreadableFile as failure:
+            lifecycle.discard(run)
             messages.error(request, failure.message)
             return redirect("admin:enterprises_importrun_upload")
         form = ColumnsForm(request.POST or None, mapping=mapping)
@@ -428,11 +432,22 @@ class ImportRunAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
         return response
 
+    def restart_view(self, request, pk):
+        """Start a failed run again, from the file it kept."""
+        self.require(request, self.has_add_permission)
+        run = get_object_or_404(ImportRun, pk=pk, state=ImportRun.State.FAILED)
+        if request.method != "POST" or not lifecycle.can_restart(run):
+            return redirect("admin:enterprises_importrun_change", pk)
+        again = lifecycle.restart(run, request.user)
+        messages.success(request, _("The run starts again from the same file."))
+        return redirect("admin:enterprises_importrun_change", again.pk)
+
     def progress_view(self, request, pk):
         """The state line of a running import, polled by its page; once the run is over the
         whole page reloads to show the counts."""
         self.require(request, self.has_view_permission)
         run = get_object_or_404(ImportRun, pk=pk)
+        lifecycle.fail_if_stopped(run)
         if run.state not in IN_PROGRESS:
             return HttpResponseClientRefresh()
         return TemplateResponse(request, "admin/enterprises/importrun/progress.html",
@@ -442,12 +457,14 @@ class ImportRunAdmin(admin.ModelAdmin):
         self.require(request, self.has_view_permission)
         run = get_object_or_404(ImportRun.objects.select_related("network", "created_by"),
                                 pk=object_id)
+        lifecycle.fail_if_stopped(run)
         profile = ImportProfile.objects.filter(network=run.network).first()
         values_form = ValueMapsForm(profile=profile) if profile else None
         kind = request.GET.get("kind", "")
         return self.page(
             request, "run.html", str(run), run=run, values_form=values_form,
             in_progress=run.state in IN_PROGRESS, rows_done=rows_done(run),
+            can_restart=lifecycle.can_restart(run),
             counts=counts(run), kind=kind, changes=page_of(run, kind, request.GET.get("page")),
         )
 

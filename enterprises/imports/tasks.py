@@ -6,6 +6,7 @@ from django_tasks import task
 
 from ..models import ImportRun
 from .pipeline import run_import
+from .progress import beat
 
 DEFAULT_BACKGROUND_BYTES = 2 * 1024 * 1024
 
@@ -13,6 +14,10 @@ DEFAULT_BACKGROUND_BYTES = 2 * 1024 * 1024
 @task()
 def run_import_job(run_pk):
     run = ImportRun.objects.select_related("network").get(pk=run_pk)
+    if run.state != ImportRun.State.PENDING:
+        return  # closed while it waited for a worker (see lifecycle.close_abandoned_runs)
+    # A sign of life before the file is read: reading a large one takes a while.
+    beat(run)
     with run.upload.open("rb") as binary:
         run_import(run, binary)
 

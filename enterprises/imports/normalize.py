@@ -299,11 +299,22 @@ def collapse_spaces(field, value):
     return " ".join(value.split())
 
 
-def normalize_record(raw, missing):
+def names_in_capitals(records, share=0.5):
+    """Whether a file writes its names in capitals, as the enterprise register does, judging
+    by a sample of its records (the first chunk). Only then are its all-capitals names put in
+    title case: one name in capitals among mixed-case ones (« CLUB LOA ») is its source's
+    choice."""
+    names = [record["name"] for record in records if record.get("name", "").strip()]
+    shouted = sum(1 for name in names if is_all_capitals(name))
+    return bool(names) and shouted >= share * len(names)
+
+
+def normalize_record(raw, missing, title_case_names=True):
     """{field: raw text} → {field: tidy text}; "missing" markers and blanks become "".
 
     A city cell holding a post-office box or a unit (« CP 1281 », « Bureau 200 ») moves it to
-    the end of the address.
+    the end of the address. Names in capitals are put in title case when
+    ``title_case_names`` (see ``names_in_capitals``).
     """
     record, second_line = {}, ""
     for field, value in raw.items():
@@ -318,7 +329,8 @@ def normalize_record(raw, missing):
         if value and field == "city":
             second_line, value = split_city(value)
         if value and field in NORMALIZERS and not is_canonical(field, value):
-            value = NORMALIZERS[field](value)
+            if field != "name" or title_case_names:
+                value = NORMALIZERS[field](value)
         record[field] = value
     if second_line:
         record["address"] = with_second_line(record.get("address", ""), fix_address(second_line))

@@ -13,6 +13,7 @@ from enterprises.imports.normalize import (
     fix_address,
     fix_capitals,
     missing_tokens,
+    names_in_capitals,
     normalize_phone_number,
     normalize_record,
     normalize_website,
@@ -56,6 +57,18 @@ def test_register_names_in_capitals_get_french_title_case(register, expected):
 ])
 def test_names_with_any_lower_case_letter_keep_their_sources_case(name):
     assert normalized(name=name)["name"] == name
+
+
+def test_a_name_in_capitals_among_mixed_case_names_is_its_sources_choice():
+    network = [{"name": "Groupe RCM inc."}, {"name": "CLUB LOA"}, {"name": "Camp du Lac Vert"}]
+    register = [{"name": "GROUPE RCM INC."}, {"name": "CLUB LOA"}, {"name": "Camp du Lac Vert"}]
+
+    assert not names_in_capitals(network)
+    assert names_in_capitals(register)
+    assert normalize_record({"name": "CLUB LOA", "address": "120, 11E AVENUE NORD"}, MISSING,
+                            title_case_names=False) == {
+        "name": "CLUB LOA", "address": "120, 11E Avenue Nord",
+    }
 
 
 @pytest.mark.parametrize(("address", "expected"), [

@@ -1,7 +1,11 @@
 """The MRC filter: within the chosen region, in the listing, its facets and the API."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.http import QueryDict
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from enterprises.facets import facet_counts, result_count
 from enterprises.filters import EnterpriseFilterSet
@@ -133,6 +137,31 @@ def test_the_facet_index_agrees_with_the_sql_filters(mauricie, query_string):
         narrowed.setlist("mrc", [entry["value"]])
         assert entry["count"] == filtered(narrowed.urlencode()).qs.count(), entry
         assert entry["region"] in selected_regions or entry["selected"]
+
+
+choices = st.lists(st.one_of(
+    st.tuples(st.just("region"), st.sampled_from(["04", "06", "16"])),
+    st.tuples(st.just("mrc"), st.sampled_from(["mekinac", "les-chenaux", "371", "660", "580"])),
+    st.tuples(st.just("legal_form"), st.sampled_from(["cooperative", "non_profit"])),
+    st.tuples(st.just("category"), st.just("traiteur")),
+), max_size=5)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pairs=choices)
+def test_any_mix_of_filters_counts_in_memory_what_the_sql_filters_find(mauricie, pairs):
+    query_string = urlencode(pairs)
+    facets = facet_counts(filtered(query_string))
+
+    assert result_count(facets) == filtered(query_string).qs.count()
+    for facet in ("region", "mrc"):
+        for entry in facets[facet]:
+            if entry["count"] or entry["selected"]:
+                narrowed = QueryDict(query_string, mutable=True)
+                narrowed.setlist(facet, [entry["value"]])
+                assert entry["count"] == filtered(narrowed.urlencode()).qs.count(), entry
 
 
 def test_the_listing_offers_the_mrcs_once_a_region_is_chosen(client, mauricie):

@@ -107,7 +107,7 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Send the selected failed emails again"),
+    @admin.action(description=_("Send the selected failed or stuck emails again"),
                   permissions=["change"])
     def send_again(self, request, queryset):
         count = send_again(queryset)

@@ -3,7 +3,8 @@
 A mail server that is down or silent can therefore neither slow nor break a page: the request
 only writes a row and queues a task (``manage.py db_worker`` runs it). Each try is bounded by
 ``EMAIL_TIMEOUT``; a failed try is retried after a growing delay, and after ``MAX_ATTEMPTS``
-the mail stays failed in the admin (Outgoing emails), where staff can send it again.
+the mail stays failed in the admin (Outgoing emails), where staff can send it again, as they can
+a mail whose worker stopped in the middle of a try.
 """
 
 import logging
@@ -59,8 +60,8 @@ def queue_mail(message):
 
 
 def send_again(mails):
-    """Failed mails get a fresh series of tries; returns how many were queued."""
-    pks = list(mails.failed().values_list("pk", flat=True))
+    """Failed and stuck mails get a fresh series of tries; returns how many were queued."""
+    pks = list((mails.failed() | mails.stuck()).values_list("pk", flat=True))
     OutgoingMail.objects.filter(pk__in=pks).update(
         status=OutgoingMail.Status.QUEUED, attempts=0, next_attempt_at=None
     )

@@ -916,6 +916,13 @@ class OutgoingMailQuerySet(models.QuerySet):
     def failed(self):
         return self.filter(status=OutgoingMail.Status.FAILED)
 
+    def stuck(self):
+        """Queued mails whose try is long overdue: a worker stopped in the middle of it."""
+        cutoff = timezone.now() - OutgoingMail.STUCK_AFTER
+        return self.filter(status=OutgoingMail.Status.QUEUED).filter(
+            Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at=None, created_at__lt=cutoff)
+        )
+
 
 class OutgoingMail(models.Model):
     """An email the site sends, kept until the mail server has taken it.
@@ -924,6 +931,10 @@ class OutgoingMail(models.Model):
     with growing delays, and after the last attempt leaves it failed for staff to see. A sent
     mail keeps who, what and when, not its body: bodies carry password reset links.
     """
+
+    # A try takes at most EMAIL_TIMEOUT: a mail still waiting this long after its time lost
+    # its task with a worker that stopped, and may be sent again.
+    STUCK_AFTER = timedelta(hours=1)
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to be sent")

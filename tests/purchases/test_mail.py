@@ -232,3 +232,24 @@ def test_password_reset_with_immediate_tasks_and_the_server_down_answers_normall
 
     assert response.status_code == 302
     assert OutgoingMail.objects.get().attempts == 1
+
+
+def test_staff_send_again_a_mail_whose_worker_stopped_but_not_one_still_in_time(
+    task_worker, staff_client
+):
+    stuck = queue_one(to="pierre.gagnon@example.org")
+    fresh = queue_one(to="julie.tremblay@example.org")
+    # The worker took the first one's task and was killed in the middle of the try.
+    DBTaskResult.objects.all().delete()
+    OutgoingMail.objects.filter(pk=stuck.pk).update(
+        attempts=1, created_at=timezone.now() - timedelta(hours=3)
+    )
+
+    staff_client.post(reverse("admin:purchases_outgoingmail_changelist"), {
+        "action": "send_again", helpers.ACTION_CHECKBOX_NAME: [stuck.pk, fresh.pk],
+    })
+    task_worker()
+
+    assert [message.to for message in mail.outbox] == [["pierre.gagnon@example.org"]]
+    fresh.refresh_from_db()
+    assert fresh.status == OutgoingMail.Status.QUEUED

@@ -36,8 +36,9 @@ def export_rows(queryset, **render_options):
 
 
 def printable(row):
-    """The row with control characters removed from its text cells."""
-    return [strip_control_characters(cell) for cell in row]
+    """The row with control characters removed from its text cells, which are then made inert
+    again: removing a leading vertical tab may uncover a formula."""
+    return [inert(strip_control_characters(cell)) for cell in row]
 
 
 class Echo:

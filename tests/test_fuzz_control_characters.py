@@ -60,6 +60,21 @@ def test_a_members_csv_export_drops_control_characters(client, member):
     assert CLEANED in [cell for row in csv.reader(io.StringIO(text)) for cell in row]
 
 
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_a_formula_behind_a_control_character_stays_inert(client, member, export_format):
+    PurchaseFactory(organization=member.organization, description="\x0b=HYPERLINK(\"x\")")
+
+    response = client.get(reverse("purchases:purchase_export"), {"format": export_format})
+
+    content = b"".join(response.streaming_content)
+    if export_format == "csv":
+        exported = [cell for row in csv.reader(io.StringIO(content.decode("utf-8-sig")))
+                    for cell in row]
+    else:
+        exported = cells(content)
+    assert "'=HYPERLINK(\"x\")" in exported
+
+
 def test_the_public_directory_export_with_control_characters_opens_in_excel(client):
     EnterpriseFactory(name="CAFÉ\x0bDU\x1f QUARTIER", description_fr=PASTED_FROM_WORD)
 

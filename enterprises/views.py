@@ -130,7 +130,8 @@ class DirectoryView(TemplateView):
 
     def paginate(self, total):
         results = self.directory.results(
-            lambda queryset: queryset.select_related("region").prefetch_related("categories")
+            lambda queryset: queryset.select_related("region", "municipality")
+            .prefetch_related("categories")
         )
         paginator = CountedPaginator(results, self.filterset.per_page, total)
         try:

@@ -189,6 +189,18 @@ def test_the_listing_filtered_by_mrc_in_french_and_in_english(client, mauricie):
     assert 'id="facet-mrc-mekinac" checked' in english.content.decode()
 
 
+def test_the_listing_names_the_official_municipality_rather_than_the_text_of_the_file(
+    client, mauricie
+):
+    mauricie["roch"].city = "ST-ROCH-DE-MEKINAC (QUÉBEC)"
+    mauricie["roch"].save()
+
+    page = client.get(LISTING, {"mrc": "mekinac"}).content.decode()
+
+    assert "Mauricie · Saint-Roch-de-Mékinac" in page
+    assert "ST-ROCH-DE-MEKINAC" not in page
+
+
 def test_a_region_page_narrows_by_mrc(client, mauricie):
     response = client.get("/regions/mauricie/", {"mrc": "les-chenaux"})
 

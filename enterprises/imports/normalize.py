@@ -1,8 +1,9 @@
 """Stage 3: tidy raw cells without judging them — trim, blank out "missing" markers, fix names
 typed in capitals, and put identifiers in their canonical form when they can be read.
 
-Normalization never damages: text that holds lower-case letters keeps the case its source gave,
-a word holding a digit (``11E``, ``1022PV-3351``) is never changed, and values that cannot be
+Normalization never damages: text that holds lower-case letters keeps the case its source gave
+(and so does a name in capitals from a file that writes its names in mixed case), a word
+holding a digit (``11E``, ``1022PV-3351``) is never changed, and values that cannot be
 normalized are left as received so that validation reports them.
 """
 
@@ -119,9 +120,11 @@ def _title_token(token, first, street, after_ordinal):
             # The rest of one word, as in « AUJOURD'HUI » or « PRUD'HOMME ».
             pieces.append(word.lower())
         else:
+            # A street word inside a compound (« BUREAU-CHEF ») is a name, not a generic.
+            alone = end == 0 and LETTERS.search(token, match.end()) is None
             pieces.append(_title_word(
                 word, first=first and end == 0, next_char=token[match.end():match.end() + 1],
-                street=street, after_ordinal=after_ordinal,
+                street=street and alone, after_ordinal=after_ordinal,
             ))
         end, previous = match.end(), word
     if not pieces:

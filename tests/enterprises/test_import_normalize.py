@@ -77,6 +77,7 @@ def test_a_name_in_capitals_among_mixed_case_names_is_its_sources_choice():
     ("1550, BOUL. DES FORGES", "1550, boul. des Forges"),
     ("CHEMIN DU LAC-À-LA-TORTUE", "Chemin du Lac-à-la-Tortue"),
     ("CP 490", "CP 490"),
+    ("CP 1281, SUCC. BUREAU-CHEF", "CP 1281, Succ. Bureau-Chef"),
     ("C.P. 490", "C.P. 490"),
     ("CASE POSTALE 12", "Case postale 12"),
     ("120, 11e avenue Nord", "120, 11e avenue Nord"),

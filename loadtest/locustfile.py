@@ -1,12 +1,14 @@
-"""Load test: buyers browse the directory and the repertory, members record purchases.
+"""Load test: buyers browse the directory and the repertory, members record purchases, and
+(``scripts/loadtest --hostile``) other members upload files built to exhaust the reader.
 
 Run it through scripts/loadtest, which starts the production-like server, creates the member
 logins and checks the purchases afterwards; or alone against a running server:
 
-    .venv/bin/locust -f loadtest/locustfile.py --host http://127.0.0.1:8000 \\
-        --headless -u 50 -r 10 --run-time 2m
+    PYTHONPATH=. .venv/bin/locust -f loadtest/locustfile.py --host http://127.0.0.1:8000 \\
+        --headless -u 50 -r 10 --run-time 2m Buyer Member
 
-LOAD_MEMBERS (default 50) is how many logins `manage.py create_load_logins` made.
+LOAD_MEMBERS (default 50) is how many logins `manage.py create_load_logins` made. Members' and
+hostile members' requests are named « member: … » and « hostile: … »; the others are buyers'.
 """
 
 import datetime
@@ -16,6 +18,8 @@ import re
 
 import requests
 from locust import HttpUser, between, events, task
+
+from enterprises.imports import hostile
 
 PASSWORD = "demo-demo-demo"
 LOGIN_PATTERN = "charge-{number:03d}@example.org"
@@ -124,6 +128,19 @@ class Buyer(HttpUser):
         self.client.get("/api/enterprises/", params=params, name="api: listing")
 
 
+def sign_in(user):
+    """Sign a member in with one of the load test's logins."""
+    email = LOGIN_PATTERN.format(number=random.randint(1, MEMBERS))
+    form = user.client.get("/membres/connexion/", name="member: login form")
+    with user.client.post(
+        "/membres/connexion/",
+        {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token(form)},
+        name="member: login", catch_response=True,
+    ) as response:
+        if not response.url.rstrip("/").endswith("/membres"):
+            response.failure(f"{email} was not signed in")
+
+
 class Member(HttpUser):
     """A member organization's contributor: the dashboard, the list, now and then a purchase."""
 
@@ -131,28 +148,20 @@ class Member(HttpUser):
     wait_time = between(2, 6)
 
     def on_start(self):
-        self.email = LOGIN_PATTERN.format(number=random.randint(1, MEMBERS))
         self.own_purchases = []
-        form = self.client.get("/membres/connexion/", name="login form")
-        with self.client.post(
-            "/membres/connexion/",
-            {"username": self.email, "password": PASSWORD, "csrfmiddlewaretoken": token(form)},
-            name="login", catch_response=True,
-        ) as response:
-            if not response.url.rstrip("/").endswith("/membres"):
-                response.failure(f"{self.email} was not signed in")
+        sign_in(self)
 
     @task(4)
     def dashboard(self):
-        self.client.get("/membres/", name="member dashboard")
+        self.client.get("/membres/", name="member: dashboard")
 
     @task(2)
     def purchase_list(self):
-        self.client.get("/membres/achats/", name="member purchase list")
+        self.client.get("/membres/achats/", name="member: purchase list")
 
     @task(1)
     def record_purchase(self):
-        form = self.client.get("/membres/achats/ajouter/", name="purchase form")
+        form = self.client.get("/membres/achats/ajouter/", name="member: purchase form")
         categories = category_ids(form.text or "")
         supplier = random.choice(Reference.enterprises)[1] if Reference.enterprises else ""
         data = {
@@ -167,7 +176,7 @@ class Member(HttpUser):
             "procurement_method": "direct",
             "consent_to_publish": "on",
         }
-        with self.client.post("/membres/achats/ajouter/", data, name="record purchase",
+        with self.client.post("/membres/achats/ajouter/", data, name="member: record purchase",
                               catch_response=True) as response:
             match = PURCHASE_URL.search(response.url or "")
             if match is None:
@@ -180,9 +189,43 @@ class Member(HttpUser):
         if not self.own_purchases:
             return
         pk = self.own_purchases.pop()
-        page = self.client.get(f"/membres/achats/{pk}/", name="purchase page")
+        page = self.client.get(f"/membres/achats/{pk}/", name="member: purchase page")
         self.client.post(f"/membres/achats/{pk}/soumettre/",
-                         {"csrfmiddlewaretoken": token(page)}, name="submit purchase")
+                         {"csrfmiddlewaretoken": token(page)}, name="member: submit purchase")
+
+
+class HostileMember(HttpUser):
+    """A member sending bombs, forged archives, endless lines and deep nesting, as a check
+    only. Each must be refused (200 with a message, or 302 to its job's status page); past the
+    upload rate, 429 is the expected answer, counted as « hostile: rate-limited (429) »."""
+
+    weight = 1
+    wait_time = between(1, 3)
+    corpus = []
+
+    def on_start(self):
+        if not HostileMember.corpus:
+            HostileMember.corpus = [(case, name, build())
+                                    for case, name, build in hostile.REFUSED]
+        sign_in(self)
+
+    @task
+    def upload(self):
+        case, name, data = random.choice(self.corpus)
+        form = self.client.get("/membres/achats/importer/", name="hostile: upload form")
+        with self.client.post(
+            "/membres/achats/importer/",
+            {"csrfmiddlewaretoken": token(form), "dry_run": "on"},
+            files={"file": (name, data)}, name=f"hostile: {case}", allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code == 429:
+                response.request_meta["name"] = "hostile: rate-limited (429)"
+                response.success()
+            elif response.status_code in (200, 302):
+                response.success()
+            else:
+                response.failure(f"answered {response.status_code}")
 
 
 def category_ids(html):

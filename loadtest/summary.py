@@ -1,11 +1,13 @@
 """Summarize a locust run from its final stats: requests/s, p50/p95/p99, errors.
 
-    python loadtest/summary.py var/loadtest/<run> [--outage START END]
+    python loadtest/summary.py var/loadtest/<run> [--outage START END] [--compare <steady run>]
 
 Reads <run>.json (locust --json-file) and the errors of <run>_failures.csv (locust --csv).
 With --outage (the Unix times between which the database was restarted), errors are split into
 those during the outage, plus the pool's 10 s wait for a connection, and those outside it,
-which must be none. Exits with 1 when an error happened outside the outage.
+which must be none. With --compare (a steady run's prefix), buyers' p95 (every request but the
+« member: » and « hostile: » ones) must stay within 1.5 times that run's. Exits with 1 when an
+error happened outside the outage, or the buyers' p95 grew more than that.
 """
 
 import argparse
@@ -16,6 +18,9 @@ from collections import Counter
 from pathlib import Path
 
 P95_TARGET_MS = 300
+# Hostile uploads may slow buyers down this much at most (issue: no upload ties up the site).
+BUYERS_P95_GROWTH = 1.5
+NOT_BUYERS = ("member: ", "hostile: ")
 # A request that waited for a connection during the outage fails up to this long after it.
 POOL_TIMEOUT_SECONDS = 10
 
@@ -53,10 +58,18 @@ class Entry:
                 f"{self.percentile(0.99):>5}")
 
 
+def buyers(entries):
+    return Entry("buyers' requests", [
+        entry for entry in entries if not entry["name"].startswith(NOT_BUYERS)
+    ])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("prefix", help="the run's file prefix under var/loadtest/")
     parser.add_argument("--outage", nargs=2, type=int, metavar=("START", "END"))
+    parser.add_argument("--compare", metavar="STEADY_RUN",
+                        help="a run without hostile uploads, to compare buyers' p95 with")
     args = parser.parse_args()
 
     entries = json.loads(Path(f"{args.prefix}.json").read_text(encoding="utf-8"))
@@ -73,6 +86,16 @@ def main():
           f"errors {total.errors} of {total.count}")
     p95_met = total.percentile(0.95) <= P95_TARGET_MS
     print(f"p95 target {P95_TARGET_MS} ms: {'met' if p95_met else 'MISSED'}")
+    buyers_p95 = buyers(entries).percentile(0.95)
+    print(f"buyers' p95 {buyers_p95} ms")
+    slowed = False
+    if args.compare:
+        steady = json.loads(Path(f"{args.compare}.json").read_text(encoding="utf-8"))
+        steady_p95 = buyers(steady).percentile(0.95)
+        slowed = buyers_p95 > BUYERS_P95_GROWTH * steady_p95
+        print(f"buyers' p95 in the steady run {steady_p95} ms: "
+              f"× {buyers_p95 / max(steady_p95, 1):.2f} "
+              f"({'within' if not slowed else 'MORE than'} × {BUYERS_P95_GROWTH})")
 
     unexpected = total.errors
     if args.outage:
@@ -91,7 +114,7 @@ def main():
             for row in csv.DictReader(file):
                 print(f"  {row['Occurrences']:>5} × {row['Method']} {row['Name']}: "
                       f"{row['Error']}")
-    return 1 if unexpected else 0
+    return 1 if unexpected or slowed else 0
 
 
 if __name__ == "__main__":

@@ -186,12 +186,13 @@ def record_key(clean):
     return f"name:{fold(clean.get('name', ''))}|{clean.get('postal_code', '')}"[:100]
 
 
+@functools.lru_cache(maxsize=1024)  # for the row's match, then for its learning
 def blocking_words(key):
     """The words of a comparison key that find candidates: its numbers when it has any (two
     names with different numbers never match), else its words that are not legal forms."""
     words = key.split()
-    return ([word for word in words if not word.isalpha()]
-            or [word for word in words if word not in GENERIC] or words)
+    return tuple([word for word in words if not word.isalpha()]
+                 or [word for word in words if word not in GENERIC] or words)
 
 
 class Block:

@@ -21,15 +21,17 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def inert(value):
-    """The cell value, with text that a spreadsheet would run as a formula prefixed by '."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """The cell value, with text that a spreadsheet would run as a formula prefixed by '
+    (leading spaces don't disarm a formula)."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
 
 def revert_inert(value):
     """The value that ``inert`` was given: a file written by an export imports unchanged."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
+    if (isinstance(value, str) and value.startswith("'")
+            and value[1:].lstrip(" ").startswith(FORMULA_TRIGGERS)):
         return value[1:]
     return value
 

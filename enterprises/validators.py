@@ -85,6 +85,9 @@ def normalize_phone(value):
 # Control characters that no output accepts (XML, spreadsheets, PostgreSQL text): everything
 # below U+0020 except tab, newline and carriage return, plus DEL and the C1 controls.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Word writes a manual line break as a vertical tab and a page break as a form feed: each
+# becomes a space, so that the words on either side stay apart.
+BREAKS_FROM_WORD = str.maketrans("\x0b\x0c", "  ")
 
 
 def strip_control_characters(text):
@@ -92,4 +95,4 @@ def strip_control_characters(text):
     pasted from Word, a NUL byte from a damaged file); tab and line breaks are kept."""
     if not isinstance(text, str) or text.isprintable():
         return text
-    return CONTROL_CHARACTERS.sub("", text)
+    return CONTROL_CHARACTERS.sub("", text.translate(BREAKS_FROM_WORD))

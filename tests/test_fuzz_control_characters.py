@@ -26,8 +26,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PASTED_FROM_WORD = "Traiteur pour l'assemblée\x0bannuelle\x0c du 14\x1b mars"
-CLEANED = "Traiteur pour l'assembléeannuelle du 14 mars"
+PASTED_FROM_WORD = "Traiteur pour l'assemblée\x0bannuelle\x0cdu 14\x1b mars"
+CLEANED = "Traiteur pour l'assemblée annuelle du 14 mars"
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_a_formula_behind_a_control_character_stays_inert(client, member, export
                     for cell in row]
     else:
         exported = cells(content)
-    assert "'=HYPERLINK(\"x\")" in exported
+    assert "' =HYPERLINK(\"x\")" in exported
 
 
 def test_the_public_directory_export_with_control_characters_opens_in_excel(client):
@@ -82,7 +82,7 @@ def test_the_public_directory_export_with_control_characters_opens_in_excel(clie
 
     assert response.status_code == 200
     workbook = cells(b"".join(response.streaming_content))
-    assert "CAFÉDU QUARTIER" in workbook
+    assert "CAFÉ DU QUARTIER" in workbook
     assert CLEANED in workbook
 
 
@@ -98,7 +98,7 @@ def test_export_directory_writes_a_workbook_despite_control_characters(tmp_path)
 def test_the_registrant_list_drops_control_characters():
     event = EventFactory()
     RegistrationFactory(
-        event=event, name="Marie\x0b Tremblay", organization_name="Coop\x07 Trois-Rivières (Québec)"
+        event=event, name="Marie\x0bTremblay", organization_name="Coop\x07 Trois-Rivières (Québec)"
     )
 
     text = b"".join(
@@ -113,7 +113,7 @@ def test_the_registrant_list_drops_control_characters():
 
 def test_a_purchase_typed_with_control_characters_is_saved_without_them(client, member):
     response = client.post(reverse("purchases:purchase_create"), {
-        "supplier": "TRAITEUR\x0b DU QUARTIER\x00",
+        "supplier": "TRAITEUR\x0bDU QUARTIER\x00",
         "category": Category.objects.get(slug="traiteur").pk,
         "description": PASTED_FROM_WORD,
         "amount": "12500.00",
@@ -129,7 +129,7 @@ def test_a_purchase_typed_with_control_characters_is_saved_without_them(client, 
 
 def test_staff_edits_in_the_admin_are_saved_without_control_characters(staff_client):
     response = staff_client.post(reverse("admin:enterprises_sector_add"), {
-        "name": "Agroalimentaire\x0b et\x00 restauration", "name_en": "Food\x0b services",
+        "name": "Agroalimentaire\x0bet\x00 restauration", "name_en": "Food\x0bservices",
         "slug": "agroalimentaire-et-restauration", "naics_code": "",
     })
 
@@ -147,7 +147,7 @@ def posted(data, view=None):
 
 
 def test_tabs_and_line_breaks_are_kept():
-    request = posted({"description": "Ligne 1\r\nLigne 2\tsuite", "tags": ["a\x0b", "b"]})
+    request = posted({"description": "Ligne 1\r\nLigne 2\tsuite", "tags": ["a\x00", "b"]})
 
     assert request.POST["description"] == "Ligne 1\r\nLigne 2\tsuite"
     assert request.POST.getlist("tags") == ["a", "b"]

@@ -51,7 +51,7 @@ TITLE_BREAKS = frozenset({"-", "–", "—", ":", "/", "|"})
 
 LONG_TEXT = {"description_fr", "description_en"}
 # Exports prefix text a spreadsheet would run as a formula with « ' »; reading it back drops it.
-INERT_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
+INERT_FORMULA = re.compile(r"^'(?= *[=+\-@\t\r])")
 EXTENSION = re.compile(r"\s*(?:poste|post|p\.|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
 PLAIN_PHONE = re.compile(
     r"^(?:\+?1[ .-]?)?(?:\(([2-9]\d{2})\)|([2-9]\d{2}))[ .-]?([2-9]\d{2})[ .-]?(\d{4})"

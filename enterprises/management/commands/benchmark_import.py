@@ -199,13 +199,6 @@ def cpu_seconds():
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def reader_memory():
-    """The largest subprocess's peak, when a reader ran in one (never reset: the largest
-    since the command started)."""
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return f" (file reader subprocess: {peak:.0f} MB)" if peak else ""
-
-
 def rows_with_warnings(run):
     """Rows of the run's report that carry a warning (the report lists each problem)."""
     report = csv.DictReader(io.StringIO(run.error_report))
@@ -300,7 +293,7 @@ class Command(BaseCommand):
         second, elapsed, cpu, writes = self.timed_import(network, path)
         self.line("pipeline, unchanged re-import", rows, elapsed, cpu,
                   f"{second.unchanged_count} unchanged, {writes} directory writes")
-        self.stdout.write(f"  peak memory: {peak_memory_mb():.0f} MB{reader_memory()}")
+        self.stdout.write(f"  peak memory: {peak_memory_mb():.0f} MB")
 
     def baseline(self, path, rows):
         with open(path, encoding="utf-8", newline="") as file:

@@ -2,6 +2,7 @@
 the columns step shows for each choice; multi-valued cells split on the profile's separators."""
 
 import html
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,11 +10,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from enterprises.imports.mapping import (
+    ALIASES,
     ColumnMapping,
     Vocabulary,
     header_key,
     looks_like_header,
     match_headers,
+    recognize,
     suggest_column_map,
 )
 from enterprises.models import ImportProfile, ImportRun
@@ -249,3 +252,17 @@ def test_the_columns_step_shows_why_each_column_was_chosen_or_ignored(
     text = html.unescape(page.content.decode())
     assert chosen in text
     assert ignored in text
+
+
+def camel_case(text):
+    return "".join(word.capitalize() for word in re.split(r"[\W_]+", text))
+
+
+@pytest.mark.parametrize(("field", "alias"), [
+    (field, alias) for field, aliases in ALIASES.items() for alias in aliases
+])
+def test_every_usual_name_is_recognized_in_capitals_snake_case_or_camel_case(field, alias):
+    spellings = {alias.upper(), alias.lower().replace(" ", "_"), camel_case(alias)}
+
+    assert {spelling: recognize(spelling)[0] for spelling in spellings} == dict.fromkeys(
+        spellings, field)

@@ -207,7 +207,7 @@ OTHER_SUBJECT_WORDS = frozenset({
     "contact", "responsable", "personne", "prenom", "famille", "directeur", "directrice",
     "dg", "president", "presidente", "representant", "representante", "signataire",
     "gestionnaire", "coordonnateur", "coordonnatrice", "autre", "ancien", "ancienne",
-    "precedent", "emprunt", "fax", "telecopieur", "fiche", "modification",
+    "precedent", "emprunt", "fiche", "modification",
 })
 # Names too vague to claim a column that says more than them.
 VAGUE_ALIASES = frozenset({

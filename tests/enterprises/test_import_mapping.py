@@ -117,6 +117,7 @@ def test_a_small_leftover_is_tolerated_and_named_in_the_reason():
     ("Code postal (A1A 1A1)", "postal_code", "A1A 1A1"),
     ("Nom (obligatoire)", "name", "obligatoire"),
     ("Courriel de l'organisme", "email", "organisme"),
+    ("Téléphone / Fax", "phone", "Fax"),
 ])
 def test_words_in_brackets_or_one_extra_word_only_qualify_a_usual_name(header, field, leftover):
     (match,) = match_headers([header])

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.utils import translation
@@ -164,9 +165,18 @@ def test_generated_enterprises_and_members_pass_model_validation():
     enterprises = EnterpriseGenerator(2, reference)
     members = MemberGenerator(2, reference)
 
+    def errors(instance):
+        try:
+            instance.full_clean()
+        except ValidationError as error:
+            return {str(instance): error.message_dict}
+        return {}
+
+    refused = {}
     for index in range(50):
-        enterprises.build(index).enterprise.full_clean()
-        members.build(index).full_clean()
+        refused |= errors(enterprises.build(index).enterprise) | errors(members.build(index))
+
+    assert refused == {}
 
 
 def test_every_trade_names_existing_categories_sectors_and_labels():

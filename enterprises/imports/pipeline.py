@@ -143,11 +143,13 @@ class Importer:
             self.writer.review(candidates, **fields)
 
     def text(self, problem, language):
-        """A problem's reason in one language; most rows share a handful of reasons."""
-        key = (language, problem.message, tuple(sorted(problem.params.items())))
+        """A problem's reason in one language; most rows share a handful of reasons. Keyed by
+        the message's identity (hashing a lazy message would translate it), which the cache
+        keeps alive so that the identity is never reused."""
+        key = (language, id(problem.message), tuple(sorted(problem.params.items())))
         if key not in self.texts:
-            self.texts[key] = problem.text(language)
-        return self.texts[key]
+            self.texts[key] = (problem.text(language), problem.message)
+        return self.texts[key][0]
 
     def note_change(self, line, kind, name, enterprise_id=None, warnings=(), **details):
         """A row's outcome for the preview (unchanged rows only when they carry warnings)."""

@@ -1,9 +1,11 @@
 """Reading an upload in a subprocess with its own CPU, memory and time limits.
 
 The reader's budgets stop the bombs we know of; the subprocess bounds the ones we do not: a file
-that still exhausts a limit is killed by the kernel and fails alone, never a web or task worker.
-The child writes the rows to a temporary file as JSON lines, or its refusal as the untranslated
-message and its parameters, which the parent shows in the user's language.
+that still exhausts a limit is killed by the kernel (or, past its time, by a timer) and fails
+alone, never a web or task worker. The child writes the rows to a temporary file as JSON lines,
+which the parent reads as they come: a header is known as soon as the child wrote it, and when
+the parent stops reading (the columns step needs the header only) the child is stopped. A
+refusal comes back as the untranslated message and its parameters, shown in the user's language.
 """
 
 import json
@@ -13,6 +15,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import PurePath
 
 from django.conf import settings
@@ -22,11 +26,14 @@ from . import read
 
 # Small files are read in the requesting process, within the reader's budgets.
 IN_PROCESS_BYTES = 256 * 1024
-CPU_SECONDS = 20
+# Enough for a network's whole directory (100 000 rows of XLSX take about 10 s of CPU).
+CPU_SECONDS = 120
 MEMORY_BYTES = 1024 * 1024 * 1024
-WALL_SECONDS = 60
+WALL_SECONDS = 300
 # The child's exit status when it refused the file with a message of its own.
 REFUSED = 3
+# How often the parent looks for rows the child has not written yet.
+POLL_SECONDS = 0.01
 
 
 def in_process_bytes():
@@ -49,55 +56,99 @@ def too_costly():
     )
 
 
-def read_rows(binary, file_name, sheet_name, limits):
-    """The file's rows as ``read.read_rows`` gives them, read by a limited subprocess."""
-    cpu, memory, wall = process_limits()
-    suffix = PurePath(file_name).suffix.lower()[:10]
-    output = tempfile.TemporaryFile()
-    with tempfile.NamedTemporaryFile(suffix=suffix) as source:
+class Child:
+    """One limited reading process, and the files it reads and writes."""
+
+    def __init__(self, binary, file_name, sheet_name, limits):
+        cpu, memory, wall = process_limits()
+        suffix = PurePath(file_name).suffix.lower()[:10]
+        self.source = tempfile.NamedTemporaryFile(suffix=suffix)
         binary.seek(0)
-        shutil.copyfileobj(binary, source)
-        source.flush()
-        command = [sys.executable, "-m", "enterprises.imports.sandbox", source.name, file_name,
-                   sheet_name, json.dumps(limits.as_dict()), str(cpu), str(memory)]
+        shutil.copyfileobj(binary, self.source)
+        self.source.flush()
+        self.output = tempfile.NamedTemporaryFile(suffix=".jsonl")
+        self.errors = tempfile.TemporaryFile()
         environment = {key: value for key, value in os.environ.items()
                        if key != "DJANGO_SETTINGS_MODULE"}
-        try:
-            child = subprocess.run(command, stdout=output, stderr=subprocess.PIPE,
-                                   timeout=wall, cwd=settings.BASE_DIR, env=environment)
-        except subprocess.TimeoutExpired:
-            output.close()
-            raise too_costly() from None
-    if child.returncode != 0:
-        output.close()
-        raise refusal(child) if child.returncode == REFUSED else too_costly()
-    output.seek(0)
-    found = json.loads(output.readline())
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "enterprises.imports.sandbox", self.source.name,
+             self.output.name, file_name, sheet_name, json.dumps(limits.as_dict()), str(cpu),
+             str(memory)],
+            stdout=subprocess.DEVNULL, stderr=self.errors, cwd=settings.BASE_DIR,
+            env=environment,
+        )
+        self.timer = threading.Timer(wall, self.process.kill)
+        self.timer.start()
+        self.reader = open(self.output.name, "rb")  # noqa: SIM115 (stop() closes it)
+        self.pending = b""
+
+    def next_line(self):
+        """The next line the child wrote, waiting for it; None once the child is done."""
+        while True:
+            if not self.pending.endswith(b"\n"):
+                self.pending += self.reader.readline()
+            if self.pending.endswith(b"\n"):
+                line, self.pending = self.pending, b""
+                return json.loads(line)
+            if self.process.poll() is None:
+                time.sleep(POLL_SECONDS)
+                continue
+            # The child is done: whatever it wrote is in the file now.
+            self.pending += self.reader.readline()
+            if not self.pending.endswith(b"\n"):
+                self.check()
+                return None
+
+    def check(self):
+        """Raise the child's refusal, or its failure to finish within its limits."""
+        if self.process.returncode == 0:
+            return
+        if self.process.returncode == REFUSED:
+            self.errors.seek(0)
+            sent = json.loads(self.errors.read().decode().strip().splitlines()[-1])
+            raise read.UnreadableFile(_(sent["message"]), **sent["params"])  # noqa: INT001
+        raise too_costly()
+
+    def stop(self):
+        self.timer.cancel()
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for file in (self.reader, self.output, self.errors, self.source):
+            file.close()
+
+
+def read_rows(binary, file_name, sheet_name, limits):
+    """The file's rows as ``read.read_rows`` gives them, read by a limited subprocess."""
+    child = Child(binary, file_name, sheet_name, limits)
+    try:
+        found = child.next_line()
+    except BaseException:
+        child.stop()
+        raise
+    if found is None:  # a child that exits cleanly always writes what it found first
+        child.stop()
+        raise too_costly()
 
     def rows():
-        with output:
-            for line in output:
-                number, values = json.loads(line)
+        try:
+            while (row := child.next_line()) is not None:
+                number, values = row
                 yield number, values
+        finally:
+            child.stop()
 
     return read.Rows(rows(), found["description"], found["header_search"])
 
 
-def refusal(child):
-    """The child's refusal, to be translated here."""
-    sent = json.loads(child.stderr.decode().strip().splitlines()[-1])
-    return read.UnreadableFile(_(sent["message"]), **sent["params"])  # noqa: INT001
-
-
-def run_child(path, file_name, sheet_name, limits, cpu, memory):
-    """In the subprocess: limit it, read the file, write what was read to stdout."""
+def run_child(path, output_path, file_name, sheet_name, limits, cpu, memory):
+    """In the subprocess: limit it, read the file, write what was read, line by line."""
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     # Messages stay untranslated here: the parent translates them.
     settings.configure(USE_I18N=False)
-    output = sys.stdout
     try:
-        with open(path, "rb") as binary:
+        with open(path, "rb") as binary, open(output_path, "w", encoding="utf-8") as output:
             found = read.read_rows(binary, file_name, sheet_name, read.Limits.from_dict(limits))
             output.write(json.dumps({"description": found.description,
                                      "header_search": found.header_search}) + "\n")
@@ -110,10 +161,9 @@ def run_child(path, file_name, sheet_name, limits, cpu, memory):
         return REFUSED
     except MemoryError:
         return 1
-    output.flush()
     return 0
 
 
 if __name__ == "__main__":
-    path, name, sheet, limits, cpu, memory = sys.argv[1:]
-    sys.exit(run_child(path, name, sheet, json.loads(limits), int(cpu), int(memory)))
+    source, output, name, sheet, limits, cpu, memory = sys.argv[1:]
+    sys.exit(run_child(source, output, name, sheet, json.loads(limits), int(cpu), int(memory)))

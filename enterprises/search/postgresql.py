@@ -1,4 +1,4 @@
-"""PostgreSQL backend: a weighted tsvector per enterprise, kept up to date by triggers.
+"""PostgreSQL's search: a weighted tsvector per enterprise, kept up to date by triggers.
 
 Each text is indexed twice: stemmed by ``fr_unaccent`` (French Snowball after unaccent), so
 that plurals match, and whole by ``fr_simple`` (unaccent, lower case, same stop words), so that
@@ -6,15 +6,17 @@ the word being typed matches as a prefix even where its stem is shorter (``recup
 """
 
 import select
+from contextlib import ExitStack, contextmanager
 from functools import reduce
 from operator import and_, or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import BooleanField, F
 from django.db.models.expressions import RawSQL
 from psycopg import pq
 
+from .backend import IndexAtTheEnd, SearchBackend
 from .models import SearchDocument
 from .text import STOP_WORDS
 
@@ -27,15 +29,14 @@ DEFER_SETTING = "ecpar.defer_search"
 DEFERRED = f"current_setting('{DEFER_SETTING}', true) = 'on'"
 
 # Concatenates tsvectors: the enterprise's categories and sectors, each parsed once per refresh.
-LABEL_WORDS_AGGREGATE = """
+TSVECTOR_AGGREGATE = """
     CREATE OR REPLACE AGGREGATE tsvector_agg (tsvector) (SFUNC = tsvector_concat, STYPE = tsvector)
 """
 
-# Joined with the ids, not `e.id = ANY (ids)`: that tests every row against the whole array,
-# minutes for the 100 000 ids of a bulk load. Each category's and sector's words are parsed
-# once, not once for each enterprise holding it: a thousand enterprises took 150 to 200 ms
-# instead of 360 to 440. The lateral lookups by enterprise keep to the link tables' indexes,
-# even when the planner's statistics predate a bulk load's rows.
+# Joined with the ids, not `e.id = ANY (ids)`, which tests every row against the whole array.
+# Each category's and sector's words are parsed once, not once for each enterprise holding it.
+# The lateral lookups by enterprise keep to the link tables' indexes, even when the planner's
+# statistics predate a bulk load's rows (figures in docs/performance.md).
 REFRESH = """
     CREATE OR REPLACE FUNCTION enterprises_search_refresh(ids bigint[]) RETURNS void
     LANGUAGE plpgsql AS $$
@@ -53,7 +54,7 @@ REFRESH = """
         SELECT e.id,
                setweight(to_tsvector('fr_unaccent', e.name)
                          || to_tsvector('fr_simple', e.name), 'A')
-               || setweight(coalesce(labels.vector, ''), 'B')
+               || setweight(coalesce(classification_words.vector, ''), 'B')
                || setweight(to_tsvector('fr_unaccent', d.descriptions)
                             || to_tsvector('fr_simple', d.descriptions), 'C')
         FROM enterprises_enterprise e
@@ -71,7 +72,7 @@ REFRESH = """
                 JOIN sector_words w ON w.id = l.sector_id
                 WHERE l.enterprise_id = e.id
             ) words
-        ) labels
+        ) classification_words
         ON CONFLICT (rowid) DO UPDATE SET search_vector = EXCLUDED.search_vector;
     END $$
 """
@@ -136,7 +137,7 @@ CREATE_INDEX = [
     # suggest(): word % 'traitur' ORDER BY similarity(word, 'traitur').
     "CREATE INDEX enterprises_search_word_trgm_idx "
     "ON enterprises_search_word USING gin (word gin_trgm_ops)",
-    LABEL_WORDS_AGGREGATE,
+    TSVECTOR_AGGREGATE,
     REFRESH,
     """
     CREATE FUNCTION enterprises_search_add_words(texts text[]) RETURNS void
@@ -152,6 +153,8 @@ CREATE_INDEX = [
     """,
     ENTERPRISE_CHANGED,
     LINK_CHANGED,
+    # A category or sector added or renamed: its words join the vocabulary, and its
+    # enterprises' entries are refreshed.
     """
     CREATE FUNCTION enterprises_search_label_changed() RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -210,8 +213,8 @@ CREATE_INDEX = [
 ]
 
 # The tables a listing, its filters and its facets read, with the columns they filter, join
-# and sort on (all of them when none are named): the enterprises' texts are left out, which
-# took ANALYZE from 550 to 240 ms at 100 000 enterprises.
+# and sort on (all of them when none are named): the enterprises' long texts are left out,
+# which halves the time ANALYZE takes after a bulk load.
 ANALYZED_TABLES = [
     "enterprises_enterprise (id, status, region_id, legal_form, name_folded, published_at,"
     " neq, slug)",
@@ -233,79 +236,129 @@ DROP_INDEX = [
 ]
 
 
-def create_index(connection):
-    with connection.cursor() as cursor:
-        for statement in CREATE_INDEX:
-            cursor.execute(statement)
-    rebuild(connection)
+class PostgreSQLSearch(SearchBackend):
+    """Full-text search with tsvectors and a GIN index; "did you mean" through pg_trgm."""
 
-
-def drop_index(connection):
-    with connection.cursor() as cursor:
-        for statement in DROP_INDEX:
-            cursor.execute(statement)
-
-
-def rebuild(connection):
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE enterprises_search, enterprises_search_word")
-        cursor.execute(
-            "SELECT enterprises_search_refresh(ARRAY(SELECT id FROM enterprises_enterprise))"
+    def filter_matches(self, queryset, query):
+        tsq = tsquery(query)
+        return queryset.filter(search_document__search_vector=tsq).annotate(
+            search_rank=SearchRank(F("search_document__search_vector"), tsq, weights=RANK_WEIGHTS)
         )
-        cursor.execute(
-            "SELECT enterprises_search_add_words(ARRAY("
-            " SELECT name FROM enterprises_enterprise"
-            " UNION ALL SELECT concat_ws(' ', name, name_en) FROM enterprises_category"
-            " UNION ALL SELECT concat_ws(' ', name, name_en) FROM enterprises_sector))"
-        )
-    analyze(connection)
 
+    def matching_ids_of(self, query):
+        documents = SearchDocument.objects.using(self.alias).filter(search_vector=tsquery(query))
+        return list(documents.values_list("pk", flat=True))
 
-def update_triggers(connection):
-    """Replace the trigger functions with this code's (they learnt to defer, migration 0008,
-    and to parse each category's words once, migration 0009)."""
-    with connection.cursor() as cursor:
-        cursor.execute(LABEL_WORDS_AGGREGATE)
-        cursor.execute(REFRESH)
-        cursor.execute(ENTERPRISE_CHANGED)
-        cursor.execute(LINK_CHANGED)
+    def ranked(self, query, ids):
+        """(id, rank) of the matches among ``ids``."""
+        tsq = tsquery(query)
+        rank = SearchRank(F("search_vector"), tsq, weights=RANK_WEIGHTS)
+        among = RawSQL("rowid = ANY(%s)", (list(ids),), output_field=BooleanField())
+        documents = SearchDocument.objects.using(self.alias).filter(among, search_vector=tsq)
+        return documents.annotate(rank=rank).values_list("pk", "rank")
 
+    def similar_words(self, word, limit):
+        """Known words whose trigrams look like ``word``'s (pg_trgm), closest first."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT spelling FROM enterprises_search_word WHERE word %% %s "
+                "ORDER BY similarity(word, %s) DESC, word LIMIT %s",
+                [word, word, limit],
+            )
+            return [spelling for (spelling,) in cursor.fetchall()]
 
-def defer(connection):
-    """Until the end of the transaction, writes to enterprises and their links skip the index.
+    def create_index(self):
+        with self.connection.cursor() as cursor:
+            for statement in CREATE_INDEX:
+                cursor.execute(statement)
+        self.rebuild()
 
-    JIT compilation is off meanwhile: the planner compiled each batch's refresh again, 14 ms
-    every time, and the compiled refresh ran slower (measured: 365 ms a thousand rows without,
-    420 to 490 with).
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'on', true), set_config('jit', 'off', true)",
-                       [DEFER_SETTING])
+    def drop_index(self):
+        with self.connection.cursor() as cursor:
+            for statement in DROP_INDEX:
+                cursor.execute(statement)
 
+    def update_triggers(self):
+        """Replace the trigger functions with this code's (migrations 0008 and 0009 taught
+        them to defer and to parse each category's words once)."""
+        with self.connection.cursor() as cursor:
+            for statement in (TSVECTOR_AGGREGATE, REFRESH, ENTERPRISE_CHANGED, LINK_CHANGED):
+                cursor.execute(statement)
 
-def index(connection, ids):
-    """One set-based refresh of these enterprises' entries and their names' words, then
-    the triggers work again."""
-    ids = sorted(ids)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'off', true)", [DEFER_SETTING])
-        cursor.execute("SELECT enterprises_search_refresh(%s::bigint[])", [ids])
-        cursor.execute(
-            "SELECT enterprises_search_add_words(ARRAY("
-            " SELECT name FROM enterprises_enterprise WHERE id = ANY (%s::bigint[])))",
-            [ids],
-        )
+    def rebuild(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute("TRUNCATE enterprises_search, enterprises_search_word")
+            cursor.execute(
+                "SELECT enterprises_search_refresh(ARRAY(SELECT id FROM enterprises_enterprise))"
+            )
+            cursor.execute(
+                "SELECT enterprises_search_add_words(ARRAY("
+                " SELECT name FROM enterprises_enterprise"
+                " UNION ALL SELECT concat_ws(' ', name, name_en) FROM enterprises_category"
+                " UNION ALL SELECT concat_ws(' ', name, name_en) FROM enterprises_sector))"
+            )
+        self.analyze()
+
+    @contextmanager
+    def deferred(self, touched=None):
+        """Without ``touched``, the per-statement triggers keep indexing. With it, they skip
+        the load's rows, and each batch is indexed on the server while the caller prepares the
+        next one (``BackgroundIndexer``)."""
+        with transaction.atomic(using=self.alias), ExitStack() as stack:
+            indexer = IndexAtTheEnd()
+            if touched is not None:
+                self.defer()
+                indexer = BackgroundIndexer(self.connection, touched)
+                stack.enter_context(self.connection.execute_wrapper(indexer))
+                stack.callback(indexer.collect)  # before the transaction ends, however it ends
+            yield indexer
+            if touched is not None:
+                self.index(touched)
+            self.analyze()
+
+    def defer(self):
+        """Until the end of the transaction, writes to enterprises and their links skip the
+        index. JIT compilation is off meanwhile: the planner would compile each batch's refresh
+        again, and the compiled refresh runs slower."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config(%s, 'on', true), set_config('jit', 'off', true)",
+                [DEFER_SETTING],
+            )
+
+    def index(self, ids):
+        """One set-based refresh of these enterprises' entries and their names' words, then
+        the triggers work again."""
+        ids = sorted(ids)
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [DEFER_SETTING])
+            cursor.execute("SELECT enterprises_search_refresh(%s::bigint[])", [ids])
+            cursor.execute(
+                "SELECT enterprises_search_add_words(ARRAY("
+                " SELECT name FROM enterprises_enterprise WHERE id = ANY (%s::bigint[])))",
+                [ids],
+            )
+
+    def analyze(self):
+        """Refresh the planner's statistics of the directory's tables after a bulk load.
+
+        Without them the planner takes a bulk load's many new rows for a few hundred, and plans
+        every facet of a filtered search on that guess.
+        """
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(ANALYZED_TABLES)}")
 
 
 class BackgroundIndexer:
     """Indexes a bulk load's enterprises batch by batch, each batch's statement running on the
     server while the client prepares the next batch.
 
-    At 100 000 rows, one refresh at the end of the load took 21 s of a 48 s import, the client
-    waiting for it. Here each batch's refresh goes out through libpq's asynchronous call
-    (psycopg's ``pgconn``): on the load's own connection, so it sees its uncommitted rows. Its
-    result is collected before the next statement on the connection (this object is installed
-    as an execute wrapper), or by ``collect()`` when the load ends; an error raises then.
+    One refresh at the end of the load would keep the client waiting for nearly half the
+    import (docs/performance.md). Here each batch's refresh goes out through libpq's
+    asynchronous call (psycopg's ``pgconn``): on the load's own connection, so it sees its
+    uncommitted rows. Its result is collected before the next statement on the connection
+    (this object is installed as an execute wrapper), or by ``collect()`` when the load ends;
+    an error raises then.
     """
 
     STATEMENT = (
@@ -352,17 +405,6 @@ class BackgroundIndexer:
         return execute(sql, params, many, context)
 
 
-def analyze(connection):
-    """Refresh the planner's statistics of the directory's tables after a bulk load.
-
-    Without them the planner takes 100 000 new rows for a few hundred: at 100 000 enterprises
-    it estimated 923 service-area rows for a region that has 32 000, and 859 offers of a
-    category that has 2 742, and planned every facet of a filtered search on those guesses.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {', '.join(ANALYZED_TABLES)}")
-
-
 def tsquery(query):
     """Every word stemmed, and the last word as a prefix of a stem or of a whole word."""
     whole_words = [SearchQuery(term, config="fr_unaccent") for term in query.terms]
@@ -373,35 +415,3 @@ def tsquery(query):
     if query.prefix not in STOP_WORDS:  # fr_unaccent stems it as text.stem() does
         prefixes.append(SearchQuery(typed, config="fr_unaccent", search_type="raw"))
     return reduce(and_, whole_words, reduce(or_, prefixes))
-
-
-def search(queryset, query):
-    tsq = tsquery(query)
-    return queryset.filter(search_document__search_vector=tsq).annotate(
-        search_rank=SearchRank(F("search_document__search_vector"), tsq, weights=RANK_WEIGHTS)
-    )
-
-
-def matching_ids(query):
-    documents = SearchDocument.objects.filter(search_vector=tsquery(query))
-    return list(documents.values_list("pk", flat=True))
-
-
-def ranked(query, ids):
-    """(id, rank) of the matches among ``ids``."""
-    tsq = tsquery(query)
-    rank = SearchRank(F("search_vector"), tsq, weights=RANK_WEIGHTS)
-    among = RawSQL("rowid = ANY(%s)", (list(ids),), output_field=BooleanField())
-    documents = SearchDocument.objects.filter(among, search_vector=tsq)
-    return documents.annotate(rank=rank).values_list("pk", "rank")
-
-
-def similar_words(connection, word, limit):
-    """Known words whose trigrams look like ``word``'s (pg_trgm), closest first."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT spelling FROM enterprises_search_word WHERE word %% %s "
-            "ORDER BY similarity(word, %s) DESC, word LIMIT %s",
-            [word, word, limit],
-        )
-        return [spelling for (spelling,) in cursor.fetchall()]

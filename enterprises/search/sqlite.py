@@ -1,4 +1,4 @@
-"""SQLite backend: an FTS5 table of stemmed words, kept in sync by triggers.
+"""SQLite's search: an FTS5 table of stemmed words, kept in sync by triggers.
 
 SQLite has no French stemmer, so the triggers pass text through ``ecpar_search_text``, a Python
 function registered on every connection, and queries are stemmed the same way before MATCH.
@@ -9,10 +9,13 @@ trigger that mentions the table being rebuilt makes that fail. So they are dropp
 """
 
 import json
+from contextlib import contextmanager
 
+from django.db import transaction
 from django.db.models import FloatField, Func
 from rapidfuzz import fuzz, process
 
+from .backend import IndexAtTheEnd, SearchBackend
 from .models import SearchDocument
 from .text import indexed_words, spellings
 
@@ -43,7 +46,8 @@ DROP_TABLES = [
     "DROP TABLE IF EXISTS enterprises_search_word",
 ]
 
-LABELS = """
+# An enterprise's category and sector names, in both languages, as one text.
+CLASSIFICATION_WORDS = """
     coalesce((SELECT group_concat(c.name || ' ' || c.name_en, ' ')
               FROM enterprises_enterprise_categories l
               JOIN enterprises_category c ON c.id = l.category_id
@@ -59,7 +63,7 @@ LABELS = """
 def index_documents(where):
     return f"""
         INSERT INTO enterprises_search (rowid, name, categories, descriptions)
-        SELECT e.id, {TEXT_FUNCTION}(e.name), {TEXT_FUNCTION}({LABELS}),
+        SELECT e.id, {TEXT_FUNCTION}(e.name), {TEXT_FUNCTION}({CLASSIFICATION_WORDS}),
                {TEXT_FUNCTION}(e.description_fr || ' ' || e.description_en)
         FROM enterprises_enterprise e WHERE {where};
     """
@@ -79,7 +83,7 @@ def add_words(text):
     """
 
 
-def label_triggers(table, link_table, link_column):
+def classification_triggers(table, link_table, link_column):
     linked = f"SELECT enterprise_id FROM {link_table} WHERE {link_column} = NEW.id"
     return {
         f"{table}_search_link_insert": f"AFTER INSERT ON {link_table} BEGIN "
@@ -107,95 +111,150 @@ TRIGGERS = {
     + add_words("NEW.name"),
     "enterprises_enterprise_search_delete": "AFTER DELETE ON enterprises_enterprise BEGIN "
     "DELETE FROM enterprises_search WHERE rowid = OLD.id;",
-    **label_triggers("enterprises_category", "enterprises_enterprise_categories", "category_id"),
-    **label_triggers("enterprises_sector", "enterprises_enterprise_sectors", "sector_id"),
+    **classification_triggers(
+        "enterprises_category", "enterprises_enterprise_categories", "category_id"
+    ),
+    **classification_triggers("enterprises_sector", "enterprises_enterprise_sectors", "sector_id"),
 }
-
-
-def register_functions(dbapi_connection):
-    dbapi_connection.create_function(TEXT_FUNCTION, 1, indexed_words, deterministic=True)
-    dbapi_connection.create_function(
-        SPELLINGS_FUNCTION, 1, lambda text: json.dumps(sorted(spellings(text))), deterministic=True
-    )
-
-
-def create_index(connection):
-    with connection.cursor() as cursor:
-        for statement in CREATE_TABLES:
-            cursor.execute(statement)
-
-
-def drop_index(connection):
-    drop_triggers(connection)
-    with connection.cursor() as cursor:
-        for statement in DROP_TABLES:
-            cursor.execute(statement)
-
-
-def index_exists(connection):
-    return "enterprises_search" in connection.introspection.table_names()
 
 
 def trigger_sql(name):
     return f"CREATE TRIGGER {name} {TRIGGERS[name]} END"
 
 
-def outdated_triggers(connection):
-    """The triggers that are missing or differ from this code's definition."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        existing = dict(cursor.fetchall())
-    return {name for name in TRIGGERS if existing.get(name) != trigger_sql(name)}
+class SQLiteSearch(SearchBackend):
+    """Full-text search with FTS5 over words stemmed in Python; "did you mean" with rapidfuzz."""
 
-
-def create_triggers(connection):
-    drop_triggers(connection)
-    with connection.cursor() as cursor:
-        for name in TRIGGERS:
-            cursor.execute(trigger_sql(name))
-
-
-def drop_triggers(connection):
-    with connection.cursor() as cursor:
-        for name in TRIGGERS:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-
-
-def defer(connection):
-    drop_triggers(connection)
-
-
-def index(connection, ids):
-    """Index these enterprises in one INSERT … SELECT, then put the triggers back."""
-    touched = "SELECT value FROM json_each(%s)"
-    ids = json.dumps(sorted(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM enterprises_search WHERE rowid IN ({touched})", [ids])
-        cursor.execute(index_documents(f"e.id IN ({touched})"), [ids])
-        cursor.execute(
-            add_words(f"(SELECT group_concat(name, ' ') FROM enterprises_enterprise "
-                      f"WHERE id IN ({touched}))"),
-            [ids],
+    def filter_matches(self, queryset, query):
+        return queryset.filter(search_document__fts__match=match_expression(query)).annotate(
+            search_rank=Bm25("search_document__fts")
         )
-        cursor.execute("ANALYZE enterprises_enterprise")
-    create_triggers(connection)
 
+    def matching_ids_of(self, query):
+        documents = SearchDocument.objects.using(self.alias).filter(
+            fts__match=match_expression(query)
+        )
+        return list(documents.values_list("pk", flat=True))
 
-def rebuild(connection):
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM enterprises_search")
-        cursor.execute(index_documents("1"))
-        cursor.execute("INSERT INTO enterprises_search (enterprises_search) VALUES ('optimize')")
-        # Without statistics SQLite guesses that `status = 'published'` keeps ~10 rows, joins
-        # the index once per enterprise, and bm25() recomputes its statistics at each probe:
-        # minutes at 100 000 enterprises. With them it runs MATCH once and joins each hit.
-        cursor.execute("ANALYZE enterprises_enterprise")
-        cursor.execute("DELETE FROM enterprises_search_word")
-        cursor.execute(add_words("(SELECT group_concat(name, ' ') FROM enterprises_enterprise)"))
-        for table in ("enterprises_category", "enterprises_sector"):
+    def ranked(self, query, ids):
+        """(id, rank) of every match: FTS5 ranks them all in one pass, faster than looking the
+        few wanted ones up."""
+        documents = SearchDocument.objects.using(self.alias).filter(
+            fts__match=match_expression(query)
+        )
+        return documents.annotate(rank=Bm25("fts")).values_list("pk", "rank")
+
+    def similar_words(self, word, limit):
+        """Known words that look like ``word``: same first letter, similar length, close
+        spelling."""
+        with self.connection.cursor() as cursor:
             cursor.execute(
-                add_words(f"(SELECT group_concat(name || ' ' || name_en, ' ') FROM {table})")
+                "SELECT word, spelling FROM enterprises_search_word "
+                "WHERE word >= %s AND word < %s AND length(word) BETWEEN %s AND %s",
+                [word[0], word[0] + "\uffff", len(word) - 2, len(word) + 2],
             )
+            spelling_of = dict(cursor.fetchall())
+        matches = process.extract(
+            word, list(spelling_of), scorer=fuzz.ratio, score_cutoff=70, limit=limit
+        )
+        return [spelling_of[candidate] for candidate, _score, _index in matches]
+
+    def prepare_connection(self, connection):
+        """Triggers and queries call Python to fold and stem."""
+        dbapi_connection = connection.connection
+        dbapi_connection.create_function(TEXT_FUNCTION, 1, indexed_words, deterministic=True)
+        dbapi_connection.create_function(
+            SPELLINGS_FUNCTION, 1, lambda text: json.dumps(sorted(spellings(text))),
+            deterministic=True,
+        )
+
+    def create_index(self):
+        with self.connection.cursor() as cursor:
+            for statement in CREATE_TABLES:
+                cursor.execute(statement)
+
+    def drop_index(self):
+        self.drop_triggers()
+        with self.connection.cursor() as cursor:
+            for statement in DROP_TABLES:
+                cursor.execute(statement)
+
+    def before_migrate(self):
+        """Drop the triggers, which would break Django's table rebuilds."""
+        self.drop_triggers()
+
+    def after_migrate(self):
+        """Put the triggers back (or update them) and rebuild the index."""
+        if "enterprises_search" in self.connection.introspection.table_names():
+            if self.outdated_triggers():
+                self.create_triggers()
+                self.rebuild()
+
+    def outdated_triggers(self):
+        """The triggers that are missing or differ from this code's definition."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            existing = dict(cursor.fetchall())
+        return {name for name in TRIGGERS if existing.get(name) != trigger_sql(name)}
+
+    def create_triggers(self):
+        self.drop_triggers()
+        with self.connection.cursor() as cursor:
+            for name in TRIGGERS:
+                cursor.execute(trigger_sql(name))
+
+    def drop_triggers(self):
+        with self.connection.cursor() as cursor:
+            for name in TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+    @contextmanager
+    def deferred(self, touched=None):
+        """The triggers are dropped for the load; at its end the enterprises it ``touched`` are
+        indexed in one INSERT … SELECT, or, without ``touched``, the whole index is rebuilt."""
+        with transaction.atomic(using=self.alias):
+            self.drop_triggers()
+            yield IndexAtTheEnd()
+            if touched is not None:
+                self.index(touched)
+            else:
+                self.create_triggers()
+                self.rebuild()
+
+    def index(self, ids):
+        """Index these enterprises in one INSERT … SELECT, then put the triggers back."""
+        touched = "SELECT value FROM json_each(%s)"
+        ids = json.dumps(sorted(ids))
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM enterprises_search WHERE rowid IN ({touched})", [ids])
+            cursor.execute(index_documents(f"e.id IN ({touched})"), [ids])
+            cursor.execute(
+                add_words(f"(SELECT group_concat(name, ' ') FROM enterprises_enterprise "
+                          f"WHERE id IN ({touched}))"),
+                [ids],
+            )
+            cursor.execute("ANALYZE enterprises_enterprise")
+        self.create_triggers()
+
+    def rebuild(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute("DELETE FROM enterprises_search")
+            cursor.execute(index_documents("1"))
+            cursor.execute(
+                "INSERT INTO enterprises_search (enterprises_search) VALUES ('optimize')"
+            )
+            # Without statistics SQLite guesses that `status = 'published'` keeps ~10 rows,
+            # joins the index once per enterprise, and bm25() recomputes its statistics at each
+            # probe. With them it runs MATCH once and joins each hit.
+            cursor.execute("ANALYZE enterprises_enterprise")
+            cursor.execute("DELETE FROM enterprises_search_word")
+            cursor.execute(
+                add_words("(SELECT group_concat(name, ' ') FROM enterprises_enterprise)")
+            )
+            for table in ("enterprises_category", "enterprises_sector"):
+                cursor.execute(
+                    add_words(f"(SELECT group_concat(name || ' ' || name_en, ' ') FROM {table})")
+                )
 
 
 class Bm25(Func):
@@ -216,36 +275,3 @@ def match_expression(query):
     terms = [f'"{term}"' for term in query.stemmed_terms]
     terms.append("(" + " OR ".join(f'"{prefix}"*' for prefix in query.prefixes) + ")")
     return " AND ".join(terms)
-
-
-def search(queryset, query):
-    return queryset.filter(search_document__fts__match=match_expression(query)).annotate(
-        search_rank=Bm25("search_document__fts")
-    )
-
-
-def matching_ids(query):
-    documents = SearchDocument.objects.filter(fts__match=match_expression(query))
-    return list(documents.values_list("pk", flat=True))
-
-
-def ranked(query, ids):
-    """(id, rank) of every match: FTS5 ranks them all in one pass, faster than looking the
-    few wanted ones up."""
-    documents = SearchDocument.objects.filter(fts__match=match_expression(query))
-    return documents.annotate(rank=Bm25("fts")).values_list("pk", "rank")
-
-
-def similar_words(connection, word, limit):
-    """Known words that look like ``word``: same first letter, similar length, close spelling."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT word, spelling FROM enterprises_search_word "
-            "WHERE word >= %s AND word < %s AND length(word) BETWEEN %s AND %s",
-            [word[0], word[0] + "\uffff", len(word) - 2, len(word) + 2],
-        )
-        spelling_of = dict(cursor.fetchall())
-    matches = process.extract(
-        word, list(spelling_of), scorer=fuzz.ratio, score_cutoff=70, limit=limit
-    )
-    return [spelling_of[candidate] for candidate, _score, _index in matches]

@@ -35,11 +35,7 @@ def timed(function, repeat):
 
 def plan(queryset):
     """The database's plan for ``queryset``, on one line."""
-    sql, params = queryset.query.sql_with_params()
-    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-    with connection.cursor() as cursor:
-        cursor.execute(explain + sql, params)
-        return " | ".join(str(row[-1]).strip() for row in cursor.fetchall())
+    return " | ".join(line.strip() for line in queryset.explain().splitlines())
 
 
 class Command(BaseCommand):

@@ -1,0 +1,161 @@
+"""What every database's search does the same way, around the few hooks each database fills in.
+
+A ``SearchBackend`` parses the user's text (``text.Query``), answers a NEQ from the
+enterprises' own column, and leaves the full-text part to its subclass: ``PostgreSQLSearch``
+(tsvector, unaccent, GIN, pg_trgm) or ``SQLiteSearch`` (FTS5, Snowball, rapidfuzz). The base
+class itself serves a database with no full-text index: its index maintenance does nothing.
+"""
+
+from contextlib import contextmanager
+
+from django.db import connections, transaction
+from django.db.models import FloatField, Value
+
+from enterprises.models import Enterprise
+
+from .text import MAX_TERMS, STOP_WORDS, Query, clean, words
+
+
+class SearchBackend:
+    """Search and index maintenance on one database connection (by alias, since Django's
+    connections are per thread)."""
+
+    def __init__(self, alias):
+        self.alias = alias
+
+    @property
+    def connection(self):
+        return connections[self.alias]
+
+    # Searching ------------------------------------------------------------------------------
+
+    def match(self, queryset, q):
+        """Enterprises of ``queryset`` matching the user's text ``q``, annotated with
+        ``search_rank``; the order of ``queryset`` is kept. A text with no searchable word
+        (only punctuation, emoji, operators) matches nothing; an empty one filters nothing."""
+        if not clean(q):
+            return queryset
+        query = Query.parse(q)
+        if query.neq:
+            # `neq != ""` lets SQLite use the partial unique index enterprise_unique_neq.
+            return queryset.filter(neq=query.neq).exclude(neq="").annotate(
+                search_rank=Value(1.0, output_field=FloatField())
+            )
+        if not query:
+            return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
+        return self.filter_matches(queryset, query)
+
+    def matching_ids(self, q):
+        """The ids of every enterprise matching ``q``, published or not, read from the index
+        alone; None when ``q`` has nothing searchable in it, so filters nothing."""
+        if not clean(q):
+            return None
+        query = Query.parse(q)
+        if query.neq:
+            return list(Enterprise.objects.using(self.alias).filter(neq=query.neq)
+                        .exclude(neq="").values_list("pk", flat=True))
+        if not query:
+            return []
+        return self.matching_ids_of(query)
+
+    def rank(self, q, ids):
+        """``{enterprise id: relevance}`` for those of ``ids`` that match ``q``, as ``match``
+        ranks them. Read from a plain cursor: Django's converters, called for each of
+        thousands of ranks, cost more than the database's ranking itself."""
+        query = Query.parse(q)
+        if query.neq:
+            return dict.fromkeys(ids, 1.0)
+        if not ids or not query:
+            return {}
+        wanted = set(ids)
+        sql, params = self.ranked(query, ids).query.sql_with_params()
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {pk: rank for pk, rank in cursor if pk in wanted}
+
+    def suggest(self, q):
+        """A "did you mean" correction for a misspelled text, or None.
+
+        Each word that matches nothing is replaced by the closest known word; the correction is
+        offered only if it finds published enterprises, so it never reveals an unpublished name.
+        """
+        published = Enterprise.objects.using(self.alias).published()
+        typed = words(clean(q))[:MAX_TERMS]
+        corrected = [
+            word if self.is_known(word, published) else self.closest_word(word, published)
+            for word in typed
+        ]
+        if None in corrected or corrected == typed:
+            return None
+        suggestion = " ".join(corrected)
+        return suggestion if self.match(published, suggestion).exists() else None
+
+    def is_known(self, word, published):
+        return len(word) < 3 or word in STOP_WORDS or self.match(published, word).exists()
+
+    def closest_word(self, word, published, candidates=5):
+        for spelling in self.similar_words(word, candidates):
+            if self.match(published, spelling).exists():
+                return spelling
+        return None
+
+    # What each database answers: `query` is a parsed, non-empty ``text.Query`` without a NEQ.
+
+    def filter_matches(self, queryset, query):
+        raise NotImplementedError(f"No full-text search on {self.connection.display_name}.")
+
+    def matching_ids_of(self, query):
+        raise NotImplementedError(f"No full-text search on {self.connection.display_name}.")
+
+    def ranked(self, query, ids):
+        """A queryset of (id, rank) pairs covering at least the matches among ``ids``."""
+        raise NotImplementedError(f"No full-text search on {self.connection.display_name}.")
+
+    def similar_words(self, word, limit):
+        """Spellings of known words that look like ``word``, closest first."""
+        return []
+
+    # Index maintenance ----------------------------------------------------------------------
+
+    def create_index(self):
+        """Create the index's tables (and triggers where a migration may hold them)."""
+
+    def drop_index(self):
+        pass
+
+    def update_triggers(self):
+        """Bring the triggers a migration created up to this code's."""
+
+    def rebuild(self):
+        """Rebuild the whole index and the "did you mean" vocabulary."""
+
+    def prepare_connection(self, connection):
+        """Called on each new connection (``connection_created``)."""
+
+    def before_migrate(self):
+        pass
+
+    def after_migrate(self):
+        pass
+
+    @contextmanager
+    def deferred(self, touched=None):
+        """For bulk loads, in one transaction: index in bulk instead of row by row.
+
+        ``touched`` is a set the caller fills with the ids of the enterprises it wrote (created,
+        or changed in a name, a description, a category or a sector): only those are indexed,
+        by set-based statements; without it, each database keeps or rebuilds its index as it
+        can. An error rolls everything back, the index included.
+
+        Yields an object whose ``index_touched()`` the caller calls after each batch, which
+        indexes the batch in the background where the database allows it.
+        """
+        with transaction.atomic(using=self.alias):
+            yield IndexAtTheEnd()
+
+
+class IndexAtTheEnd:
+    """The indexer where batches cannot be indexed in the background: all of it at the end."""
+
+    def index_touched(self):
+        pass

@@ -189,10 +189,12 @@ def record_key(clean):
 @functools.lru_cache(maxsize=1024)  # for the row's match, then for its learning
 def blocking_words(key):
     """The words of a comparison key that find candidates: its numbers when it has any (two
-    names with different numbers never match), else its words that are not legal forms."""
+    names with different numbers never match), else its words that are not legal forms. Each
+    once, and interned: a place's index holds one string per word."""
     words = key.split()
-    return tuple([word for word in words if not word.isalpha()]
-                 or [word for word in words if word not in GENERIC] or words)
+    words = ([word for word in words if not word.isalpha()]
+             or [word for word in words if word not in GENERIC] or words)
+    return tuple(map(sys.intern, dict.fromkeys(words)))
 
 
 class Block:
@@ -211,10 +213,9 @@ def add_to_block(index, key, pk):
     elif found is TOO_LARGE or found == pk:
         return
     elif isinstance(found, list):
-        if pk not in found:
-            found.append(pk)
-            if len(found) > MAX_BLOCK:
-                index[key] = TOO_LARGE
+        found.append(pk)
+        if len(found) > MAX_BLOCK:
+            index[key] = TOO_LARGE
     else:
         index[key] = [found, pk]
 
@@ -276,9 +277,11 @@ class Matcher:
             add_to_block(self.by_postal_code, postal_code, pk)
         place = place_id(municipality) or fold_place(city)
         if place:
-            words = self.by_place.setdefault(place, {})
+            words = self.by_place.get(place)
+            if words is None:
+                words = self.by_place[place] = {}
             for word in blocking_words(key):
-                add_to_block(words, sys.intern(word), pk)
+                add_to_block(words, word, pk)
 
     def learn(self, enterprise_id, clean):
         """Index an enterprise this run created, so that a later row can find it."""

@@ -150,7 +150,8 @@ def postal_code(rng):
 def generate(count, seed):
     """The directory (pk → name, postal code, town) and the labelled rows to match."""
     rng = random.Random(seed)
-    towns = [f"{place}" for place in PLACES] + [f"Ville {n}" for n in range(60)]
+    # Enough towns for every enterprise to get a kind and name of its own in its town.
+    towns = PLACES + [f"Ville {n}" for n in range(max(60, count // 350))]
     directory, seen = {}, set()
     while len(directory) < count:
         # One « CPE La Ruche » per town, with or without « de Mékinac » after it.

@@ -9,8 +9,8 @@ def post_worker_init(worker):
 
 
 def warm_up_worker():
-    """Build the directory's in-memory facet index before the worker takes its first request,
-    then leave everything loaded so far out of the garbage collector's passes.
+    """Build the ``DirectoryIndex`` in memory before the worker takes its first request, then
+    leave everything loaded so far out of the garbage collector's passes.
 
     Without the build, the first listing each new worker serves (and workers are recycled
     every thousand requests) pays it, about 0.7 s at 100 000 enterprises; a database that is
@@ -21,12 +21,12 @@ def warm_up_worker():
     """
     from django.db import DatabaseError, connections
 
-    from enterprises.facets import current_index
+    from enterprises.directory_index import current_index
 
     try:
         current_index()
     except DatabaseError:
-        logging.getLogger(__name__).warning("facet index not built at start", exc_info=True)
+        logging.getLogger(__name__).warning("directory index not built at start", exc_info=True)
     finally:
         connections.close_all()
     gc.freeze()

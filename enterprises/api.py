@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError
 
-from .facets import FilteredDirectory, result_count
+from .directory_index import FilteredDirectory, result_count
 from .filters import EnterpriseFilterSet
 from .models import Category, Enterprise, Mrc, Region, Sector
 

@@ -22,11 +22,14 @@ class EnterprisesConfig(AppConfig):
         from .models import DirectoryRevision, Enterprise
 
         bump = DirectoryRevision.bump
-        for name in ("Enterprise", "EnterpriseLabel", "Region", "Sector", "Category", "Label",
-                     "Network"):
+        for name in ("Enterprise", "EnterpriseLabel", "Region", "Mrc", "Sector", "Category",
+                     "Label", "Network"):
             model = self.get_model(name)
             post_save.connect(bump, sender=model, dispatch_uid=f"directory-revision-save-{name}")
             post_delete.connect(bump, sender=model, dispatch_uid=f"directory-revision-del-{name}")
-        for relation in (Enterprise.categories, Enterprise.sectors, Enterprise.service_area):
+        # ``enterprise.labels.add(label)`` writes EnterpriseLabel rows without saving them.
+        relations = (Enterprise.categories, Enterprise.sectors, Enterprise.service_area,
+                     Enterprise.labels)
+        for relation in relations:
             uid = f"directory-revision-{relation.field.name}"
             m2m_changed.connect(bump, sender=relation.through, dispatch_uid=uid)

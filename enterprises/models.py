@@ -158,24 +158,54 @@ class Sector(BilingualNameMixin, models.Model):
         verbose_name_plural = _("sectors")
 
 
+class CategoryTree:
+    """The categories' parent links, walked in memory: the tree holds a few hundred
+    categories, read in one query rather than one query per level.
+
+    A cycle would be a data error (``Category.clean`` refuses one); the walks never loop on it.
+    """
+
+    def __init__(self, links):
+        """From (category id, parent id) pairs."""
+        self.parents = dict(links)
+        self.children = {}
+        for pk, parent_id in self.parents.items():
+            self.children.setdefault(parent_id, []).append(pk)
+
+    @classmethod
+    def of(cls, categories):
+        return cls((category.pk, category.parent_id) for category in categories)
+
+    def with_descendants(self, ids):
+        """These category ids and every id below them."""
+        found = set(ids)
+        frontier = list(found)
+        while frontier:
+            for child in self.children.get(frontier.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    frontier.append(child)
+        return found
+
+    def path(self, pk):
+        """``[root id, …, pk]``."""
+        path = [pk]
+        while (parent := self.parents.get(path[0])) in self.parents and parent not in path:
+            path.insert(0, parent)
+        return path
+
+
 class CategoryQuerySet(models.QuerySet):
     def top_level(self):
         return self.filter(parent__isnull=True)
 
+    def tree(self):
+        return CategoryTree(Category.objects.values_list("pk", "parent_id"))
+
     def with_descendants(self, categories):
         """The given categories and every category below them (a parent matches its children)."""
         ids = {getattr(category, "pk", category) for category in categories}
-        # The tree is small: read it in one query and walk it here rather than query per level.
-        children = {}
-        for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
-            children.setdefault(parent_id, []).append(pk)
-        frontier = list(ids)
-        while frontier:
-            for child in children.get(frontier.pop(), ()):
-                if child not in ids:
-                    ids.add(child)
-                    frontier.append(child)
-        return self.filter(pk__in=ids)
+        return self.filter(pk__in=self.tree().with_descendants(ids))
 
 
 class Category(BilingualNameMixin, models.Model):
@@ -315,7 +345,7 @@ class Label(BilingualNameMixin, models.Model):
 class DirectoryRevision(models.Model):
     """A token that changes with every write that could change what the public directory shows.
 
-    Each process keeps the directory's facet bitsets in memory (``facets.FacetIndex``) and
+    Each process keeps the directory's facet bitsets in memory (``directory_index``) and
     reads this one row per request to know whether they are still true. Saves and deletions
     bump it through signals; bulk writes (imports, publishing in bulk, demo data) call
     ``bump()`` themselves.

@@ -19,7 +19,7 @@ from programs.models import VideoCapsule
 from purchases.models import Purchase
 
 from .expressions import RelatedCounts, RelatedIds
-from .facets import FilteredDirectory, current_index, facet_counts, result_count
+from .directory_index import FilteredDirectory, current_index, facet_counts, result_count
 from .filters import EnterpriseFilterSet
 from .models import Category, Enterprise, EnterpriseRedirect, Label, Region, Sector
 from .search import suggest

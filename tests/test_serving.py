@@ -18,7 +18,7 @@ from django.utils import translation
 from ecpar_site.db_routers import PrimaryReplicaRouter
 from ecpar_site.gunicorn import warm_up_worker
 from ecpar_site.urls import urlpatterns as site_urlpatterns
-from enterprises import facets
+from enterprises.directory_index import index as directory_index
 from enterprises.models import Enterprise
 
 INTERNAL_DETAIL = "connection to secret-host.internal refused"
@@ -261,11 +261,11 @@ def test_a_redis_url_shares_the_cache_and_sessions_between_servers():
 
 
 @pytest.mark.django_db
-def test_a_warmed_worker_answers_its_first_listing_from_the_facet_index(
+def test_a_warmed_worker_answers_its_first_listing_from_the_directory_index(
     client, settings, monkeypatch, django_assert_max_num_queries
 ):
     settings.DIRECTORY_FACETS_CACHE_SECONDS = 600
-    monkeypatch.setattr(facets, "_index", None)  # a new worker
+    monkeypatch.setattr(directory_index, "_index", None)  # a new worker
     monkeypatch.setattr(connections, "close_all", lambda: None)  # keeps the test's transaction
     try:
         warm_up_worker()

@@ -3,7 +3,7 @@
 import pytest
 from django.http import QueryDict
 
-from enterprises.facets import FilteredDirectory, facet_counts, result_count
+from enterprises.directory_index import FilteredDirectory, facet_counts, result_count
 from enterprises.filters import EnterpriseFilterSet
 from enterprises.models import Category, Enterprise, EnterpriseLabel, Label, Sector
 from tests.factories import EnterpriseFactory, region
@@ -135,8 +135,8 @@ def test_facets_take_a_fixed_number_of_queries(django_assert_max_num_queries):
     )
     filterset.qs  # noqa: B018 validates the form: one query per model filter and the category tree
     # The directory's revision; the index (tests build it every time): published enterprises,
-    # service areas, categories, sectors, labels, then the category tree, regions, sectors,
-    # labels and networks; and the text search's matches.
+    # service areas, categories, sectors, labels, then the category tree, regions with
+    # their MRCs, sectors, labels and networks; and the text search's matches.
     with django_assert_max_num_queries(12):
         facet_counts(filterset)
 

@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from enterprises.facets import current_index
+from enterprises.directory_index import current_index
 from enterprises.imports import pipeline
 from enterprises.imports.apply import Writer
 from enterprises.models import (

@@ -7,7 +7,7 @@ from django.http import QueryDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from enterprises.facets import facet_counts, result_count
+from enterprises.directory_index import facet_counts, result_count
 from enterprises.filters import EnterpriseFilterSet
 from enterprises.models import Category, Enterprise, Mrc
 from tests.factories import EnterpriseFactory, municipality, region

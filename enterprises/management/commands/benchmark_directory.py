@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ecpar_site.gunicorn import warm_up_worker
-from enterprises.facets import FacetIndex
+from enterprises.directory_index import DirectoryIndex
 from enterprises.models import Category, DirectoryRevision, Enterprise
 
 
@@ -84,7 +84,7 @@ class Command(BaseCommand):
         for _attempt in range(repeat):
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                index = FacetIndex.build(DirectoryRevision.current())
+                index = DirectoryIndex.build(DirectoryRevision.current())
                 times.append((time.perf_counter() - started) * 1000)
         bitsets = [index.published, *(b for v in index.members.values() for b in v.values())]
         size = sum(sys.getsizeof(bits) for bits in bitsets) / 1e6
@@ -92,7 +92,7 @@ class Command(BaseCommand):
         links_size = sum(sys.getsizeof(part) for part in (
             links.ids, links.region_ids, links.offsets, links.text)) / 1e6
         return (
-            f"{'facet index build (once)':<28} {'-':>6} {statistics.median(times):>8.1f} "
+            f"{'directory index build (once)':<28} {'-':>6} {statistics.median(times):>8.1f} "
             f"{max(times):>8.1f} {len(queries):>8}   ({len(bitsets)} bitsets, {size:.1f} MB; "
             f"names and slugs, {links_size:.1f} MB)"
         )

@@ -1,0 +1,194 @@
+"""One request's filters applied to the ``DirectoryIndex``: facet counts and ranked results.
+
+Holds nothing between requests. The counts of facet X apply every active filter except X's
+own, so choosing region A does not zero out the other regions: they show how many results
+choosing them as well would add.
+"""
+
+from collections.abc import Sequence
+from functools import partial, reduce
+from operator import and_
+
+from ..filters import Sort
+from ..models import Enterprise
+from .index import FACETS, current_index
+
+
+class FilteredDirectory:
+    """One request's filters applied to the index: the facet counts and, for a text search
+    sorted by relevance, the ranked results.
+
+    ``fixed`` holds the filters that the page itself applies (``{"category": [category]}`` on
+    a category page), which every count keeps.
+    """
+
+    def __init__(self, filterset, fixed=None):
+        self.filterset = filterset
+        self.fixed = fixed or {}
+        self.index = index = current_index()
+        self.base = index.published
+        for facet, choices in self.fixed.items():
+            self.base &= index.any_of(facet, _keys(facet, choices))
+        self.text = self.text_matches = None
+        self.masks = {}
+        for name, value in filterset.active_filters.items():
+            if name != "q":
+                self.masks[name] = index.any_of(name, _keys(name, value))
+            elif (matches := index.text_matches(value)) is not None:
+                self.text, self.text_matches = value, matches
+                self.masks[name] = matches.bits
+        self.matching = reduce(and_, self.masks.values(), self.base)
+
+    def facet_counts(self, facets=FACETS):
+        """``{"region": [{"value", "label", "count", "selected"}…], "category": […], …}``.
+
+        Region values are codes, and the entries also carry the ``slug``; category entries
+        also carry their ``depth`` and their ``parent`` slug (a parent's count includes its
+        descendants, without counting an enterprise twice). The MRCs listed are those of the
+        chosen regions (by the filters or the page), and any MRC chosen; their values are slugs.
+        """
+        chosen_regions = [
+            *self.fixed.get("region", ()), *self.filterset.active_filters.get("region", ())
+        ]
+        counters = {
+            "region": _region_facet,
+            "mrc": partial(_mrc_facet, regions=set(_keys("region", chosen_regions))),
+            "category": _category_facet,
+            "sector": _sector_facet,
+            "legal_form": _legal_form_facet,
+            "label": _label_facet,
+        }
+        counted = {}
+        for facet in facets:
+            if facet in self.masks:
+                others = (mask for name, mask in self.masks.items() if name != facet)
+                matching = reduce(and_, others, self.base)
+            else:
+                matching = self.matching
+            selected = set(_keys(facet, self.filterset.active_filters.get(facet, ())))
+            counted[facet] = counters[facet](self.index, matching, selected)
+        return counted
+
+    def results(self, shape=lambda queryset: queryset):
+        """The filtered enterprises in the chosen order, for a paginator to slice.
+
+        A text search sorted by relevance is ordered here: only the enterprises that every
+        filter kept are ranked (those not ranked before for the text), and only the page shown
+        is fetched. Any other order is the filter set's query. ``shape`` adds
+        ``select_related`` and the like to the query that fetches the rows.
+        """
+        if self.text is None or self.filterset.sort != Sort.RELEVANCE:
+            return shape(self.filterset.qs)
+        ids = self.text_matches.ranked(self.matching)
+        return RankedResults(ids, shape(self.filterset.queryset))
+
+
+class RankedResults(Sequence):
+    """Enterprise ids in their order, fetched only for the slice asked for (one page)."""
+
+    def __init__(self, ids, queryset):
+        self.ids = ids
+        self.queryset = queryset
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.ids[index]
+        rows = self.queryset.in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def facet_counts(filterset, facets=FACETS, fixed=None):
+    """The counts of ``FilteredDirectory(filterset, fixed)``, for ``facets``."""
+    return FilteredDirectory(filterset, fixed).facet_counts(facets)
+
+
+def result_count(facets):
+    """The number of results of the filtered directory, read from its facets.
+
+    Every enterprise has exactly one legal form, so the legal form counts (which apply all the
+    other filters) add up to the total of the selected forms, or of all forms: no COUNT(*).
+    """
+    entries = facets["legal_form"]
+    selected = [entry for entry in entries if entry["selected"]]
+    return sum(entry["count"] for entry in selected or entries)
+
+
+def _keys(facet, choices):
+    return [getattr(choice, "pk", choice) for choice in choices]
+
+
+def _entry(index, matching, facet, choice, selected, value_field="slug"):
+    return {
+        "value": getattr(choice, value_field),
+        "label": choice.localized_name,
+        "count": index.count(matching, facet, choice.pk),
+        "selected": choice.pk in selected,
+    }
+
+
+def _region_facet(index, matching, selected):
+    """An enterprise counts in its own region and in each region it serves, once in each."""
+    return [
+        {**_entry(index, matching, "region", region, selected, "code"), "slug": region.slug}
+        for region in index.regions
+    ]
+
+
+def _mrc_facet(index, matching, selected, regions):
+    """The MRCs of the chosen regions, by name, and those chosen elsewhere, so that they
+    can be unchosen."""
+    return [
+        {
+            "value": mrc.slug,
+            "label": mrc.name,
+            "count": index.count(matching, "mrc", mrc.pk),
+            "selected": mrc.pk in selected,
+            "region": mrc.region.code,
+        }
+        for mrc in index.mrcs
+        if mrc.region_id in regions or mrc.pk in selected
+    ]
+
+
+def _category_facet(index, matching, selected):
+    """Counts per category, listed depth first, each parent before its children."""
+    by_id = {category.pk: category for category in index.categories}
+    paths = {pk: index.category_tree.path(pk) for pk in by_id}
+    entries = []
+    ordered = sorted(index.categories, key=lambda c: [_sort_key(by_id[i]) for i in paths[c.pk]])
+    for category in ordered:
+        entry = _entry(index, matching, "category", category, selected)
+        entry["depth"] = len(paths[category.pk]) - 1
+        entry["parent"] = by_id[category.parent_id].slug if category.parent_id else None
+        entries.append(entry)
+    return entries
+
+
+def _sort_key(choice):
+    return str(choice.localized_name).casefold()
+
+
+def _sector_facet(index, matching, selected):
+    sectors = sorted(index.sectors, key=_sort_key)
+    return [_entry(index, matching, "sector", sector, selected) for sector in sectors]
+
+
+def _label_facet(index, matching, selected):
+    labels = sorted(index.labels, key=_sort_key)
+    return [_entry(index, matching, "label", label, selected) for label in labels]
+
+
+def _legal_form_facet(index, matching, selected):
+    return [
+        {
+            "value": value,
+            "label": str(label),
+            "count": index.count(matching, "legal_form", value),
+            "selected": value in selected,
+        }
+        for value, label in Enterprise.LegalForm.choices
+    ]

@@ -1,0 +1,197 @@
+"""The published directory held in memory, one ``DirectoryIndex`` per process.
+
+It holds one bitset per facet value (each region, MRC, category, sector, label and legal form),
+the reference lists in display order (regions, MRCs, categories, sectors, labels, networks), each
+published enterprise's link (``links``) and the matches of the texts searched last (``text``).
+``current_index()`` builds it again whenever ``DirectoryRevision`` says the directory changed
+(one primary-key read per request), and at least every ``DIRECTORY_FACETS_CACHE_SECONDS`` in
+case a write slipped past the revision (0 builds it for every request).
+"""
+
+import time
+from dataclasses import dataclass, field
+from functools import cached_property, reduce
+from operator import or_
+
+from django.conf import settings
+
+from ..models import (
+    Category,
+    CategoryTree,
+    DirectoryRevision,
+    Enterprise,
+    EnterpriseLabel,
+    Label,
+    Mrc,
+    Network,
+    Region,
+    Sector,
+)
+from ..validators import fold
+from .bitsets import bitset, lowest_bits
+from .links import EnterpriseLinks
+from .text import RecentTextMatches
+
+FACETS = ("category", "region", "mrc", "sector", "legal_form", "label")
+
+
+@dataclass
+class DirectoryIndex:
+    """The published directory as bitsets: ``members[facet][value key]`` and ``published``.
+
+    Keys are primary keys, and the legal form's value for ``legal_form``. A category's bitset
+    includes the enterprises of every category below it; a region's includes the enterprises
+    serving it; an MRC's only the enterprises based in it.
+    """
+
+    revision: object
+    published: int
+    members: dict
+    regions: list
+    mrcs: list
+    categories: list
+    category_tree: CategoryTree
+    sectors: list
+    labels: list
+    networks: list
+    links: EnterpriseLinks
+    built_at: float = field(default_factory=time.monotonic)
+    text: RecentTextMatches = field(default_factory=RecentTextMatches, repr=False)
+
+    @classmethod
+    def build(cls, revision):
+        published = Enterprise.objects.published()
+        rows = list(
+            published.order_by("pk").values_list(
+                "pk", "region_id", "legal_form", "name", "slug", "mrc_id"
+            )
+        )
+        members = {facet: {} for facet in FACETS}
+        _collect(members["region"], ((region, pk) for pk, region, *_ in rows))
+        _collect(members["mrc"], ((row[5], row[0]) for row in rows if row[5] is not None))
+        _collect(members["legal_form"], ((form, pk) for pk, _, form, *_ in rows))
+        ids = published.values("pk")
+        for facet, table, column in (
+            ("region", Enterprise.service_area.through.objects, "region_id"),
+            ("category", Enterprise.categories.through.objects, "category_id"),
+            ("sector", Enterprise.sectors.through.objects, "sector_id"),
+            ("label", EnterpriseLabel.objects, "label_id"),
+        ):
+            pairs = table.filter(enterprise_id__in=ids).values_list(column, "enterprise_id")
+            _collect(members[facet], pairs.iterator(chunk_size=10_000))
+        members = {
+            facet: {key: bitset(ids) for key, ids in values.items()}
+            for facet, values in members.items()
+        }
+        categories = list(Category.objects.all())
+        tree = CategoryTree.of(categories)
+        own = members["category"]
+        members["category"] = {
+            category.pk: reduce(
+                or_, (own.get(pk, 0) for pk in tree.with_descendants([category.pk])), 0
+            )
+            for category in categories
+        }
+        regions, mrcs = _regions_and_mrcs()
+        return cls(
+            revision=revision,
+            published=bitset(pk for pk, *_ in rows),
+            members=members,
+            regions=regions,
+            mrcs=sorted(mrcs, key=lambda mrc: fold(mrc.name)),
+            categories=categories,
+            category_tree=tree,
+            sectors=list(Sector.objects.all()),
+            labels=list(Label.objects.all()),
+            networks=list(Network.objects.all()),
+            links=EnterpriseLinks.of(
+                (pk, region, name, slug) for pk, region, _, name, slug, _ in rows
+            ),
+        )
+
+    @cached_property
+    def regions_by_id(self):
+        return {region.pk: region for region in self.regions}
+
+    @cached_property
+    def mrcs_by_id(self):
+        return {mrc.pk: mrc for mrc in self.mrcs}
+
+    def among(self, reference, ids):
+        """The ``reference`` list's objects ("regions", "categories"…) with these ids, in
+        display order."""
+        wanted = set(ids)
+        return [choice for choice in getattr(self, reference) if choice.pk in wanted]
+
+    def text_matches(self, text):
+        """The enterprises matching ``text`` as ``TextMatches`` (None when the text has
+        nothing to search), kept for this revision of the directory."""
+        return self.text.get(text)
+
+    def any_of(self, facet, keys):
+        return reduce(or_, (self.members[facet].get(key, 0) for key in keys), 0)
+
+    def count(self, bits, facet, key):
+        return (bits & self.members[facet].get(key, 0)).bit_count()
+
+    def similar_to(self, enterprise, categories, count):
+        """Up to ``count`` published enterprises in ``enterprise``'s region (based or serving
+        there) offering one of ``categories`` (ids) or a category below them, as
+        ``EnterpriseLink`` in name order.
+
+        The ones listed right after it are chosen first, then from the start: each enterprise
+        page suggests different neighbours instead of the same oldest entries.
+        """
+        candidates = (
+            self.published
+            & self.members["region"].get(enterprise.region_id, 0)
+            & self.any_of("category", categories)
+            & ~(1 << enterprise.pk)
+        )
+        start = enterprise.pk + 1
+        after = [start + n for n in lowest_bits(candidates >> start, count)]
+        before = lowest_bits(candidates & ((1 << enterprise.pk) - 1), count - len(after))
+        links = (self.links.get(pk, self.regions_by_id) for pk in after + before)
+        return sorted((link for link in links if link), key=lambda link: (link.name, link.pk))
+
+
+def _regions_and_mrcs():
+    """The regions in display order, and their MRCs, each holding its region: one query."""
+    regions, mrcs = {}, []
+    region_fields = ["pk", "code", "name", "name_en", "slug"]
+    mrc_fields = ["pk", "code", "name", "slug"]
+    rows = Region.objects.values_list(*region_fields, *(f"mrcs__{name}" for name in mrc_fields))
+    for row in rows:
+        region_row = dict(zip(region_fields, row[: len(region_fields)], strict=True))
+        mrc_row = dict(zip(mrc_fields, row[len(region_fields) :], strict=True))
+        if region_row["pk"] not in regions:
+            regions[region_row["pk"]] = Region(**region_row)
+        region = regions[region_row["pk"]]
+        if mrc_row["pk"] is not None:
+            mrcs.append(Mrc(region=region, **mrc_row))
+    return list(regions.values()), mrcs
+
+
+def _collect(members, pairs):
+    for key, pk in pairs:
+        members.setdefault(key, []).append(pk)
+
+
+_index = None
+
+
+def current_index(revision=None):
+    """This process's index, built again if the directory changed or it is too old.
+
+    ``revision`` is the directory's current one when the caller read it already. Threads
+    share the index: it is never modified, only replaced, and two threads building it at once
+    merely duplicate work.
+    """
+    global _index
+    if revision is None:
+        revision = DirectoryRevision.current()
+    index = _index
+    max_age = settings.DIRECTORY_FACETS_CACHE_SECONDS
+    if index is None or index.revision != revision or time.monotonic() - index.built_at >= max_age:
+        index = _index = DirectoryIndex.build(revision)
+    return index

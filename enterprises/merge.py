@@ -44,7 +44,7 @@ def merge_enterprises(survivor, duplicate, user=None):
     locked = Enterprise.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])
     locked = {enterprise.pk: enterprise for enterprise in locked.order_by("pk")}
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
-    move_sources(survivor, duplicate)
+    dropped = move_sources(survivor, duplicate)
     move_labels(survivor, duplicate)
     for name in ("sectors", "categories", "service_area"):
         getattr(survivor, name).add(*getattr(duplicate, name).all())
@@ -59,25 +59,32 @@ def merge_enterprises(survivor, duplicate, user=None):
     EnterpriseRedirect.objects.filter(old_slug=survivor.slug).delete()
     EnterpriseRedirect.objects.update_or_create(old_slug=slug, defaults={"enterprise": survivor})
     survivor._history_user = user
-    survivor._change_reason = _("Merged %(name)s (%(slug)s) into it; filled: %(fields)s") % {
+    survivor._change_reason = _(
+        "Merged %(name)s (%(slug)s) into it; filled: %(fields)s; sources dropped: %(sources)s"
+    ) % {
         "name": name, "slug": slug, "fields": ", ".join(filled) or "-",
+        "sources": ", ".join(dropped) or "-",
     }
     survivor.save()
     return survivor
 
 
 def move_sources(survivor, duplicate):
-    """One source per network: a network that describes both keeps the record seen last."""
-    kept = {source.network_id: source for source in survivor.sources.all()}
-    for source in duplicate.sources.all():
-        other = kept.get(source.network_id)
-        if other is not None and other.last_seen_at >= source.last_seen_at:
-            source.delete()
-            continue
-        if other is not None:
-            other.delete()
+    """One source per network: a network that describes both keeps the record seen last.
+    Returns the records dropped, as "network: record id", for the history."""
+    kept = {source.network_id: source for source in survivor.sources.select_related("network")}
+    dropped = []
+    for source in duplicate.sources.select_related("network"):
+        mine = kept.get(source.network_id)
+        if mine is not None:
+            older = source if mine.last_seen_at >= source.last_seen_at else mine
+            dropped.append(f"{older.network}: {older.external_id}")
+            older.delete()
+            if older is source:
+                continue
         source.enterprise = survivor
         source.save(update_fields=["enterprise"])
+    return dropped
 
 
 def move_labels(survivor, duplicate):

@@ -112,6 +112,22 @@ def test_merge_keeps_one_source_per_network_the_one_seen_last():
 
     kept = EnterpriseSource.objects.filter(enterprise=survivor)
     assert sorted(kept.values_list("external_id", flat=True)) == ["1140000002", "NEW"]
+    assert f"{network}: OLD" in survivor.history.latest().history_change_reason
+
+
+def test_merge_keeps_the_survivors_source_when_its_network_sent_it_last():
+    survivor, duplicate = pair()
+    network = NetworkFactory()
+    now = timezone.now()
+    EnterpriseSourceFactory(enterprise=survivor, network=network, external_id="MINE",
+                            first_seen_at=now, last_seen_at=now)
+    EnterpriseSourceFactory(enterprise=duplicate, network=network, external_id="THEIRS",
+                            first_seen_at=now - timedelta(days=2),
+                            last_seen_at=now - timedelta(days=2))
+
+    merge_enterprises(survivor, duplicate)
+
+    assert list(EnterpriseSource.objects.values_list("external_id", flat=True)) == ["MINE"]
 
 
 def test_merge_is_recorded_in_the_survivors_history_with_who_merged():

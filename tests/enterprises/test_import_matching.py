@@ -11,7 +11,12 @@ from enterprises.imports.match import (
     name_similarity,
     normalized_name,
 )
-from tests.factories import EnterpriseFactory, EnterpriseSourceFactory, NetworkFactory
+from tests.factories import (
+    EnterpriseFactory,
+    EnterpriseSourceFactory,
+    NetworkFactory,
+    municipality,
+)
 
 TROIS_RIVIERES = {"city": "Trois-Rivières", "postal_code": "G9A 5H7"}
 
@@ -107,6 +112,18 @@ def test_a_row_with_the_postal_code_of_an_enterprise_in_another_spelling_of_its_
                                 postal_code="G0X 2Z0"))
 
     assert match.enterprise_id == enterprise.pk
+
+
+@pytest.mark.django_db
+def test_an_enterprise_is_found_by_its_municipality_whatever_the_city_cell_says():
+    saint_tite = municipality("Saint-Tite")
+    enterprise = EnterpriseFactory(name="Coopérative de solidarité Les Jardins du Rivage",
+                                   municipality=saint_tite, city="", postal_code="")
+
+    match = matcher().match(row("COOP DE SOLIDARITE LES JARDINS DU RIVAGE",
+                                municipality=saint_tite.pk, city="St-Tite (Québec)"))
+
+    assert (match.enterprise_id, match.via) == (enterprise.pk, "name")
 
 
 @pytest.mark.django_db

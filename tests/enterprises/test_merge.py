@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from enterprises.merge import merge_enterprises
 from enterprises.models import (
@@ -154,6 +154,19 @@ def test_merged_enterprise_address_answers_a_permanent_redirect_to_the_survivor(
         assert response["Location"] == survivor.get_absolute_url()
     unknown = reverse("enterprises:detail", kwargs={"slug": "nulle-part"})
     assert client.get(unknown).status_code == 404
+
+
+def test_the_english_page_of_a_merged_enterprise_redirects_to_the_english_survivor(client):
+    survivor, duplicate = pair()
+
+    merge_enterprises(survivor, duplicate)
+
+    with translation.override("en"):
+        old, new = (reverse("enterprises:detail", kwargs={"slug": slug})
+                    for slug in ("c-p-e-les-soleils", survivor.slug))
+    response = client.get(old)
+    assert (response.status_code, response["Location"]) == (301, new)
+    assert new.startswith("/en/")
 
 
 def test_an_enterprise_cannot_be_merged_into_itself():

@@ -371,11 +371,17 @@ class Importer:
             return
         if change.kind == UPDATED:
             self.writer.update(current, change, clean)
+        # A record id that names another enterprise's source (an identity conflict sent the
+        # row elsewhere) stays with that source.
+        owner = self.matcher.by_record.get(row.key)
+        key = row.key if owner in (None, pk) else (source or {}).get("external_id")
+        if key is None:
+            return
         if source is None:
-            self.writer.add_source(pk, row.key, row.raw, row.clean)
+            self.writer.add_source(pk, key, row.raw, row.clean)
         elif (change.kind == UPDATED or source["raw_record"] != row.raw
-              or source["external_id"] != row.key or self.stale(source, current)):
-            self.writer.refresh_source(source["pk"], row.key, row.raw, row.clean)
+              or source["external_id"] != key or self.stale(source, current)):
+            self.writer.refresh_source(source["pk"], key, row.raw, row.clean)
 
     def leave_for_review(self, row, existing):
         """The row's bad values, identity conflict, shared NEQ and possible duplicates, each

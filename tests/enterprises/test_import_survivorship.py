@@ -253,3 +253,36 @@ def test_network_ranks_are_edited_one_number_per_field_group(staff_client):
     network.refresh_from_db()
     assert network.field_ranks == {"identity": 5}
     assert network.ranks["identity"] == 5
+
+
+@pytest.mark.django_db
+def test_record_id_reused_under_another_name_keeps_the_name_and_contacts_for_review():
+    run("cesim", "No membre,Nom,Téléphone,Description\n"
+                 "M-1,Coop du Quai,418 555-0101,Épicerie\n")
+
+    result = run("cesim", "No membre,Nom,Téléphone,Description\n"
+                          "M-1,Garage Tremblay,418 555-0999,Mécanique générale\n")
+
+    coop = Enterprise.objects.get()
+    assert (coop.name, coop.phone) == ("Coop du Quai", "+1 418-555-0101")
+    assert coop.description_fr == "Mécanique générale"
+    item = ImportReviewItem.objects.get(kind=ImportReviewItem.Kind.IDENTITY_CONFLICT)
+    assert (item.enterprise, item.incoming_value["name"]) == (coop, "Garage Tremblay")
+    assert result.warning_counts == {"identity_conflict": 1}
+
+
+@pytest.mark.django_db
+def test_record_id_of_one_enterprise_on_the_row_of_another_keeps_each_source_its_own():
+    run("cesim", "No membre,Nom,Code postal\n"
+                 "M-1,Coop du Quai,G1R 1P4\n"
+                 "M-2,Garage Tremblay,G1R 1P5\n")
+
+    result = run("cesim", "No membre,Nom,Code postal,Téléphone\n"
+                          "M-1,Garage Tremblay,G1R 1P5,418 555-0999\n")
+
+    assert result.state == ImportRun.State.DONE, result.failure
+    garage = Enterprise.objects.get(name="Garage Tremblay")
+    assert garage.phone == "+1 418-555-0999"
+    assert sorted(EnterpriseSource.objects.values_list("enterprise__name", "external_id")) == [
+        ("Coop du Quai", "M-1"), ("Garage Tremblay", "M-2"),
+    ]

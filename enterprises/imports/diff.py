@@ -28,6 +28,10 @@ IDENTITY_FIELDS = {name for name, group in FIELD_GROUPS.items()
                    if group in ("identity", "contact")}
 
 
+# The field_origins key for every field the source that created the enterprise filled.
+CREATOR = "*"
+
+
 def attname(name):
     return f"{name}_id" if name in FOREIGN_KEYS else name
 
@@ -85,15 +89,15 @@ class Survivorship:
         self.own = self.ranks.get(network.pk) or network.ranks
         self.stamp = now.isoformat()
 
-    def origins(self, clean):
-        """``field_origins`` of an enterprise this source creates."""
-        return {name: [self.network_id, self.stamp]
-                for name in STORED_FIELDS if clean.get(name) not in (None, "")}
+    def origins(self):
+        """``field_origins`` of an enterprise this source creates: every field it filled
+        (``*``), which costs one entry instead of one per field on a first import."""
+        return {CREATOR: [self.network_id, self.stamp]}
 
     def may_set(self, name, origins, news):
         """Whether this source may overwrite ``name``, given who set it last; ``news``: the
         value differs from what this source sent last time (or it never sent any)."""
-        origin = origins.get(name)
+        origin = origins.get(name) or origins.get(CREATOR)
         if not origin or origin[0] == self.network_id:
             return True
         group = FIELD_GROUPS[name]
@@ -116,7 +120,9 @@ class Survivorship:
             pair = (existing[name], incoming)
             if name in curated:
                 conflicts[name] = pair
-            elif self.may_set(name, origins, self.news(name, incoming, previous)):
+            elif existing[name] in (None, "") or self.may_set(
+                name, origins, self.news(name, incoming, previous)
+            ):  # a blank field is filled by any source
                 fields[name] = pair
             else:
                 withheld[name] = pair

@@ -56,6 +56,7 @@ REPORT_HEADER = ["line", "column", "value", "severity", "raison", "reason"]
 # Two rows of one file with the same NEQ describe one enterprise when their names are this
 # alike (0 to 100, ``name_similarity``): then the second repeats the first.
 SAME_NAME_SCORE = 90
+NO_WARNINGS = ()
 # What the identity-conflict review item shows of each side.
 IDENTITY_SUMMARY = ["name", "neq", "address", "city", "postal_code", "phone", "email", "website"]
 
@@ -153,15 +154,15 @@ class Importer:
 
     def note_change(self, line, kind, name, enterprise_id=None, warnings=(), **details):
         """A row's outcome for the preview (unchanged rows only when they carry warnings)."""
-        kinds = {problem.kind for problem in warnings}
-        self.warning_counts.update(kinds)
         if kind == UNCHANGED and not warnings:
             return
+        self.warning_counts.update({problem.kind for problem in warnings})
+        # Rows without warnings share one empty list, which the insert converts once.
         self.changes.append([line, kind, name[:255], enterprise_id, [
             {"kind": problem.kind, "column": problem.column, "value": problem.value,
              "fr": self.text(problem, "fr"), "en": self.text(problem, "en")}
             for problem in warnings
-        ], details])
+        ] if warnings else NO_WARNINGS, details])
 
     def reject(self, line, problems, name=""):
         self.problems.extend(problems)
@@ -351,7 +352,7 @@ class Importer:
                          values=row.clean)
         if self.writer:
             self.writer.create(row.clean, row.key, row.raw, row.enterprise_id,
-                               self.survivorship.origins(row.clean), keep_slug=self.canonical)
+                               self.survivorship.origins(), keep_slug=self.canonical)
 
     def update(self, row, current, source):
         pk = row.enterprise_id

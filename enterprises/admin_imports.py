@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRefresh
 
+from .admin_merge import DuplicateReviewMixin
 from .imports import lifecycle
 from .imports.mapping import FIELDS, RECORD_ID, Vocabulary
 from .imports.normalize import missing_tokens, normalize_record
@@ -470,7 +471,7 @@ class ImportRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportReviewItem)
-class ImportReviewItemAdmin(admin.ModelAdmin):
+class ImportReviewItemAdmin(DuplicateReviewMixin, admin.ModelAdmin):
     list_display = ["created_at", "kind", "state", "enterprise", "external_id", "field",
                     "current_value", "incoming_value", "run"]
     list_filter = ["state", "kind", "run__network"]

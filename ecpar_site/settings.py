@@ -320,6 +320,17 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # (a raw SQL edit, say). 0 rebuilds them for every request.
 DIRECTORY_FACETS_CACHE_SECONDS = env_int("DIRECTORY_FACETS_CACHE_SECONDS", 600)
 
+# Public directory pages and the API are sent with an ETag and
+# "Cache-Control: public, max-age=…, stale-while-revalidate=…" for a CDN or proxy cache in front:
+# fresh for this many seconds, then served stale for at most that many more while it asks
+# again (a publication changes the ETag, so the answer is then the new page).
+DIRECTORY_CACHE_MAX_AGE = env_int("DIRECTORY_CACHE_MAX_AGE", 60)
+DIRECTORY_CACHE_STALE_SECONDS = env_int("DIRECTORY_CACHE_STALE_SECONDS", 600)
+if min(DIRECTORY_CACHE_MAX_AGE, DIRECTORY_CACHE_STALE_SECONDS) < 0:
+    raise ImproperlyConfigured(
+        "DIRECTORY_CACHE_MAX_AGE and DIRECTORY_CACHE_STALE_SECONDS must be 0 or more seconds."
+    )
+
 # Uploads larger than this are refused with a clear message before they are parsed.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Form fields past this size are refused with a 400 before they are read; uploaded files past
@@ -332,3 +343,6 @@ EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 10_000)
 # Background jobs (large imports) go through Django's task framework; `manage.py db_worker`
 # runs them from the database queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A staff import of a file larger than this runs in the background; a smaller one runs in the
+# request, so that the curator sees its preview without waiting for a worker.
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 2 * 1024 * 1024)

@@ -8,8 +8,6 @@ from ..models import ImportRun
 from .pipeline import run_import
 from .progress import beat
 
-DEFAULT_BACKGROUND_BYTES = 2 * 1024 * 1024
-
 
 @task()
 def run_import_job(run_pk):
@@ -24,8 +22,7 @@ def run_import_job(run_pk):
 
 def start_import(run):
     """Run now if the file is small, else queue it; the run's page shows its progress."""
-    threshold = getattr(settings, "IMPORT_BACKGROUND_BYTES", DEFAULT_BACKGROUND_BYTES)
-    if run.upload.size > threshold:
+    if run.upload.size > settings.IMPORT_BACKGROUND_BYTES:
         run_import_job.enqueue(run.pk)
     else:
         run_import_job.call(run.pk)

@@ -15,10 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Enterprise, Label, Mrc, Region, Sector
 from .search import search
+from .search.text import MAX_QUERY_LENGTH
 
-# Longer text is refused with a form message: the search has no use for it and some
-# databases fail on very long LIKE patterns.
-QUERY_MAX_LENGTH = 200
 PAGE_SIZES = (20, 50, 100)
 
 
@@ -89,7 +87,9 @@ class EnterpriseFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(
         label=_("Product, service, name or NEQ"),
-        max_length=QUERY_MAX_LENGTH,
+        # Longer text is refused with a form message: the search has no use for it, and some
+        # databases fail on very long LIKE patterns.
+        max_length=MAX_QUERY_LENGTH,
         method="filter_text",
     )
     category = django_filters.ModelMultipleChoiceFilter(

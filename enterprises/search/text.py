@@ -14,6 +14,7 @@ import snowballstemmer
 
 from enterprises.validators import fold
 
+# The longest text searched: the listing's form refuses longer, other callers are cut to it.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class PurchasesConfig(AppConfig):
     name = "purchases"
     verbose_name = _("Members and purchases")
-
-    def ready(self):
-        from . import signals  # noqa: F401  (connects the summary's receivers)

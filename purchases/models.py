@@ -1,18 +1,15 @@
 """Member organizations, their people, and the purchases they make from the social economy."""
 
-import itertools
 import secrets
 import uuid
-from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models, transaction
-from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import ExtractYear
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -91,10 +88,6 @@ class MemberOrganization(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def signed_declaration(self):
-        return self.declaration_signed_on is not None
 
 
 class Membership(models.Model):
@@ -371,8 +364,7 @@ class PurchaseQuerySet(models.QuerySet):
         """Update in bulk, then recount the summary slices, since update() sends no signals."""
         changed = Purchase.objects.filter(pk__in=list(self.values_list("pk", flat=True)))
         count = changed.update(**fields, updated_at=timezone.now())
-        PurchaseSummary.objects.rebuild_for_purchases(changed)
-        OrganizationPurchaseSummary.objects.rebuild_for_purchases(changed)
+        recount(changed)
         return count
 
     def reclassify(self):
@@ -403,8 +395,7 @@ class PurchaseQuerySet(models.QuerySet):
                     default=models.Value(ContractSizeBracket.TRADE_AGREEMENTS),
                 )
             )
-        PurchaseSummary.objects.rebuild()
-        OrganizationPurchaseSummary.objects.rebuild()
+        rebuild_all()
 
 
 class Purchase(models.Model):
@@ -612,306 +603,6 @@ class Purchase(models.Model):
             super().save(*args, **kwargs)
 
 
-class PurchaseSummaryQuerySet(models.QuerySet):
-    def rebuild(self, **slice_filters):
-        """Recount published purchases into summary rows, for every slice or for the given one.
-
-        `slice_filters` narrow both sides alike: `year`, `region`, `member_kind`.
-        """
-        published = Purchase.objects.published().order_by()
-        if "year" in slice_filters:
-            published = published.filter(award_date__year=slice_filters["year"])
-        if "region" in slice_filters or "member_kind" in slice_filters:
-            # Through the buyers' ids, so that the database walks purchase_dashboard_cover_idx.
-            buyers = MemberOrganization.objects.all()
-            if "region" in slice_filters:
-                buyers = buyers.filter(region=slice_filters["region"])
-            if "member_kind" in slice_filters:
-                buyers = buyers.filter(kind=slice_filters["member_kind"])
-            published = published.filter(organization__in=list(buyers.values_list("pk", flat=True)))
-        dimensions = {
-            "year": ExtractYear("award_date"),
-            "region_id": F("organization__region"),
-            "member_kind": F("organization__kind"),
-            "bracket": F("contract_size_bracket"),
-        }
-        totals = {"purchase_count": Count("pk"), "total_amount": Sum("amount")}
-        sectors = {"sector_id": F("enterprise__sectors")}
-        with_sector = published.filter(enterprise__sectors__isnull=False)
-        with_category = published.filter(category__isnull=False)
-        with_both = with_sector.filter(category__isnull=False)
-        groupings = (
-            published.values(**dimensions),
-            with_sector.values(**sectors, **dimensions),
-            with_category.values("category", **dimensions),
-            with_both.values("category", **sectors, **dimensions),
-        )
-        rows = [
-            PurchaseSummary(
-                year=row["year"],
-                region_id=row["region_id"],
-                member_kind=row["member_kind"],
-                contract_size_bracket=row["bracket"],
-                sector_id=row.get("sector_id"),
-                category_id=row.get("category"),
-                purchase_count=row["purchase_count"],
-                total_amount=row["total_amount"],
-            )
-            for row in itertools.chain.from_iterable(
-                grouping.annotate(**totals) for grouping in groupings
-            )
-        ]
-        with transaction.atomic():
-            self.filter(**slice_filters).delete()
-            self.bulk_create(rows, batch_size=2000)
-        if not slice_filters:
-            # After a bulk load, refresh the planner's statistics: without them SQLite reads a
-            # category's purchases through the status index instead of the category one.
-            with connection.cursor() as cursor:
-                for model in (Purchase, PurchaseSummary):
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-    def rebuild_for_purchases(self, purchases):
-        """Recount the slices that hold any of these purchases."""
-        slices = (
-            purchases.order_by()
-            .values_list(ExtractYear("award_date"), "organization__region", "organization__kind")
-            .distinct()
-        )
-        for year, region, member_kind in list(slices):
-            self.rebuild(year=year, region=region, member_kind=member_kind)
-
-
-class PurchaseSummary(models.Model):
-    """Published purchases counted and summed by year, buyer region and kind, bracket and sector.
-
-    The public repertory aggregates a million purchases on six filters; scanning them on every
-    request costs seconds on SQLite. This table is a summary kept up to date on write (see
-    `purchases.signals`): each change recounts only its slice (one year, one region, one kind of
-    buyer), a few thousand purchases. A row with no sector counts every purchase once; rows with a
-    sector count a purchase under each sector of its enterprise. Rows with no category count every
-    category; rows with a category count only its purchases, for the repertory filtered by
-    category (aggregating its purchases directly reads tens of thousands of rows at a million
-    purchases). Both kinds of rows share the slice, so one recount keeps them in step.
-    """
-
-    year = models.PositiveSmallIntegerField(_("year"))
-    region = models.ForeignKey(
-        Region, verbose_name=_("buyer's region"), on_delete=models.CASCADE, related_name="+"
-    )
-    member_kind = models.CharField(
-        _("kind of buyer"), max_length=20, choices=MemberOrganization.Kind.choices
-    )
-    contract_size_bracket = models.CharField(
-        _("contract size"), max_length=20, choices=ContractSizeBracket.choices
-    )
-    sector = models.ForeignKey(
-        "enterprises.Sector", verbose_name=_("sector"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="+",
-    )
-    category = models.ForeignKey(
-        Category, verbose_name=_("product or service"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="+",
-    )
-    purchase_count = models.PositiveIntegerField(_("number of purchases"))
-    total_amount = models.DecimalField(_("total (CAD)"), max_digits=18, decimal_places=2)
-
-    objects = PurchaseSummaryQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("purchase summary")
-        verbose_name_plural = _("purchase summaries")
-        indexes = [
-            # Recounting one slice on write: rebuild(year=…, region=…, member_kind=…).
-            models.Index(fields=["year", "region", "member_kind"], name="summary_slice_idx"),
-            # The repertory's rows for every category (category is null) or for the chosen ones:
-            # its totals (sector is null) and its sector rows, filtered by sector.
-            models.Index(fields=["category", "sector", "year"], name="summary_category_sector_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.year} {self.region_id} {self.member_kind} {self.contract_size_bracket}"
-
-
-class OrganizationSummaryQuerySet(models.QuerySet):
-    def rebuild(self, organization=None, year=None, statuses_only=False):
-        """Recount purchases into summary rows: all of them, or one organization's year.
-
-        `statuses_only` recounts the status rows alone, for a change that touches no validated
-        purchase (a draft saved, submitted or withdrawn). A slice is recounted under a lock on
-        its organization's row, so that two writes to the same organization recount one after
-        the other and the last one sees both.
-        """
-        purchases = Purchase.objects.order_by()
-        slice_filters = {}
-        if organization is not None:
-            purchases = purchases.filter(organization=organization)
-            slice_filters["organization"] = organization
-        if year is not None:
-            purchases = purchases.filter(award_date__year=year)
-            slice_filters["year"] = year
-        validated = purchases.validated()
-        # One year's slice names its year rather than extract it row by row (on SQLite, a call
-        # into Python for each purchase); months are folded here from the award dates.
-        year_of = Value(year) if year is not None else ExtractYear("award_date")
-        # Count("*"), not the key: PostgreSQL then answers from purchase_dashboard_cover_idx.
-        totals = {"purchase_count": Count("*"), "total_amount": Sum("amount")}
-        breakdown = OrganizationPurchaseSummary.Breakdown
-        # Distinct enterprises cannot be added up, but a slice is always recounted whole: the
-        # year's count is exact, read through purchase_dashboard_cover_idx.
-        by_year = validated.values("organization", year=year_of).annotate(
-            **totals, enterprise_count=Count("enterprise", distinct=True)
-        )
-        by_day = validated.values("organization", "award_date", "contract_size_bracket")
-        by_sector = validated.values("organization", year=year_of,
-                                     sector_id=F("enterprise__sectors"))
-        by_category = validated.values("organization", "category", year=year_of)
-        by_status = purchases.values("organization", "status", year=year_of).annotate(**totals)
-        with transaction.atomic():
-            if organization is not None:
-                list(MemberOrganization.objects.select_for_update().filter(pk=organization)
-                     .values_list("pk"))
-            rows = [
-                OrganizationPurchaseSummary(
-                    breakdown=breakdown.STATUS, organization_id=row.pop("organization"), **row
-                )
-                for row in by_status
-            ]
-            if statuses_only:
-                self.filter(**slice_filters, breakdown=breakdown.STATUS).delete()
-                self.bulk_create(rows)
-                return
-            months = defaultdict(lambda: [0, Decimal("0")])
-            for row in by_day.annotate(**totals):
-                day = row["award_date"]
-                month = months[row["organization"], day.year, day.month,
-                               row["contract_size_bracket"]]
-                month[0] += row["purchase_count"]
-                month[1] += row["total_amount"]
-            rows += [
-                OrganizationPurchaseSummary(
-                    breakdown=breakdown.MONTH, organization_id=organization_id, year=row_year,
-                    month=month, contract_size_bracket=bracket, purchase_count=count,
-                    total_amount=total,
-                )
-                for (organization_id, row_year, month, bracket), (count, total) in months.items()
-            ]
-            rows += [
-                OrganizationPurchaseSummary(
-                    breakdown=kind,
-                    organization_id=row.pop("organization"),
-                    category_id=row.pop("category", None),
-                    **row,
-                )
-                for kind, grouping in ((breakdown.SECTOR, by_sector.annotate(**totals)),
-                                       (breakdown.CATEGORY, by_category.annotate(**totals)),
-                                       (breakdown.YEAR, by_year))
-                for row in grouping
-            ]
-            self.filter(**slice_filters).delete()
-            self.bulk_create(rows, batch_size=2000)
-        if not slice_filters:
-            with connection.cursor() as cursor:
-                table = connection.ops.quote_name(OrganizationPurchaseSummary._meta.db_table)
-                cursor.execute(f"ANALYZE {table}")
-
-    def rebuild_for_purchases(self, purchases):
-        """Recount the (organization, year) slices that hold any of these purchases, whole."""
-        slices = (
-            purchases.order_by().values_list("organization", ExtractYear("award_date")).distinct()
-        )
-        for organization, year in list(slices):
-            self.rebuild(organization=organization, year=year)
-
-
-class OrganizationPurchaseSummary(models.Model):
-    """One organization's validated purchases counted and summed by year, for its dashboard.
-
-    The largest member of the benchmark has some seven thousand validated purchases a year
-    (43 000 in all); aggregating them on every request, through the enterprises for the
-    sectors, costs a few hundred milliseconds — on PostgreSQL mostly its counts by status,
-    read from tens of thousands of table pages whenever the visibility map is not up to date.
-    This table holds, per organization and year, only the margins the dashboard shows — the
-    year's totals, month × contract size, sector, category of the validated purchases, and the
-    count of every purchase by status — about a hundred rows, kept up to date on write (see
-    `purchases.signals`) by recounting the one (organization, year) slice a change touches.
-    `breakdown` says which margin a row belongs to, so that a null sector or category means
-    "none", not "all".
-
-    The number of distinct enterprises cannot be added up from other rows, so the year row
-    carries it (`enterprise_count`): exact because a slice is always recounted whole, with
-    COUNT(DISTINCT) over the covering index `purchase_dashboard_cover_idx`. A table of
-    (organization, year, enterprise) rows would be nearly as large as the validated purchases,
-    a member seldom buying twice from the same enterprise (4 100 enterprises for 6 700
-    purchases, for the benchmark's largest member), and counting over the index on every
-    request costs some 6 ms that this row saves.
-    """
-
-    class Breakdown(models.TextChoices):
-        YEAR = "year", _("Year")
-        MONTH = "month", _("Month and contract size")
-        SECTOR = "sector", _("Sector")
-        CATEGORY = "category", _("Category")
-        STATUS = "status", _("Status")
-
-    organization = models.ForeignKey(
-        MemberOrganization, verbose_name=_("member organization"), on_delete=models.CASCADE,
-        related_name="+",
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    breakdown = models.CharField(_("breakdown"), max_length=10, choices=Breakdown.choices)
-    month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
-    contract_size_bracket = models.CharField(
-        _("contract size"), max_length=20, choices=ContractSizeBracket.choices, blank=True
-    )
-    sector = models.ForeignKey(
-        "enterprises.Sector", verbose_name=_("sector"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="+",
-    )
-    category = models.ForeignKey(
-        Category, verbose_name=_("product or service"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="+",
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Purchase.Status.choices, blank=True
-    )
-    purchase_count = models.PositiveIntegerField(_("number of purchases"))
-    total_amount = models.DecimalField(_("total (CAD)"), max_digits=18, decimal_places=2)
-    enterprise_count = models.PositiveIntegerField(
-        _("number of distinct enterprises"), null=True, blank=True
-    )
-
-    objects = OrganizationSummaryQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("organization purchase summary")
-        verbose_name_plural = _("organization purchase summaries")
-        indexes = [
-            # The dashboard reads, and a write recounts, one organization's year.
-            models.Index(fields=["organization", "year"], name="org_summary_slice_idx"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(
-                    breakdown="year", enterprise_count__isnull=False, month=None,
-                    contract_size_bracket="", sector=None, category=None, status="",
-                )
-                | Q(
-                    breakdown="status", enterprise_count=None, month=None,
-                    contract_size_bracket="", sector=None, category=None,
-                ) & ~Q(status="")
-                | Q(enterprise_count=None, status="")
-                & (Q(breakdown="month", month__isnull=False, sector=None, category=None)
-                   | Q(breakdown="sector", month=None, contract_size_bracket="", category=None)
-                   | Q(breakdown="category", month=None, contract_size_bracket="", sector=None)),
-                name="org_summary_row_fits_its_breakdown",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.organization_id} {self.year} {self.breakdown}"
-
-
 class OutgoingMailQuerySet(models.QuerySet):
     def failed(self):
         return self.filter(status=OutgoingMail.Status.FAILED)
@@ -969,3 +660,13 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.recipient}"
+
+
+# The summary tables are models of this app too, registered with it here; recount() and
+# rebuild_all() keep them in step with the purchases.
+from .summaries import (  # noqa: E402, F401
+    OrganizationPurchaseSummary,
+    PurchaseSummary,
+    rebuild_all,
+    recount,
+)

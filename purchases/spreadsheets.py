@@ -16,7 +16,7 @@ from enterprises.imports.read import Limits, open_table
 from enterprises.models import Category, Enterprise, Region
 
 from .models import Purchase
-from .signals import recount_once
+from .summaries import recount_once
 
 TEMPLATE_EXAMPLE = {
     "supplier_neq": "1140000000",

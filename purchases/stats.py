@@ -1,15 +1,12 @@
 """Aggregates for the member dashboard and the public repertory of purchases.
 
-Both read summary tables kept up to date on write (see `purchases.signals`):
+Both read summary tables kept up to date on write (see `purchases.summaries`):
 
 - The member dashboard reads `OrganizationPurchaseSummary`: per organization and year, only the
   margins it shows (the year's totals and distinct enterprises, month × contract size, sector,
-  category), a hundred-odd rows. Aggregating the largest member's seven thousand purchases of
-  the year on every request, through its enterprises for the sectors, cost some 300 ms at a
-  million purchases.
-- The public repertory spans every member's purchases (a million rows in the benchmark), so it
-  reads the `PurchaseSummary` table kept up to date on write: a few thousand summary rows,
-  whatever the number of purchases, filtered by category too.
+  category), a hundred-odd rows, instead of aggregating the member's purchases on each request.
+- The public repertory spans every member's purchases, so it reads `PurchaseSummary`: a few
+  thousand summary rows whatever the number of purchases, filtered by category too.
 """
 
 import datetime

@@ -19,6 +19,7 @@ from purchases.models import (
     Purchase,
     PurchaseSummary,
 )
+from purchases.summaries import rebuild_all
 
 from .real import load_real_demo_set
 from .synthetic import (
@@ -67,8 +68,7 @@ def seed(*, enterprises, members, purchases, seed=0, progress=None):
     }
     if report.generated["purchases"]:
         # Bulk inserts send no signals, so the summaries are recounted once here.
-        PurchaseSummary.objects.rebuild()
-        OrganizationPurchaseSummary.objects.rebuild()
+        rebuild_all()
     return report
 
 

@@ -13,8 +13,8 @@ from purchases.models import (
     OrganizationPurchaseSummary,
     Purchase,
 )
-from purchases.signals import recount_once
 from purchases.stats import OrganizationDashboard
+from purchases.summaries import recount_once
 from tests.factories import EnterpriseFactory, MemberOrganizationFactory, PurchaseFactory
 
 pytestmark = pytest.mark.django_db

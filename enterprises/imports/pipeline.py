@@ -394,7 +394,7 @@ class Importer:
                 self.review(kind=ImportReviewItem.Kind.INVALID_VALUE, enterprise_id=pk,
                             field=problem.field, incoming_value=problem.value, **common)
         if row.conflict_with:
-            other = existing[row.conflict_with]
+            other = existing.get(row.conflict_with, {})  # empty: created by this run
             self.review([row.conflict_with], kind=ImportReviewItem.Kind.IDENTITY_CONFLICT,
                         enterprise_id=pk, field="neq",
                         current_value={name: other.get(name) for name in IDENTITY_SUMMARY},

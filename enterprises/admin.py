@@ -303,15 +303,8 @@ class EnterpriseAdmin(SourceValuesMixin, ActionHistoryMixin, SimpleHistoryAdmin)
     def publish(self, request, queryset):
         """Publish the selection, leaving out (and counting) the enterprises without a region,
         which the public directory could not place."""
-        rows = queryset.exclude(status=Enterprise.Status.PUBLISHED).values_list("pk", "region")
-        pks, skipped = [], 0
-        for pk, region in rows:
-            if region is None:
-                skipped += 1
-            else:
-                pks.append(pk)
-        count = Enterprise.objects.filter(pk__in=pks).publish()
-        self.record_history(request, pks, _("Published"))
+        count = self.change_status(request, queryset, "publish", _("Published"))
+        skipped = queryset.exclude(status=Enterprise.Status.PUBLISHED).count()
         self.message_user(
             request,
             ngettext(
@@ -334,11 +327,7 @@ class EnterpriseAdmin(SourceValuesMixin, ActionHistoryMixin, SimpleHistoryAdmin)
 
     @admin.action(description=_("Archive the selected enterprises"), permissions=["change"])
     def archive(self, request, queryset):
-        pks = list(
-            queryset.exclude(status=Enterprise.Status.ARCHIVED).values_list("pk", flat=True)
-        )
-        count = Enterprise.objects.filter(pk__in=pks).archive()
-        self.record_history(request, pks, _("Archived"))
+        count = self.change_status(request, queryset, "archive", _("Archived"))
         self.message_user(
             request,
             ngettext(

@@ -34,6 +34,17 @@ class ActionHistoryMixin:
     """For model admins whose actions update in bulk, which skips the signals that write
     history: the action records the rows it changed, with the staff member and its name."""
 
+    def change_status(self, request, queryset, change, reason):
+        """Call the bulk QuerySet method named ``change`` (``publish``, ``validate``…) on the
+        selection, record the rows whose status it changed, and return how many there are."""
+        manager = self.model._default_manager
+        before = dict(queryset.values_list("pk", "status"))
+        getattr(manager.filter(pk__in=before), change)()
+        after = manager.filter(pk__in=before).values_list("pk", "status")
+        changed = [pk for pk, status in after if status != before[pk]]
+        self.record_history(request, changed, reason)
+        return len(changed)
+
     def record_history(self, request, pks, reason):
         changed = self.model._default_manager.filter(pk__in=pks)
         self.model.history.bulk_history_create(

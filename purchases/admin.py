@@ -203,11 +203,7 @@ class PurchaseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Validate the selected purchases"), permissions=["change"])
     def validate(self, request, queryset):
-        pks = list(
-            queryset.exclude(status=Purchase.Status.VALIDATED).values_list("pk", flat=True)
-        )
-        count = Purchase.objects.filter(pk__in=pks).validate()
-        self.record_history(request, pks, _("Validated"))
+        count = self.change_status(request, queryset, "validate", _("Validated"))
         self.message_user(
             request,
             ngettext("%(count)d purchase validated.", "%(count)d purchases validated.", count)

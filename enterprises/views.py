@@ -18,8 +18,8 @@ from django.views.generic import DetailView, TemplateView
 from programs.models import VideoCapsule
 from purchases.models import Purchase
 
-from .expressions import RelatedCounts, RelatedIds
 from .directory_index import FilteredDirectory, current_index, facet_counts, result_count
+from .expressions import RelatedCounts, RelatedIds
 from .filters import EnterpriseFilterSet
 from .models import Category, Enterprise, EnterpriseRedirect, Label, Region, Sector
 from .search import suggest
@@ -179,70 +179,56 @@ class DirectoryView(TemplateView):
         return query.urlencode()
 
 
-class CategoryView(DirectoryView):
-    template_name = "enterprises/category_detail.html"
-    fixed_facet = "category"
+class ChosenPageView(DirectoryView):
+    """The directory within one category, sector or region, named by the slug in the URL: its
+    facet (``fixed_facet``) is fixed, and ``narrow`` is the QuerySet method that keeps its
+    enterprises."""
+
+    chosen_queryset = None
+    narrow = None
 
     @cached_property
-    def category(self):
-        return get_object_or_404(
-            Category.objects.select_related("parent", "procurement_sheet"),
-            slug=self.kwargs["slug"],
-        )
+    def chosen(self):
+        return get_object_or_404(self.chosen_queryset, slug=self.kwargs["slug"])
 
     def get_queryset(self):
-        return super().get_queryset().offering([self.category])
+        return getattr(super().get_queryset(), self.narrow)([self.chosen])
 
     def get_fixed_filters(self):
-        return {"category": [self.category]}
+        return {self.fixed_facet: [self.chosen]}
 
     def get_heading(self):
-        return self.category.localized_name
+        return self.chosen.localized_name
+
+
+class CategoryView(ChosenPageView):
+    template_name = "enterprises/category_detail.html"
+    fixed_facet = "category"
+    chosen_queryset = Category.objects.select_related("parent", "procurement_sheet")
+    narrow = "offering"
 
     def get_context_data(self, **kwargs):
         children = [
-            entry for entry in self.facets["category"] if entry["parent"] == self.category.slug
+            entry for entry in self.facets["category"] if entry["parent"] == self.chosen.slug
         ]
         return super().get_context_data(
-            category=self.category,
+            category=self.chosen,
             subcategories=children,
-            procurement_sheet=published_sheet(self.category),
+            procurement_sheet=published_sheet(self.chosen),
             **kwargs,
         )
 
 
-class SectorView(DirectoryView):
+class SectorView(ChosenPageView):
     fixed_facet = "sector"
-
-    @cached_property
-    def sector(self):
-        return get_object_or_404(Sector, slug=self.kwargs["slug"])
-
-    def get_queryset(self):
-        return super().get_queryset().in_sectors([self.sector])
-
-    def get_fixed_filters(self):
-        return {"sector": [self.sector]}
-
-    def get_heading(self):
-        return self.sector.localized_name
+    chosen_queryset = Sector.objects.all()
+    narrow = "in_sectors"
 
 
-class RegionView(DirectoryView):
+class RegionView(ChosenPageView):
     fixed_facet = "region"
-
-    @cached_property
-    def region(self):
-        return get_object_or_404(Region, slug=self.kwargs["slug"])
-
-    def get_queryset(self):
-        return super().get_queryset().in_regions([self.region])
-
-    def get_fixed_filters(self):
-        return {"region": [self.region]}
-
-    def get_heading(self):
-        return self.region.localized_name
+    chosen_queryset = Region.objects.all()
+    narrow = "in_regions"
 
 
 class CategoryIndexView(TemplateView):

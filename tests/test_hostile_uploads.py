@@ -8,6 +8,7 @@ is printed by ``manage.py benchmark_hostile_uploads``, not timed here.
 """
 
 import io
+import json
 import zipfile
 from functools import cache as once
 
@@ -154,9 +155,10 @@ def test_a_subprocess_past_its_time_fails_with_a_clear_message(settings):
 def test_a_subprocess_past_its_memory_fails_with_a_clear_message(settings):
     settings.UPLOAD_READ_IN_PROCESS_BYTES = 0
     settings.UPLOAD_READ_MEMORY_BYTES = 32 * 1024 * 1024  # less than the child holds already
-    data = ("Nom;Ville\r\n" + "Coop du Quartier;Trois-Rivières (Québec)\r\n" * 50_000).encode()
+    records = [{"nom": f"Coop {number}", "ville": "Trois-Rivières (Québec)"}
+               for number in range(100_000)]  # a JSON document is held whole once parsed
 
-    refused = refusal(data, "repertoire.csv", Limits.for_staff())
+    refused = refusal(json.dumps(records).encode(), "repertoire.json", Limits.for_staff())
 
     with translation.override("en"):
         assert "more time or memory" in refused.message

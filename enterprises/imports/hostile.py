@@ -16,6 +16,8 @@ CONTENT_TYPES = (
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'  # noqa: E501
     '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'  # noqa: E501
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'  # noqa: E501
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'  # noqa: E501
     "</Types>"
 )
 ROOT_RELS = (
@@ -108,12 +110,13 @@ def repeated(start, piece, times, end):
 
 
 def shared_strings_bomb(megabytes=38):
-    """A hundred kilobytes that unpack to tens of megabytes of shared strings."""
-    text = "A" * 1000
+    """A hundred kilobytes that unpack to tens of megabytes of tiny shared strings (millions of
+    them: each costs a parser far more than its bytes)."""
+    piece = "<si><t>A</t></si>"
     start = ('<?xml version="1.0" encoding="UTF-8"?>'
              '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
     return workbook(parts={"xl/sharedStrings.xml": repeated(
-        start, f"<si><t>{text}</t></si>", megabytes * 1000, "</sst>")})
+        start, piece, megabytes * 1_000_000 // len(piece), "</sst>")})
 
 
 def shared_strings_count_bomb(count):

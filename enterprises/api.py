@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError
 
+from .caching import public_directory_cache
 from .directory_index import FilteredDirectory, result_count
 from .filters import EnterpriseFilterSet
 from .models import Category, Enterprise, Mrc, Region, Sector
@@ -62,6 +63,8 @@ def in_requested_language(view):
     return view_in_language
 
 
+# Decorators added first run innermost: the ETag is made in the requested language.
+api.add_decorator(public_directory_cache, mode="view")
 api.add_decorator(in_requested_language, mode="view")
 
 

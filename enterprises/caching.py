@@ -1,0 +1,123 @@
+"""HTTP caching of the public directory's pages and API: an ETag and a public Cache-Control.
+
+A page changes when the directory does (``DirectoryRevision``), when a new release changes the
+code, templates or translations, or when content it shows from outside the directory changes
+(buyers, video capsules, procurement sheets, events): that content signals no revision, so the
+ETag also changes once per period that the directory index itself is trusted for
+(``DIRECTORY_FACETS_CACHE_SECONDS``), which bounds how long it can stay stale. The rest of the
+ETag is what picks the response: the language, the path with its full query, and whether htmx
+asked for the results fragment.
+
+A conditional request (If-None-Match) costs one query, the revision, and renders nothing when
+the ETag still matches. Other requests cost no query more: the tag is made after the view from
+the revision of the index it just used, which can only be older than the content, never newer.
+
+Requests carrying a session or pending messages (``base.html`` shows them) are answered
+privately and never with a 304: what a shared cache keeps is the same for every visitor.
+"""
+
+import hashlib
+import time
+from functools import cache, wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+
+from .directory_index import index as directory_index
+from .models import DirectoryRevision
+
+# What changes the response besides the URL: the fragment or the page for htmx (a history
+# restore asks for the whole page), the session or messages for the private answer.
+VARY = ("HX-Request", "HX-History-Restore-Request", "Cookie")
+# The files of a release that shape the pages; their content, not their dates, so that every
+# server of one release sends the same ETags.
+RELEASE_DIRECTORIES = ("ecpar_site", "enterprises", "events", "programs", "purchases",
+                       "templates", "locale", "static")
+RELEASE_SUFFIXES = (".py", ".html", ".txt", ".mo", ".css", ".js", ".svg")
+
+
+@cache
+def release():
+    """A digest of the running release's code, templates, translations and static files."""
+    digest = hashlib.blake2b(digest_size=8)
+    for directory in RELEASE_DIRECTORIES:
+        for path in sorted((Path(settings.BASE_DIR) / directory).rglob("*")):
+            if path.suffix in RELEASE_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def is_personal(request):
+    """Whether the answer may show this visitor's own state: signed in, or messages pending."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or CookieStorage.cookie_name in (
+        request.COOKIES
+    )
+
+
+def wants_fragment(request):
+    headers = request.headers
+    return headers.get("HX-Request") == "true" and (
+        headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def directory_etag(request, revision):
+    period = settings.DIRECTORY_FACETS_CACHE_SECONDS or 1
+    parts = (
+        str(revision),
+        release(),
+        str(int(time.time() // period)),
+        translation.get_language(),
+        "fragment" if wants_fragment(request) else "page",
+        request.get_full_path(),
+    )
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
+    return f'"{digest}"'
+
+
+def served_revision():
+    """The revision of the index the view just read, or the database's if none is loaded."""
+    index = directory_index._index
+    return index.revision if index is not None else DirectoryRevision.current()
+
+
+def cache_publicly(response, etag):
+    response.headers["ETag"] = etag
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=settings.DIRECTORY_CACHE_MAX_AGE,
+        stale_while_revalidate=settings.DIRECTORY_CACHE_STALE_SECONDS,
+    )
+    patch_vary_headers(response, VARY)
+    return response
+
+
+def public_directory_cache(view):
+    """Wrap a public directory view: ETag and public caching, 304 for a repeated ETag."""
+
+    @wraps(view)
+    def cached_view(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if is_personal(request):
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_cache=True)
+            patch_vary_headers(response, VARY)
+            return response
+        etag = None
+        if "If-None-Match" in request.headers:
+            etag = directory_etag(request, DirectoryRevision.current())
+            not_modified = get_conditional_response(request, etag=etag)
+            if not_modified is not None:
+                return cache_publicly(not_modified, etag)
+        response = view(request, *args, **kwargs)
+        if response.status_code != 200:
+            return response
+        return cache_publicly(response, etag or directory_etag(request, served_revision()))
+
+    return cached_view

@@ -196,9 +196,6 @@ class CategoryTree:
 
 
 class CategoryQuerySet(models.QuerySet):
-    def top_level(self):
-        return self.filter(parent__isnull=True)
-
     def tree(self):
         return CategoryTree(Category.objects.values_list("pk", "parent_id"))
 

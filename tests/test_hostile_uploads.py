@@ -134,6 +134,13 @@ def test_reading_stops_at_each_budget_it_is_given(limit, build):
     assert str(getattr(limits, limit)) in refused.message
 
 
+def test_a_part_with_more_elements_than_any_workbook_is_refused_unread():
+    refused = refusal(hostile.styles_bomb(), "achats.xlsx", Limits(ratio=10**6))
+
+    with translation.override("en"):
+        assert "damaged" in refused.message
+
+
 def test_total_text_budget_covers_every_cell():
     data = ("nom,ville\r\n" + "Coop du Quartier,Trois-Rivières (Québec)\r\n" * 100).encode()
 

@@ -137,6 +137,15 @@ def rows_bomb(rows=1_048_576):
     return workbook(parts={"xl/worksheets/sheet1.xml": write})
 
 
+def styles_bomb(count=250_000):
+    """More cell styles than Excel allows (64 000), in a part read before any row."""
+    return workbook(parts={"xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<cellXfs count="{count}">' + '<xf numFmtId="0"/>' * count + "</cellXfs></styleSheet>"
+    )})
+
+
 def columns_bomb():
     """A first row reaching Excel's last column (XFD, 16 384)."""
     return workbook(sheet=SHEET_START + '<row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is>'
@@ -228,6 +237,7 @@ REFUSED = [
     ("shared strings bomb", "achats.xlsx", shared_strings_bomb),
     ("rows bomb", "achats.xlsx", rows_bomb),
     ("columns bomb", "achats.xlsx", columns_bomb),
+    ("styles bomb", "achats.xlsx", styles_bomb),
     ("forged sizes", "achats.xlsx", forged_sizes),
     *((f"billion laughs in {part}", "achats.xlsx", lambda part=part: billion_laughs(part))
       for part in XML_PARTS),

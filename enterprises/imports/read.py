@@ -309,27 +309,46 @@ def check_part(archive, member, limits, room):
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-CELL_COLUMN = re.compile(r"[A-Z]+")
+# Elements a workbook's smaller parts (workbook, relationships, styles) may hold: Excel itself
+# stops at 64 000 cell styles.
+STRUCTURE_ELEMENTS = 200_000
 
 
-def parse_events(archive, name, events=("end",)):
-    """(event, element) pairs of one XML part, through defusedxml (no DTD, no entity)."""
-    return iterparse(archive.open(name), events=events, forbid_dtd=True)
+def items(archive, name, tags, most):
+    """Each element of a part whose tag is in ``tags``, whole, with its parent's tag.
 
-
-def read_part(archive, name):
-    """A small XML part (workbook, relationships, styles) as one element tree's root."""
-    root = None
-    for _event, element in parse_events(archive, name):
-        root = element
-    return root
+    The part is parsed as a stream through defusedxml (no DTD, no entity), and every element is
+    dropped once it ends unless it belongs to an item not yet ended, so that no part sits whole
+    in memory; past ``most`` elements in all, the part is refused.
+    """
+    stack, open_items, count = [], 0, 0
+    events = iterparse(archive.open(name), events=("start", "end"), forbid_dtd=True)
+    for event, element in events:
+        if event == "start":
+            stack.append(element)
+            open_items += element.tag in tags
+            continue
+        stack.pop()
+        count += 1
+        if count > most:
+            raise refuse_damaged_xlsx()
+        parent = stack[-1] if stack else None
+        if element.tag in tags:
+            open_items -= 1
+            yield element, None if parent is None else parent.tag
+        if parent is not None and not open_items:
+            parent.remove(element)
 
 
 def sheet_path(archive, sheet_name):
     """The chosen (or first) sheet's title and part name, and whether dates count from 1904."""
-    workbook = read_part(archive, "xl/workbook.xml")
-    sheets = [(sheet.get("name", ""), sheet.get(f"{RELATIONSHIPS}id"))
-              for sheet in workbook.iter(f"{MAIN}sheet")]
+    sheets, uses_1904 = [], False
+    for element, _parent in items(archive, "xl/workbook.xml",
+                                  {f"{MAIN}sheet", f"{MAIN}workbookPr"}, STRUCTURE_ELEMENTS):
+        if element.tag == f"{MAIN}workbookPr":
+            uses_1904 = element.get("date1904") in ("1", "true")
+        else:
+            sheets.append((element.get("name", ""), element.get(f"{RELATIONSHIPS}id")))
     if not sheets:
         raise UnreadableFile(_("The sheet is empty."))
     if sheet_name:
@@ -342,12 +361,13 @@ def sheet_path(archive, sheet_name):
         title, relation = chosen[0]
     else:
         title, relation = sheets[0]
-    properties = workbook.find(f"{MAIN}workbookPr")
-    uses_1904 = properties is not None and properties.get("date1904") in ("1", "true")
-    relations = read_part(archive, "xl/_rels/workbook.xml.rels")
-    targets = {relation.get("Id"): relation.get("Target", "")
-               for relation in relations.iter(f"{PACKAGE_RELATIONSHIPS}Relationship")}
-    target = targets.get(relation, "")
+    target = next((
+        element.get("Target", "")
+        for element, _parent in items(archive, "xl/_rels/workbook.xml.rels",
+                                      {f"{PACKAGE_RELATIONSHIPS}Relationship"},
+                                      STRUCTURE_ELEMENTS)
+        if element.get("Id") == relation
+    ), "")
     path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
     return title, path, uses_1904
 
@@ -356,18 +376,21 @@ def date_styles(archive):
     """The cell style numbers whose number format shows a date or a duration."""
     if "xl/styles.xml" not in archive.namelist():
         return set(), set()
-    styles = read_part(archive, "xl/styles.xml")
-    custom = {int(number_format.get("numFmtId", 0)): number_format.get("formatCode", "")
-              for number_format in styles.iter(f"{MAIN}numFmt")}
-    dates, durations = set(), set()
-    cell_styles = styles.find(f"{MAIN}cellXfs")
-    for position, style in enumerate(() if cell_styles is None else cell_styles):
-        number = int(style.get("numFmtId", 0))
-        code = custom.get(number) or BUILTIN_FORMATS.get(number, "")
-        if is_timedelta_format(code):
-            durations.add(position)
-        elif is_date_format(code):
-            dates.add(position)
+    custom, dates, durations = {}, set(), set()
+    position = 0
+    # Number formats come before the cell styles that use them.
+    for element, parent in items(archive, "xl/styles.xml", {f"{MAIN}numFmt", f"{MAIN}xf"},
+                                 STRUCTURE_ELEMENTS):
+        number = int(element.get("numFmtId") or 0)
+        if element.tag == f"{MAIN}numFmt":
+            custom[number] = element.get("formatCode", "")
+        elif parent == f"{MAIN}cellXfs":
+            code = custom.get(number) or BUILTIN_FORMATS.get(number, "")
+            if is_timedelta_format(code):
+                durations.add(position)
+            elif is_date_format(code):
+                dates.add(position)
+            position += 1
     return dates, durations
 
 
@@ -377,19 +400,15 @@ def shared_strings(archive, budget):
     if "xl/sharedStrings.xml" not in archive.namelist():
         return []
     strings = []
-    root = None
-    for event, element in parse_events(archive, "xl/sharedStrings.xml", ("start", "end")):
-        if root is None:
-            root = element
-        if event != "end" or element.tag != f"{MAIN}si":
-            continue
+    # An item holds a few elements (runs, their text and formatting).
+    most = 10 * budget.limits.shared_strings + STRUCTURE_ELEMENTS
+    for element, _parent in items(archive, "xl/sharedStrings.xml", {f"{MAIN}si"}, most):
         strings.append(budget.text(rich_text(element), len(strings) + 1))
         if len(strings) > budget.limits.shared_strings:
             raise UnreadableFile(
                 _("The spreadsheet holds more than %(limit)s different texts: split it into "
                   "smaller files."), limit=budget.limits.shared_strings,
             )
-        root.clear()
     return strings
 
 
@@ -415,19 +434,13 @@ class SheetReader:
         self.epoch = CALENDAR_MAC_1904 if uses_1904 else CALENDAR_WINDOWS_1900
 
     def rows(self):
-        container = None
         line = 0
-        for event, element in parse_events(self.archive, self.path, ("start", "end")):
-            if event == "start":
-                if element.tag == f"{MAIN}sheetData":
-                    container = element
-                continue
-            if element.tag != f"{MAIN}row":
-                continue
-            line = int(element.get("r") or line + 1)
-            values = self.row_values(element, line)
-            if container is not None:
-                container.clear()
+        # A cell is a few elements (its value, an inline string's runs); so is each of the
+        # sheet's other settings (columns, merged cells).
+        most = 5 * self.budget.limits.cells + STRUCTURE_ELEMENTS
+        for row, _parent in items(self.archive, self.path, {f"{MAIN}row"}, most):
+            line = int(row.get("r") or line + 1)
+            values = self.row_values(row, line)
             if any(value.strip() for value in values):
                 yield line, self.budget.row(values, line)
 

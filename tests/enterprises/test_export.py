@@ -4,18 +4,15 @@ import io
 from urllib.parse import quote
 
 import pytest
-import tablib
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.core.management import call_command
 from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from enterprises.exports import csv_chunks, export_rows
 from enterprises.models import Category, Enterprise, Label, Region, Sector
-from enterprises.resources import EnterpriseResource, inert, revert_inert
+from enterprises.resources import EnterpriseResource, inert
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,91 +95,16 @@ def test_export_queries_do_not_grow_with_the_number_of_enterprises(
     assert len(dataset) == 41
 
 
-def test_exporting_then_importing_changes_nothing(full_enterprise):
-    EnterpriseFactory(name="Sans catégorie", slug="sans-categorie", status=Enterprise.Status.DRAFT)
-    before = EnterpriseResource().export()
-
-    result = EnterpriseResource().import_data(tablib.Dataset().load(before.csv, format="csv"))
-
-    assert not result.has_errors() and not result.has_validation_errors()
-    assert result.totals["skip"] == 2
-    assert EnterpriseResource().export().csv == before.csv
-
-
-def test_reimporting_an_unchanged_export_reads_without_per_row_queries(full_enterprise):
-    EnterpriseFactory.create_batch(40, categories=[Category.objects.get(slug="traiteur")])
-    dataset = EnterpriseResource().export()
-
-    with CaptureQueriesContext(connection) as queries:
-        result = EnterpriseResource().import_data(dataset)
-
-    assert result.totals["skip"] == 41
-    # The existing enterprises with their region 1 and their related lists 4; the tables of
-    # regions (for region, then service_area), sectors, categories and labels 5. (Besides,
-    # django-import-export wraps each row in a savepoint.)
-    selects = [query for query in queries.captured_queries if query["sql"].startswith("SELECT")]
-    assert len(selects) == 10
-
-
-def test_each_import_sees_categories_added_since_the_last_one(full_enterprise):
-    EnterpriseResource().import_data(EnterpriseResource().export())
-    Category.objects.create(name="Vélos-cargos", slug="velos-cargos")
-    dataset = EnterpriseResource().export()
-    dataset.dict = [{**dataset.dict[0], "categories": "velos-cargos"}]
-
-    result = EnterpriseResource().import_data(dataset)
-
-    assert result.totals["update"] == 1
-    assert list(full_enterprise.categories.values_list("slug", flat=True)) == ["velos-cargos"]
-
-
-def test_an_inert_export_file_imports_back_unchanged(full_enterprise):
-    EnterpriseFactory(name="=HYPERLINK(\"http://evil\")", slug="formule", address="-1 rue")
-    exported = "".join(csv_chunks(export_rows(Enterprise.objects.all()))).removeprefix("\ufeff")
-    assert "'+1 418-555-0123" in exported and "'=HYPERLINK" in exported
-
-    result = EnterpriseResource().import_data(tablib.Dataset().load(exported, format="csv"))
-
-    assert result.totals["skip"] == 2
-    formula = Enterprise.objects.get(slug="formule")
-    assert (formula.name, formula.address) == ("=HYPERLINK(\"http://evil\")", "-1 rue")
-
-
-def test_an_export_imported_into_an_empty_directory_gives_the_same_directory(full_enterprise):
-    EnterpriseFactory(name="Brouillon", slug="brouillon", status=Enterprise.Status.DRAFT)
-    before = EnterpriseResource().export()
-    Enterprise.objects.all().delete()
-
-    result = EnterpriseResource().import_data(tablib.Dataset().load(before.csv, format="csv"))
-
-    assert result.totals["new"] == 2
-    assert EnterpriseResource().export().csv == before.csv
-
-
-def test_import_reports_unknown_codes_and_slugs_on_their_row(full_enterprise):
-    dataset = EnterpriseResource().export()
-    row = dataset.dict[0]
-    row.update(slug="autre", neq="", region="42", categories="traiteur|nothing-like-this")
-    bad = tablib.Dataset(list(row.values()), headers=list(row))
-
-    result = EnterpriseResource().import_data(bad)
-
-    assert result.has_validation_errors()
-    errors = result.invalid_rows[0].field_specific_errors
-    assert "42" in errors["region"][0]
-    assert "nothing-like-this" in errors["categories"][0]
-    assert not Enterprise.objects.filter(slug="autre").exists()
-
-
-def test_the_documented_example_rows_import_as_documented(settings):
+def test_the_documented_example_rows_import_as_documented(settings, tmp_path):
     document = (settings.BASE_DIR / "docs" / "import-format.md").read_text()
-    example = document.split("```csv\n")[1].split("```")[0]
+    example = tmp_path / "example.csv"
+    example.write_text(document.split("```csv\n")[1].split("```")[0])
 
-    result = EnterpriseResource().import_data(tablib.Dataset().load(example, format="csv"))
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_directory", "--network", "cesim", str(example))
 
-    assert not result.has_errors() and not result.has_validation_errors()
-    cafe = Enterprise.objects.get(slug="cafe-le-detour")
-    assert cafe.name == "Café « Le Détour »"
+    assert exit_info.value.code == 0
+    cafe = Enterprise.objects.get(name="Café « Le Détour »")
     assert sorted(cafe.categories.values_list("slug", flat=True)) == ["boites-a-lunch", "traiteur"]
     assert sorted(cafe.service_area.values_list("code", flat=True)) == ["03", "12"]
     assert Enterprise.objects.get(slug="atelier-recuperation-informatique").year_founded is None
@@ -208,7 +130,6 @@ def test_the_documented_example_rows_import_as_documented(settings):
 )
 def test_only_text_that_a_spreadsheet_would_run_is_prefixed(value, expected):
     assert inert(value) == expected
-    assert revert_inert(inert(value)) == value
 
 
 def test_csv_export_makes_formula_cells_inert(client):

@@ -13,11 +13,10 @@ def warm_up_worker():
     leave everything loaded so far out of the garbage collector's passes.
 
     Without the build, the first listing each new worker serves (and workers are recycled
-    every thousand requests) pays it, about 0.7 s at 100 000 enterprises; a database that is
-    down only delays it to that first request. The modules, templates and index loaded by
-    then live as long as the worker: a full collection walked all of them again, and made a
-    listing of 100 enterprises take 140 ms instead of 40 one time in twenty
-    (``benchmark_directory`` warms up the same way).
+    every thousand requests) pays it; a database that is down only delays it to that first
+    request. The modules, templates and index loaded by then live as long as the worker, and a
+    full collection walking all of them again would slow the request it falls on
+    (docs/performance.md; ``benchmark_directory`` warms up the same way).
     """
     from django.db import DatabaseError, connections
 

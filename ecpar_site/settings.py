@@ -73,13 +73,13 @@ def env_database(name, default):
         # the wait for a connection while the server is down. A sync gunicorn worker uses one
         # connection at a time: keeping one idle (not psycopg's default four) also means one
         # dead connection to replace after a restart, each failed check costing a backoff of
-        # 1, 2, 4… seconds (measured: 1 s instead of 7 s).
+        # 1, 2, 4… seconds (figures in docs/performance.md).
         #
         # PostgreSQL prices a random page read at four sequential ones, as on spinning disks.
         # On SSDs or with the directory in memory they cost about the same (1.1 is the usual
         # SSD figure); with the default, a common word's search reads the whole search table
-        # (35 ms at 100 000 enterprises) instead of its GIN index (11 ms). PgBouncer refuses
-        # connection options: behind it, set it on the database (docs/deployment.md).
+        # instead of its GIN index. PgBouncer refuses connection options: behind it, set it on
+        # the database (docs/deployment.md).
         config["OPTIONS"] = {
             "pool": {"timeout": 10, "min_size": 1, "max_size": 4},
             "options": "-c random_page_cost=1.1",

@@ -279,8 +279,8 @@ class PostgreSQLSearch(SearchBackend):
                 cursor.execute(statement)
 
     def update_triggers(self):
-        """Replace the trigger functions with this code's (migrations 0008 and 0009 taught
-        them to defer and to parse each category's words once)."""
+        """Replace the trigger functions with this code's: a migration calls it whenever
+        their definition changes."""
         with self.connection.cursor() as cursor:
             for statement in (TSVECTOR_AGGREGATE, REFRESH, ENTERPRISE_CHANGED, LINK_CHANGED):
                 cursor.execute(statement)

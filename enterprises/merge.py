@@ -54,19 +54,25 @@ def merge_enterprises(survivor, duplicate, user=None):
     filled = fill_empty_fields(survivor, duplicate)
     slug, name = duplicate.slug, duplicate.name
     duplicate._history_user = user
-    duplicate._change_reason = _("Merged into %(name)s") % {"name": survivor.name}
+    duplicate._change_reason = change_reason(_("Merged into %(name)s") % {"name": survivor.name})
     duplicate.delete()
     EnterpriseRedirect.objects.filter(old_slug=survivor.slug).delete()
     EnterpriseRedirect.objects.update_or_create(old_slug=slug, defaults={"enterprise": survivor})
     survivor._history_user = user
-    survivor._change_reason = _(
-        "Merged %(name)s (%(slug)s) into it; filled: %(fields)s; sources dropped: %(sources)s"
+    survivor._change_reason = change_reason(_(
+        "Merged %(name)s into it; sources dropped: %(sources)s; filled: %(fields)s"
     ) % {
-        "name": name, "slug": slug, "fields": ", ".join(filled) or "-",
+        "name": name, "fields": ", ".join(filled) or "-",
         "sources": ", ".join(dropped) or "-",
-    }
+    })
     survivor.save()
     return survivor
+
+
+def change_reason(text):
+    """The text cut to what the history's reason column holds (PostgreSQL refuses more)."""
+    limit = Enterprise.history.model._meta.get_field("history_change_reason").max_length
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def move_sources(survivor, duplicate):

@@ -142,6 +142,19 @@ def test_merge_is_recorded_in_the_survivors_history_with_who_merged():
     assert Enterprise.history.filter(id=duplicate.pk, history_type="-").exists()
 
 
+def test_a_long_name_is_cut_in_the_history_note_rather_than_refused():
+    """The history's reason column holds 100 characters; PostgreSQL refuses more."""
+    survivor = EnterpriseFactory(name="Coopérative de solidarité " + "très " * 40 + "longue")
+    duplicate = EnterpriseFactory(name=survivor.name.upper())
+
+    merge_enterprises(survivor, duplicate)
+
+    reason = survivor.history.latest().history_change_reason
+    assert len(reason) == 100
+    assert reason.startswith("COOPÉRATIVE DE SOLIDARITÉ TRÈS")
+    assert reason.endswith("…")
+
+
 def test_merged_enterprise_address_answers_a_permanent_redirect_to_the_survivor(client):
     survivor, duplicate = pair()
     older = EnterpriseRedirect.objects.create(old_slug="soleils-2019", enterprise=duplicate)

@@ -96,15 +96,22 @@ class RegionSitemap(ReferencePageSitemap):
     url_name = "enterprises:region"
 
 
-class StaticPageSitemap(DirectorySitemap):
-    changefreq = "daily"
-    priority = 1.0
+class NamedPageSitemap(DirectorySitemap):
+    """Pages that take no argument, listed by their URL names."""
+
+    url_names = []
 
     def items(self):
-        return ["enterprises:home", "enterprises:list", "enterprises:category_index"]
+        return self.url_names
 
     def location(self, url_name):
         return reverse(url_name)
+
+
+class StaticPageSitemap(NamedPageSitemap):
+    changefreq = "daily"
+    priority = 1.0
+    url_names = ["enterprises:home", "enterprises:list", "enterprises:category_index"]
 
 
 sitemaps = {

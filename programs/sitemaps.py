@@ -1,8 +1,6 @@
 """sitemap.xml sections of the programs, in French and in English like the directory's."""
 
-from django.urls import reverse
-
-from enterprises.sitemaps import DirectorySitemap, SlugPageSitemap
+from enterprises.sitemaps import NamedPageSitemap, SlugPageSitemap
 
 from .models import Page, ProcurementSheet, VideoCapsule
 
@@ -36,15 +34,10 @@ class PageSitemap(PublishedSlugSitemap):
     url_name = "programs:page"
 
 
-class ProgramIndexSitemap(DirectorySitemap):
+class ProgramIndexSitemap(NamedPageSitemap):
     changefreq = "weekly"
     priority = 0.7
-
-    def items(self):
-        return ["programs:sheet_index", "programs:capsule_index"]
-
-    def location(self, url_name):
-        return reverse(url_name)
+    url_names = ["programs:sheet_index", "programs:capsule_index"]
 
 
 sitemaps = {

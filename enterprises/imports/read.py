@@ -401,7 +401,7 @@ def shared_strings(archive, budget):
         return []
     strings = []
     # An item holds a few elements (runs, their text and formatting).
-    most = 10 * budget.limits.shared_strings + STRUCTURE_ELEMENTS
+    most = 4 * budget.limits.shared_strings + STRUCTURE_ELEMENTS
     for element, _parent in items(archive, "xl/sharedStrings.xml", {f"{MAIN}si"}, most):
         strings.append(budget.text(rich_text(element), len(strings) + 1))
         if len(strings) > budget.limits.shared_strings:

@@ -4,20 +4,36 @@ Each request goes through the whole Django stack (middleware, view, template) in
 the figures are server time without the network. Facet counts are computed for each request
 from the in-memory facet index (exact: it is rebuilt whenever the directory changes); the time
 to build that index, paid once per process and change, is printed on its own.
+
+Beside each page, its data work alone: the same request with the template's rendering (the
+API's serialization) replaced by reading the results the view handed it, so its queries and
+index operations still run, and the middleware too. The page/data ratio says how far rendering
+puts the page from that limit. ``--http URL`` times the same requests through a running server
+on the same database instead, a new connection each, to compare with other servers.
 """
 
+import http.client
 import logging
 import statistics
 import sys
 import time
-from urllib.parse import urlencode
+from collections.abc import Mapping
+from contextlib import contextmanager
+from typing import NamedTuple
+from unittest import mock
+from urllib.parse import urlencode, urlsplit
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.core.paginator import Page
 from django.db import connection
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.template.backends.django import Template
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from ninja.operation import Operation
 
 from ecpar_site.gunicorn import warm_up_worker
 from enterprises.directory_index import DirectoryIndex
@@ -39,24 +55,81 @@ def percentile(times, fraction):
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def read_context(template, context=None, request=None):
+    """Stands in for a template's rendering: reads the lazy results the view handed it."""
+    for value in (context or {}).values():
+        if isinstance(value, Page):
+            list(value.object_list)
+        elif isinstance(value, QuerySet):
+            list(value)
+    return ""
+
+
+@contextmanager
+def without_rendering():
+    """Requests whose pages are not rendered and whose API results are not serialized."""
+    with (
+        mock.patch.object(Template, "render", read_context),
+        mock.patch.object(
+            Operation, "_result_to_response", lambda self, request, result, temporal: HttpResponse()
+        ),
+    ):
+        yield
+
+
+class Answer(NamedTuple):
+    status_code: int
+    headers: Mapping[str, str]
+
+
+class HttpClient:
+    """Requests to a running server, each on a new connection as a visitor's first would be."""
+
+    def __init__(self, base_url):
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise CommandError(_("--http needs a URL such as http://127.0.0.1:8000"))
+        self.connection_class = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
+        self.host, self.port = parts.hostname, parts.port
+
+    def get(self, url, headers=None, secure=None):
+        """``secure`` is the test client's: here the server's URL says whether it is HTTPS."""
+        connection = self.connection_class(self.host, self.port, timeout=30)
+        try:
+            connection.request("GET", url, headers=headers or {})
+            response = connection.getresponse()
+            response.read()
+            return Answer(response.status, response.headers)
+        finally:
+            connection.close()
+
+
 class Command(BaseCommand):
     help = _(
-        "Print the median and 95th percentile server time and the query count of the "
-        "directory's listing, search, facets, deep page, enterprise page and API."
+        "Print the median and 95th percentile server time, the query count and the time of "
+        "the data work alone of the directory's listing, search, facets, deep page, enterprise "
+        "page, API and a 304 answer; or their time through a running server."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=20)
+        parser.add_argument(
+            "--http", metavar="URL", dest="server_url",
+            help=_("Time the requests through the server running at this URL (same database)."),
+        )
 
-    def handle(self, *args, repeat, **options):
+    def handle(self, *args, repeat, server_url, **options):
         listing = reverse("enterprises:list")
         slugs = list(
             Enterprise.objects.published().order_by("?").values_list("slug", flat=True)[:repeat]
         )
+        search = f"{listing}?q=traiteurs&region=06"
         cases = [
             ("plain listing", [listing]),
             ("text search", [f"{listing}?q=traiteur"]),
-            ("search + region + facets", [f"{listing}?q=traiteurs&region=06"]),
+            ("search + region + facets", [search]),
             # Each request a word not searched before: the text's matches are not kept yet.
             ("  the same, each a new word", [f"{listing}?{urlencode({'q': word, 'region': '06'})}"
                                              for word in self.search_words()]),
@@ -66,18 +139,41 @@ class Command(BaseCommand):
             ("API listing", ["/api/enterprises/?q=traiteur&region=06"]),
         ]
         logging.getLogger("django.request").setLevel(logging.ERROR)
-        client = Client(HTTP_HOST="localhost")
         published = Enterprise.objects.published().count()
+        where = f"through {server_url}" if server_url else "in process"
         self.stdout.write(
-            f"{connection.vendor}: {published} published enterprises, {repeat} runs each; "
-            f"this machine adds 10 million integers in Python in {machine_speed():.2f} s\n"
-            f"{'page':<28} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}"
+            f"{connection.vendor}: {published} published enterprises, {repeat} runs each, "
+            f"{where}; this machine adds 10 million integers in Python in "
+            f"{machine_speed():.2f} s"
+        )
+        if server_url:
+            client = HttpClient(server_url)
+            self.stdout.write(f"{'page':<28} {'status':>6} {'p50 ms':>8} {'p95 ms':>8}")
+            for name, urls, *headers in [*cases, self.not_modified_case(client, search)]:
+                self.stdout.write(self.measure(client, name, urls, repeat, *headers)[0])
+            return
+        client = Client(HTTP_HOST="localhost")
+        self.stdout.write(
+            f"{'page':<28} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} "
+            f"{'data p50':>9} {'data p95':>9} {'page/data':>10}"
         )
         with override_settings(DIRECTORY_FACETS_CACHE_SECONDS=3600):
             self.stdout.write(self.measure_index_build(repeat=3))
             warm_up_worker()  # as the app server's workers do before their first request
-            for name, urls in cases:
-                self.stdout.write(self.measure(client, name, urls, repeat))
+            for name, urls, *headers in [*cases, self.not_modified_case(client, search)]:
+                line, times = self.measure(client, name, urls, repeat, *headers)
+                with without_rendering():
+                    _line, data_times = self.measure(client, name, urls, repeat, *headers)
+                data = statistics.median(data_times)
+                self.stdout.write(
+                    f"{line} {data:>9.1f} {percentile(data_times, 0.95):>9.1f} "
+                    f"{statistics.median(times) / data:>10.1f}"
+                )
+
+    def not_modified_case(self, client, url):
+        """The search page asked again with the ETag it was sent: answered 304, unrendered."""
+        etag = client.get(url, secure=True).headers.get("ETag", "")
+        return ("  the same, 304", [url], {"If-None-Match": etag})
 
     def measure_index_build(self, repeat):
         times = []
@@ -106,18 +202,24 @@ class Command(BaseCommand):
         )
         return list(words)
 
-    def measure(self, client, name, urls, repeat):
-        client.get(urls[0], secure=True)  # warm the caches once, untimed
+    def measure(self, client, name, urls, repeat, headers=None):
+        """The figures' line and the times; queries are counted only in process."""
+        client.get(urls[0], secure=True, headers=headers)  # warm the caches once, untimed
         times = []
         for attempt in range(repeat):
             url = urls[(attempt + 1) % len(urls)]  # the warmed one last, if there are several
             started = time.perf_counter()
-            client.get(url, secure=True)
+            client.get(url, secure=True, headers=headers)
             times.append((time.perf_counter() - started) * 1000)
-        # Counted apart: capturing queries times and logs each one, which a server does not.
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(urls[0], secure=True)
-        return (
+        if isinstance(client, HttpClient):
+            response, queries = client.get(urls[0], headers=headers), ""
+        else:
+            # Counted apart: capturing queries times and logs each one, which a server does not.
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(urls[0], secure=True, headers=headers)
+            queries = f" {len(captured):>8}"
+        line = (
             f"{name:<28} {response.status_code:>6} {statistics.median(times):>8.1f} "
-            f"{percentile(times, 0.95):>8.1f} {len(queries):>8}"
+            f"{percentile(times, 0.95):>8.1f}{queries}"
         )
+        return line, times

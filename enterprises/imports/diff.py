@@ -30,6 +30,8 @@ IDENTITY_FIELDS = {name for name, group in FIELD_GROUPS.items()
 
 # The field_origins key for every field the source that created the enterprise filled.
 CREATOR = "*"
+# The source values key listing, per field, the values a source has sent over time.
+SENT = "_sent"
 
 
 def attname(name):
@@ -98,14 +100,24 @@ class Survivorship:
         """Whether this source may overwrite ``name``, given who set it last; ``news``: the
         value differs from what this source sent last time (or it never sent any)."""
         origin = origins.get(name) or origins.get(CREATOR)
-        if not origin or origin[0] == self.network_id:
+        if not origin:
             return True
+        if origin[0] == self.network_id:
+            return news
         group = FIELD_GROUPS[name]
         theirs = self.ranks.get(origin[0], {}).get(group)
         if theirs is None:  # set by a network since deleted
             return True
         mine = self.own[group]
         return mine > theirs or (mine == theirs and news)
+
+    def outranks(self, name, origins):
+        """Whether this source ranks strictly above whoever set ``name`` last."""
+        origin = origins.get(name) or origins.get(CREATOR)
+        if not origin or origin[0] == self.network_id:
+            return False
+        theirs = self.ranks.get(origin[0], {}).get(FIELD_GROUPS[name])
+        return theirs is not None and self.own[FIELD_GROUPS[name]] > theirs
 
     def compare(self, existing, clean, previous=None):
         """The change that applying ``clean`` to ``existing`` (a ``load_existing`` row) makes;
@@ -140,5 +152,24 @@ class Survivorship:
 
     @staticmethod
     def news(name, incoming, previous):
-        """Single values only: they read back from JSON as they were sent."""
-        return previous is None or previous.get(name) != incoming
+        """Whether this source never sent this value for this field (single values only: they
+        read back from JSON as they were sent). A network sending two files that disagree
+        (a directory and a member list) has sent both values: neither takes the field back."""
+        if previous is None:
+            return True
+        return incoming != previous.get(name) and incoming not in previous.get(SENT, {}).get(
+            name, ())
+
+
+def source_values(clean, previous):
+    """What a source record keeps of a row: its values as read and, per field where this
+    source sent several values over time, each of them (``news``)."""
+    values = dict(clean)
+    sent = dict((previous or {}).get(SENT, {}))
+    for name in STORED_FIELDS:
+        before, now = (previous or {}).get(name), clean.get(name)
+        if before not in (None, "") and now not in (None, "") and before != now:
+            sent[name] = sorted({*sent.get(name, ()), before, now}, key=str)
+    if sent:
+        values[SENT] = sent
+    return values

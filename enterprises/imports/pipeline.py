@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     DirectoryRevision,
+    Enterprise,
     EnterpriseSource,
     ImportChange,
     ImportProfile,
@@ -40,6 +41,7 @@ from .diff import (
     UPDATED,
     Survivorship,
     load_existing,
+    source_values,
 )
 from .mapping import FIELDS, RECORD_ID, ColumnMapping, Vocabulary, looks_like_header
 from .match import Matcher, name_similarity, record_key
@@ -57,6 +59,8 @@ REPORT_HEADER = ["line", "column", "value", "severity", "raison", "reason"]
 # alike (0 to 100, ``name_similarity``): then the second repeats the first.
 SAME_NAME_SCORE = 90
 NO_WARNINGS = ()
+# Review items about two enterprises side by side, whichever source saw them first.
+PAIRS = (ImportReviewItem.Kind.IDENTITY_CONFLICT, ImportReviewItem.Kind.POSSIBLE_DUPLICATE)
 # What the identity-conflict review item shows of each side.
 IDENTITY_SUMMARY = ["name", "neq", "address", "city", "postal_code", "phone", "email", "website"]
 
@@ -83,7 +87,7 @@ class Row:
     conflict_with: int | None = None  # the enterprise its NEQ or record id points to
     keeps_identity: bool = False  # matched by record id under another name: name kept
     duplicates: set = field(default_factory=set)
-    shared_neq: tuple | None = None  # (NEQ, line, name) of the earlier row holding it
+    shared_neq: tuple | None = None  # (NEQ, line, name, enterprise) of the row holding it
 
 
 class Importer:
@@ -113,31 +117,44 @@ class Importer:
         self.changes = []  # this chunk's ImportChange rows, enterprise ids possibly stand-ins
         self.texts = {}
         self.seen_keys = {}  # record key → line
-        self.seen_neqs = {}  # NEQ → (line, name) of the row that holds it
+        self.seen_neqs = {}  # NEQ → (line, name, enterprise id) of the row that holds it
         self.seen_enterprises = {}  # enterprise id (or stand-in) → line
         self.open_reviews = self.load_open_reviews()
         self.search_index = ExitStack()
         self.search_indexer = None
 
     def load_open_reviews(self):
+        """Keys of the open items this run must not queue again: this network's, and the
+        pairs of enterprises any source put side by side."""
         items = ImportReviewItem.objects.filter(
-            run__network=self.run.network, state=ImportReviewItem.State.OPEN
-        ).values_list("kind", "enterprise_id", "external_id", "field", "incoming_value")
-        return {self.review_key(*item) for item in items}
+            Q(run__network=self.run.network) | Q(kind__in=PAIRS), state=ImportReviewItem.State.OPEN
+        )
+        pairs = {}
+        for item_id, pk in ImportReviewItem.candidates.through.objects.filter(
+            importreviewitem__in=items.filter(kind__in=PAIRS)
+        ).values_list("importreviewitem_id", "enterprise_id"):
+            pairs.setdefault(item_id, []).append(pk)
+        return {
+            self.review_key(kind, enterprise_id, external_id, field, incoming, pairs.get(pk, ()))
+            for pk, kind, enterprise_id, external_id, field, incoming in items.values_list(
+                "pk", "kind", "enterprise_id", "external_id", "field", "incoming_value")
+        }
 
     @staticmethod
-    def review_key(kind, enterprise_id, external_id, field, incoming):
+    def review_key(kind, enterprise_id, external_id, field, incoming, candidates=()):
         if kind == ImportReviewItem.Kind.AMBIGUOUS_MATCH:
             return (kind, external_id)
         if kind == ImportReviewItem.Kind.MISSING:
             return (kind, enterprise_id)
+        if kind in PAIRS:
+            return (kind, frozenset({enterprise_id, *candidates}))
         return (kind, enterprise_id, field, json.dumps(incoming, sort_keys=True, default=str))
 
     def review(self, candidates=(), **fields):
         """Queue a decision for a curator, once: an open item is not queued again."""
         key = self.review_key(
             fields["kind"], fields.get("enterprise_id"), fields.get("external_id", ""),
-            fields.get("field", ""), fields.get("incoming_value"),
+            fields.get("field", ""), fields.get("incoming_value"), candidates,
         )
         if self.writer and key not in self.open_reviews:
             self.open_reviews.add(key)
@@ -220,9 +237,22 @@ class Importer:
         errors = [p for p in problems if p.severity == SEVERITY_ERROR]
         warnings = [p for p in problems if p.severity != SEVERITY_ERROR]
         name = clean.get("name", "")
+        neq = clean.get("neq")
+        shared_neq = None
+        if neq and neq in self.seen_neqs and not errors:
+            earlier, earlier_name, _holder = self.seen_neqs[neq]
+            if name_similarity(earlier_name, name) >= SAME_NAME_SCORE:
+                errors.append(self.validator.problem(
+                    line, "neq", neq, _("This row repeats line %(line)d."),
+                    params={"line": earlier},
+                ))
+            else:
+                # Another enterprise of this file holds the NEQ: this one lands without it
+                # (and, without a record id, is known by its name).
+                shared_neq = (clean.pop("neq"), *self.seen_neqs[neq])
         key = record_key(clean)
         earlier = self.seen_keys.setdefault(key, line)
-        if earlier != line:
+        if earlier != line and not errors:
             errors.append(self.validator.problem(
                 line, RECORD_ID, key, _("This row repeats line %(line)d."),
                 params={"line": earlier},
@@ -231,21 +261,11 @@ class Importer:
             self.reject(line, errors + warnings, name)
             return None
         self.problems.extend(warnings)
-        row = Row(line, clean, raw, key, warnings=warnings)
-        neq = clean.get("neq")
-        if neq and neq in self.seen_neqs:
-            earlier, earlier_name = self.seen_neqs[neq]
-            if name_similarity(earlier_name, name) >= SAME_NAME_SCORE:
-                self.reject(line, [self.validator.problem(
-                    line, "neq", neq, _("This row repeats line %(line)d."),
-                    params={"line": earlier},
-                )], name)
-                return None
-            # Another enterprise of this file holds the NEQ: this one lands without it.
-            row.shared_neq = (clean.pop("neq"), earlier, earlier_name)
+        row = Row(line, clean, raw, key, warnings=warnings, shared_neq=shared_neq)
+        if shared_neq:
             self.flag(row, "neq", neq, WarningKind.SHARED_NEQ, _(
                 "Line %(line)d has this NEQ under another name: this row lands without it."
-            ), {"line": earlier})
+            ), {"line": shared_neq[1]})
         match = self.matcher.match(clean)
         if match.identity_conflict:
             match = self.resolve_conflict(row, match)
@@ -279,7 +299,7 @@ class Importer:
                     "curator to merge or keep apart."
                 ))
         if clean.get("neq") and clean["neq"] not in self.seen_neqs:
-            self.seen_neqs[clean["neq"]] = (line, name)
+            self.seen_neqs[clean["neq"]] = (line, name, row.enterprise_id)
         return row
 
     def flag(self, row, field_name, value, kind, message, params=None):
@@ -298,7 +318,10 @@ class Importer:
             row.conflict_with = match.conflicting_id
         elif match.via == "neq":
             row.conflict_with = match.enterprise_id
-            clean.pop("neq")
+            if self.takes_neq_from(match.enterprise_id, clean["neq"]):
+                self.matcher.by_neq.pop(clean["neq"], None)
+            else:
+                clean.pop("neq")
             match = self.matcher.match(clean)
         else:
             row.conflict_with = match.enterprise_id
@@ -310,6 +333,20 @@ class Importer:
             "as it is, for a curator to compare."
         ))
         return match
+
+    def takes_neq_from(self, other, neq):
+        """Whether this source outranks whoever gave ``other`` the NEQ (the register over a
+        network's typo): the NEQ then moves to this row's enterprise."""
+        if other < 0:
+            return False
+        origins, curated = Enterprise.objects.filter(pk=other).values_list(
+            "field_origins", "curated_fields").get()
+        if "neq" in curated or not self.survivorship.outranks("neq", origins):
+            return False
+        if self.writer:
+            Enterprise.objects.filter(pk=other, neq=neq).update(
+                neq="", neq_checksum_failed=False, updated_at=timezone.now())
+        return True
 
     def first_sighting(self, line, key, enterprise_id):
         """Record an unchanged row as seen, unless it repeats an earlier one (then the full
@@ -382,7 +419,8 @@ class Importer:
             self.writer.add_source(pk, key, row.raw, row.clean)
         elif (change.kind == UPDATED or source["raw_record"] != row.raw
               or source["external_id"] != key or self.stale(source, current)):
-            self.writer.refresh_source(source["pk"], key, row.raw, row.clean)
+            self.writer.refresh_source(source["pk"], key, row.raw,
+                                       source_values(row.clean, source["values"]))
 
     def leave_for_review(self, row, existing):
         """The row's bad values, identity conflict, shared NEQ and possible duplicates, each
@@ -401,8 +439,8 @@ class Importer:
                         incoming_value={name: row.clean.get(name) for name in IDENTITY_SUMMARY},
                         **common)
         if row.shared_neq:
-            neq, line, name = row.shared_neq
-            self.review(kind=ImportReviewItem.Kind.IDENTITY_CONFLICT, enterprise_id=pk,
+            neq, line, name, holder = row.shared_neq
+            self.review([holder], kind=ImportReviewItem.Kind.IDENTITY_CONFLICT, enterprise_id=pk,
                         field="neq", current_value={"line": line, "name": name, "neq": neq},
                         incoming_value={"line": row.line, "name": row.clean.get("name"),
                                         "neq": neq},

@@ -132,9 +132,11 @@ def test_mistyped_neq_never_renames_another_organization_and_waits_as_an_identit
                            "TROIS-RIVIÈRES,TROIS-RIVIÈRES (QUÉBEC)\n")
 
     assert result.error_count == 0
-    assert Enterprise.objects.get(neq="1140000020").name == "Camp du Lac Vert"
-    federation = Enterprise.objects.exclude(neq="1140000020").get()
+    camp = Enterprise.objects.get(name="Camp du Lac Vert")
+    federation = Enterprise.objects.exclude(pk=camp.pk).get()
     assert federation.name.startswith("Fédération des Guides")
+    # The register outranks the network for the NEQ: the typo moves to its rightful owner.
+    assert (camp.neq, federation.neq) == ("", "1140000020")
     item = ImportReviewItem.objects.get(kind=ImportReviewItem.Kind.IDENTITY_CONFLICT)
     assert item.current_value["name"] == "Camp du Lac Vert"
     assert item.incoming_value["name"] == federation.name

@@ -12,6 +12,7 @@ import json
 import zipfile
 from functools import cache as once
 
+import hypothesis
 import pytest
 from django.core.cache import cache
 from django.core.files.storage import default_storage
@@ -19,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
+from hypothesis import strategies
 
 from enterprises.imports import hostile, read
 from enterprises.imports.pipeline import open_with_profile
@@ -317,3 +319,37 @@ def test_staff_import_of_524288_columns_is_refused_at_the_columns_step(staff_cli
 
     assert "1000000" in response.content.decode()
     assert not ImportRun.objects.exists()
+
+
+
+VALID_WORKBOOK = hostile.workbook()
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@hypothesis.given(
+    data=strategies.binary(max_size=2000),
+    name=strategies.sampled_from(["x.csv", "x.xlsx", "x.json", "x.txt"]),
+)
+def test_any_bytes_are_read_or_refused_with_a_message(data, name):
+    try:
+        table = open_table(io.BytesIO(data), name, limits=Limits.for_members())
+        list(table.rows)
+    except UnreadableFile as refused:
+        assert refused.message
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(
+    position=strategies.integers(0, len(VALID_WORKBOOK) - 1),
+    byte=strategies.integers(0, 255),
+    cut=strategies.booleans(),
+)
+def test_a_damaged_workbook_is_read_or_refused_with_a_message(position, byte, cut):
+    data = bytearray(VALID_WORKBOOK[:position] if cut else VALID_WORKBOOK)
+    if not cut:
+        data[position] = byte
+    try:
+        table = open_table(io.BytesIO(bytes(data)), "achats.xlsx", limits=Limits.for_members())
+        list(table.rows)
+    except UnreadableFile as refused:
+        assert refused.message

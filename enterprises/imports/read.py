@@ -28,6 +28,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 from openpyxl.utils.escape import unescape
+from openpyxl.utils.exceptions import CellCoordinatesException
 
 from ..validators import strip_control_characters
 from . import sandbox
@@ -455,10 +456,10 @@ class SheetReader:
             self.budget.columns(column, line)
             if column > len(values):
                 values.extend([""] * (column - len(values)))
-            values[column - 1] = self.value(cell, line)
+            values[column - 1] = self.value(cell)
         return values
 
-    def value(self, cell, line):
+    def value(self, cell):
         kind = cell.get("t", "n")
         if kind == "inlineStr":
             inline = cell.find(f"{MAIN}is")
@@ -485,6 +486,13 @@ class SheetReader:
         except (ValueError, OverflowError):
             return raw
         return str(number)
+
+
+# What a damaged or forged archive raises while it is unpacked or parsed: a wrong checksum,
+# sizes that lie, a cut stream, a method zipfile lacks, a password, XML that stops short, a cell
+# reference that is none.
+DAMAGED_ARCHIVE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                   ValueError, ParseError, DefusedXmlException, CellCoordinatesException)
 
 
 def read_xlsx(binary, limits, sheet_name=""):
@@ -520,11 +528,6 @@ def read_xlsx(binary, limits, sheet_name=""):
 
     return Rows(rows(), f"XLSX, {title}", header_search=True)
 
-
-# What a damaged or forged archive raises while it is unpacked or parsed: a wrong checksum,
-# sizes that lie, a cut stream, a method zipfile lacks, a password, XML that stops short.
-DAMAGED_ARCHIVE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
-                   ValueError, ParseError, DefusedXmlException)
 
 
 def find_records(data):

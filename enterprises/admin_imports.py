@@ -383,7 +383,8 @@ class ImportRunAdmin(admin.ModelAdmin):
             with run.upload.open("rb") as binary:
                 _table, mapping = open_with_profile(binary, run.file_name, profile)
         except UnreadableFile as failure:
-            lifecycle.discard(run)
+            if run.state == ImportRun.State.PENDING:  # refused before it started
+                lifecycle.discard(run)
             messages.error(request, failure.message)
             return redirect("admin:enterprises_importrun_upload")
         form = ColumnsForm(request.POST or None, mapping=mapping)

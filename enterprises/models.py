@@ -671,10 +671,18 @@ class Enterprise(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @staticmethod
+    def derived_from_text(name, neq):
+        """The columns computed from the name and the NEQ, for writers without an instance."""
+        return {
+            "name_folded": fold(name),
+            "neq_checksum_failed": bool(neq) and not neq_passes_checksum(neq),
+        }
+
     def refresh_derived_fields(self):
         """Set the fields computed from others; bulk writers call this since they skip save()."""
-        self.name_folded = fold(self.name)
-        self.neq_checksum_failed = bool(self.neq) and not neq_passes_checksum(self.neq)
+        for attname, value in self.derived_from_text(self.name, self.neq).items():
+            setattr(self, attname, value)
         self.derive_place()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()

@@ -5,7 +5,7 @@ gives the same rows, and a later run that raises the totals adds rows without ch
 ones. Each batch of 5 000 rows is one transaction, so memory stays flat whatever the totals.
 Enterprises go through ``bulk_create`` (their many-to-many rows need the new ids) after
 ``refresh_derived_fields()``; purchases, with their contract-size bracket computed here, and
-many-to-many rows go through ``insert_rows``, which skips the model instances.
+many-to-many rows go through ``enterprises.bulk.insert_rows``, which skips the model instances.
 """
 
 import bisect
@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection, reset_queries, transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from stdnum import luhn
 
+from enterprises.bulk import insert_rows
 from enterprises.models import (
     Category,
     Enterprise,
@@ -260,37 +261,6 @@ class EnterpriseGenerator:
         return networks
 
 
-def insert_rows(model, rows):
-    """Insert dicts of column values (keyed by attname) without building model instances.
-
-    ``bulk_create`` spends more on its per-object bookkeeping than on the insert itself: this is
-    for the big tables whose new ids nobody reads (purchases and many-to-many rows). Values still
-    go through each field's ``get_db_prep_save``.
-    """
-    if not rows:
-        return
-    fields = [model._meta.get_field(attname) for attname in rows[0]]
-    prepare = [(field.attname, field.get_db_prep_save) for field in fields]
-    params = [[prep(row[attname], connection) for attname, prep in prepare] for row in rows]
-    quote = connection.ops.quote_name
-    insert = "INSERT INTO {} ({}) VALUES ".format(
-        quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields)
-    )
-    placeholders = "({})".format(", ".join(["%s"] * len(fields)))
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # sqlite3 runs executemany in a C loop, with no round trip per row.
-            cursor.executemany(insert + placeholders, params)
-            return
-        # psycopg would send executemany one statement per row: send multi-row VALUES instead,
-        # within PostgreSQL's 65 535 parameters per statement.
-        for chunk in chunks(params, 65_535 // len(fields)):
-            cursor.execute(
-                insert + ", ".join([placeholders] * len(chunk)),
-                list(itertools.chain.from_iterable(chunk)),
-            )
-
-
 def deduplicate_slugs(enterprises, indexes):
     """Give a generated enterprise whose slug is taken its index as a suffix."""
     pending = list(zip(enterprises, indexes, strict=True))
@@ -334,14 +304,11 @@ def insert_enterprises(rows):
     enterprises = [row.enterprise for row in rows]
     Enterprise.objects.bulk_create(enterprises, batch_size=BATCH_SIZE)
     for model, column, attribute in MANY_TO_MANY:
-        insert_rows(
-            model,
-            [
-                {"enterprise_id": row.enterprise.pk, column: related_id}
-                for row in rows
-                for related_id in getattr(row, attribute)
-            ],
-        )
+        insert_rows(model, ["enterprise_id", column], (
+            (row.enterprise.pk, related_id)
+            for row in rows
+            for related_id in getattr(row, attribute)
+        ))
     EnterpriseLabel.objects.bulk_create(
         [
             EnterpriseLabel(
@@ -568,7 +535,8 @@ def write_purchases(total, seed, reference, progress):
     for batch_start in range(start, total, BATCH_SIZE):
         indexes = range(batch_start, min(batch_start + BATCH_SIZE, total))
         with transaction.atomic():
-            insert_rows(Purchase, [generator.build(index) for index in indexes])
+            purchases = [generator.build(index) for index in indexes]
+            insert_rows(Purchase, list(purchases[0]), (row.values() for row in purchases))
         reset_queries()
         progress("purchases", indexes.stop - start, total - start)
     return total - start

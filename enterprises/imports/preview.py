@@ -30,16 +30,19 @@ class Line:
 
 def counts(run):
     """(kind, label, count) for the run's outcomes and each kind of warning met."""
-    outcomes = [
+    landed = [
         (ImportChange.Kind.CREATED, run.created_count),
         (ImportChange.Kind.UPDATED, run.updated_count),
         (ImportChange.Kind.UNCHANGED, run.unchanged_count),
+    ]
+    warnings = [(kind, (run.warning_counts or {}).get(kind, 0)) for kind in WarningKind]
+    held = [
         (ImportChange.Kind.SKIPPED, run.skipped_count),
         (ImportChange.Kind.ERROR, run.error_count),
     ]
-    warnings = [(kind, (run.warning_counts or {}).get(kind, 0)) for kind in WarningKind]
-    return [(kind.value, kind.label, count) for kind, count in outcomes] + [
-        (kind.value, kind.label, count) for kind, count in warnings if count
+    return [
+        (kind.value, kind.label, count)
+        for kind, count in [*landed, *((k, c) for k, c in warnings if c), *held]
     ]
 
 

@@ -178,7 +178,8 @@ def test_network_directory_loads_as_delivered_with_no_profile_edit():
     run = load(NETWORK, NETWORK_FILE)
 
     assert (run.created_count, run.error_count) == (len(MEMBERS), 0), run.error_report
-    assert set(Enterprise.objects.values_list("name", flat=True)) == {m.name for m in MEMBERS}
+    assert set(map(name_key, Enterprise.objects.values_list("name", flat=True))) == {
+        name_key(m.name) for m in MEMBERS}
     no_legal_form = enterprise("orchestre")
     assert no_legal_form.legal_form == Enterprise.LegalForm.OTHER
     assert no_legal_form.status == Enterprise.Status.DRAFT

@@ -238,6 +238,8 @@ def test_each_spelling_of_a_municipality_gives_the_official_one():
     ("mrc-chenaux", "Les Chenaux"),
     ("mrc-chenaux-2", "Les Chenaux"),
     ("mrc-maskinonge", "Maskinongé"),
+    # The former MRC, replaced in 2004 by the agglomeration of La Tuque, of the same extent.
+    ("mrc-haut-st-maurice", "La Tuque"),
 ])
 def test_a_row_with_only_an_mrc_gets_its_region(key, mrc):
     load(NETWORK, NETWORK_FILE)

@@ -39,7 +39,9 @@ def test_an_unknown_address_offers_the_other_languages_home_page(client):
 def test_public_pages_set_no_cookie(client):
     enterprise = EnterpriseFactory()
     for url in ("/", "/repertoire/?q=culture", enterprise.get_absolute_url(), "/en/"):
-        assert not client.get(url).cookies, url
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not response.cookies, url
 
 
 @pytest.mark.django_db

@@ -90,5 +90,6 @@ def test_robots_txt_lets_robots_read_the_public_directory(client):
         if line.startswith("Disallow:")
     ]
 
+    assert "/admin/" in disallowed
     for public in ("/", "/repertoire/", "/entreprises/cuisine/", "/en/par-produit-et-service/"):
         assert not any(public.startswith(prefix) for prefix in disallowed)

@@ -297,6 +297,7 @@ def test_website_without_http_is_not_a_link(client):
 
     page = text(client.get(enterprise.get_absolute_url()))
 
+    assert enterprise.name in page
     assert "javascript:alert(1)" not in page
 
 

@@ -247,6 +247,7 @@ def test_cancelling_drops_the_meetings_of_the_person(matchmaking_event):
     city = registrant(matchmaking_event, BUYER, ["alimentation"])
     registrant(matchmaking_event, ENTERPRISE, ["traiteur"])
     matchmaking_event.propose_schedule()
+    assert Meeting.objects.filter(buyer=city).exists()
 
     city.cancel()
 

@@ -28,6 +28,9 @@ def test_the_about_page_credits_the_official_place_lists_in_english(client):
 
 
 def test_other_pages_carry_no_data_credits(client):
-    PageFactory(slug="autre-page", is_published=True)
+    page = PageFactory(slug="autre-page", is_published=True)
 
-    assert "Données Québec" not in client.get("/pages/autre-page/").content.decode()
+    response = client.get("/pages/autre-page/")
+
+    assert response.status_code == 200 and page.title in response.content.decode()
+    assert "Données Québec" not in response.content.decode()

@@ -168,6 +168,7 @@ def test_a_bad_id_saved_around_the_form_is_never_put_in_a_page(client, capsule):
 
     page = text(client.get(capsule.get_absolute_url()))
 
+    assert "Une deuxième vie" in page
     assert "data-embed-url" not in page and "onload" not in page
 
 
@@ -194,7 +195,10 @@ def test_capsule_leaves_out_unpublished_enterprises(client, capsule):
     hidden = EnterpriseFactory(name="Entreprise retirée", status=Enterprise.Status.ARCHIVED)
     capsule.enterprises.add(hidden)
 
-    assert "Entreprise retirée" not in text(client.get(capsule.get_absolute_url()))
+    page = text(client.get(capsule.get_absolute_url()))
+
+    assert "Carrefour Environnement Saguenay" in page
+    assert "Entreprise retirée" not in page
 
 
 def test_enterprise_page_lists_its_published_capsules(client, capsule):

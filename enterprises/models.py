@@ -295,10 +295,12 @@ class Network(models.Model):
         _("directory address"), blank=True, validators=[http_url_validator]
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NETWORK)
+    # Edited as one number per group on the network's admin page (``NetworkForm``).
     field_ranks = models.JSONField(
         _("rank per field group"),
         default=dict,
         blank=True,
+        editable=False,
         help_text=_(
             "Field group → rank; a source never overwrites a field last set by a higher-ranked "
             "one. Groups left out take the default for the network's kind."

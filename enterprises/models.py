@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -362,7 +362,14 @@ class DirectoryRevision(models.Model):
 
     @classmethod
     def current(cls):
-        return cls.objects.filter(pk=1).values_list("token", flat=True).first()
+        """The token, or None before the first write. Every public request reads it (a 304
+        reads nothing else): through a plain cursor, since composing the ORM's query took
+        longer than running it."""
+        with connections[router.db_for_read(cls)].cursor() as cursor:
+            cursor.execute(f'SELECT "token" FROM "{cls._meta.db_table}" WHERE "id" = 1')
+            row = cursor.fetchone()
+        # SQLite returns the UUID's hex digits, PostgreSQL a UUID.
+        return None if row is None else uuid.UUID(str(row[0]))
 
     @classmethod
     def current_column(cls):

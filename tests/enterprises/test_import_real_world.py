@@ -400,6 +400,7 @@ def test_text_is_not_damaged_by_case_fixes(order):
     load_all(order)
 
     club = enterprise("club-loa")
+    assert club.name == "CLUB LOA"  # in capitals among mixed-case names: the network's choice
     assert club.address.split()[:2] == ["120,", "11E"]
     assert club.website == "https://www.clubloa.ca/Inscriptions"
     assert enterprise("cp490").address == "CP 490"

@@ -3,34 +3,54 @@ good data. The files are tests/enterprises/files/real_world/ (see its dataset.py
 network's directory (CSV, ``;``, Windows-1252, camel-case headers) and member list (XLSX, a
 title row above French headers), and a register-style extract of the same enterprises.
 
-Each problem seen on real files (the issue's "What was seen"), and the tests that show it fixed:
+Each problem seen on real files (the issue's "What was seen"), and the tests that show it fixed
+(here unless a file is named; test_import_X is tests/enterprises/test_import_X.py):
 
 - Every new row refused for want of a region or a legal form:
   test_network_directory_loads_as_delivered_with_no_profile_edit,
   test_every_row_with_a_name_lands_and_gets_its_region,
-  test_register_rows_keep_their_own_enterprises.
-- Camel-case headers not recognized: test_camel_case_and_french_headers_are_recognized.
-- Municipalities in every spelling, MRC names, no region column:
+  test_register_rows_keep_their_own_enterprises,
   test_each_spelling_of_a_municipality_gives_the_official_one,
-  test_a_row_with_only_an_mrc_gets_its_region, test_every_row_with_a_name_lands_and_gets_its_region.
+  test_a_row_with_only_an_mrc_gets_its_region; test_places (every spelling, MRC, postal code),
+  test_import_survivorship::test_profile_constant_values_fill_every_empty_cell.
+- Camel-case headers not recognized: test_camel_case_and_french_headers_are_recognized;
+  test_import_mapping::test_camel_case_headers_of_a_network_export_are_recognized,
+  test_import_mapping::test_every_usual_name_is_recognized_in_capitals_snake_case_or_camel_case.
 - The last file imported wins, field by field (names, cities, post-office boxes flip back and
   forth): test_the_register_changes_no_name_or_contact_the_network_set,
   test_the_register_gives_neqs_and_legal_forms, test_both_orders_give_the_same_directory,
-  test_a_second_round_writes_nothing.
+  test_a_second_round_writes_nothing;
+  test_import_survivorship::test_importing_a_b_a_b_converges_and_second_round_writes_nothing.
 - Silent identity change through a mistyped NEQ, the real row refused as a duplicate:
   test_a_mistyped_neq_opens_an_identity_conflict_and_renames_nothing,
   test_two_rows_with_one_neq_both_land_and_are_flagged,
-  test_review_queues_hold_exactly_the_planted_cases.
+  test_review_queues_hold_exactly_the_planted_cases; test_import_survivorship::
+  test_mistyped_neq_never_renames_another_organization_and_waits_as_an_identity_conflict.
 - Missed merges (same postal code, nearly the same name):
-  test_name_variants_merge_into_one_enterprise, test_review_queues_hold_exactly_the_planted_cases.
+  test_name_variants_merge_into_one_enterprise, test_review_queues_hold_exactly_the_planted_cases;
+  test_import_matching::test_name_variants_of_an_enterprise_in_its_town_update_it,
+  test_import_matching::test_a_near_namesake_at_the_same_postal_code_is_left_to_a_curator.
 - False "missing from the file" flags, two source records in one network:
-  test_member_list_and_directory_share_one_source_and_flag_nothing_missing.
+  test_member_list_and_directory_share_one_source_and_flag_nothing_missing;
+  test_import_survivorship::test_missing_flags_only_enterprises_no_row_matched_whatever_the_key.
 - One bad optional cell loses the whole row: test_a_bad_optional_cell_is_left_out_and_the_row_lands.
-- Case "fixes" damage text: test_text_is_not_damaged_by_case_fixes.
+- Case "fixes" damage text: test_text_is_not_damaged_by_case_fixes;
+  test_import_normalize::test_a_word_holding_a_digit_is_never_changed,
+  test_import_normalize::test_a_name_in_capitals_among_mixed_case_names_is_its_sources_choice.
 - Multi-valued cells split on commas inside a value:
-  test_sector_names_holding_commas_are_kept_whole.
-- The preview, abandoned runs, failed dry runs, command language, exit codes, long slugs:
-  PREVIEW_TESTS (filled in below from the other test files).
+  test_sector_names_holding_commas_are_kept_whole;
+  test_import_mapping::test_a_known_sector_name_holding_a_comma_stays_one_value.
+- The preview hides what matters:
+  test_import_admin::test_preview_shows_counts_first_then_every_change_fifty_a_page,
+  test_import_admin::test_preview_names_fields_and_categories_in_the_pages_language.
+  A run abandoned at the columns step stays pending: test_import_lifecycle::
+  test_cleanup_closes_runs_left_at_the_columns_step_and_deletes_their_files.
+  A failed dry run saves a profile: test_import_command::test_a_failed_dry_run_saves_no_profile.
+  Command output mixes languages:
+  test_import_command::test_command_output_is_in_the_active_language_only.
+  Every row refused exits 1: test_import_command::test_all_rows_refused_exits_2.
+  An exported slug of 102 characters is refused: test_import_command::
+  test_an_exported_slug_of_over_a_hundred_characters_is_accepted_back.
 """
 
 import io

@@ -497,7 +497,7 @@ class ImportReviewItemAdmin(DuplicateReviewMixin, admin.ModelAdmin):
         return format_html(
             "<table><thead><tr><td></td><th scope=\"col\">{}</th><th scope=\"col\">{}</th>"
             "</tr></thead><tbody>{}</tbody></table>",
-            _("In the directory"), _("In the file"), rows,
+            _("In the directory now"), _("In the file"), rows,
         )
 
     def save_model(self, request, obj, form, change):

@@ -288,3 +288,17 @@ def test_record_id_of_one_enterprise_on_the_row_of_another_keeps_each_source_its
     assert sorted(EnterpriseSource.objects.values_list("enterprise__name", "external_id")) == [
         ("Coop du Quai", "M-1"), ("Garage Tremblay", "M-2"),
     ]
+
+
+@pytest.mark.django_db
+def test_identity_conflict_page_shows_both_records_side_by_side(staff_client):
+    run("cesim", "No membre,Nom,Téléphone\nM-1,Coop du Quai,418 555-0101\n")
+    run("cesim", "No membre,Nom,Téléphone\nM-1,Garage Tremblay,418 555-0999\n")
+    item = ImportReviewItem.objects.get(kind=ImportReviewItem.Kind.IDENTITY_CONFLICT)
+
+    page = staff_client.get(reverse("admin:enterprises_importreviewitem_change", args=[item.pk]))
+
+    text = page.content.decode()
+    assert "Actuellement au répertoire" in text and "Dans le fichier" in text
+    assert text.index("Coop du Quai") < text.index("Garage Tremblay")
+    assert "+1 418-555-0101" in text and "+1 418-555-0999" in text

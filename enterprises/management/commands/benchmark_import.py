@@ -159,12 +159,14 @@ def network_neq(number):
     return f"11{body}{luhn.calc_check_digit(body)}"
 
 
-def write_network_file(output, rows, seed=5):
+def write_network_file(output, rows, seed=5, record_ids=True):
     """A network's export as delivered: French headers, ``;``, blanks written ``N/D``,
-    names in capitals, phone numbers and postal codes typed every way."""
+    names in capitals, phone numbers and postal codes typed every way. Without record ids,
+    rows are known by their NEQ or their name and place."""
     rng = random.Random(seed)
     writer = csv.writer(output, delimiter=";")
-    writer.writerow(NETWORK_HEADERS)
+    first = 0 if record_ids else 1
+    writer.writerow(NETWORK_HEADERS[first:])
     letters = "ABCEGHJKLMNPRSTVXY"
     for number in range(rows):
         name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {number}"
@@ -189,7 +191,7 @@ def write_network_file(output, rows, seed=5):
             NETWORK_SECTORS[number % len(NETWORK_SECTORS)],
             NETWORK_CATEGORIES[number % len(NETWORK_CATEGORIES)],
             f"{name} offre ses services aux organisations de sa région.",
-        ])
+        ][first:])
 
 
 def cpu_seconds():
@@ -219,8 +221,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--kind", choices=["canonical", "network", "both"], default="both",
                             help="Which file to import.")
+        parser.add_argument("--without-record-ids", action="store_true",
+                            help="Write the network-style file without its member number column.")
 
-    def handle(self, *args, rows, network_rows, baseline_rows, kind, **options):
+    def handle(self, *args, rows, network_rows, baseline_rows, kind, without_record_ids,
+               **options):
         if Enterprise.objects.exists():
             raise CommandError("Run this on an empty directory (a scratch database).")
         # Measured as production runs, without DEBUG's copy of every statement.
@@ -228,7 +233,7 @@ class Command(BaseCommand):
             if kind in ("canonical", "both"):
                 self.canonical(rows, baseline_rows)
             if kind in ("network", "both"):
-                self.network_style(network_rows)
+                self.network_style(network_rows, record_ids=not without_record_ids)
 
     def canonical(self, rows, baseline_rows):
         network = Network.objects.order_by("pk").first()
@@ -241,13 +246,14 @@ class Command(BaseCommand):
             if baseline_rows:
                 self.rolled_back(self.baseline, file.name, baseline_rows)
 
-    def network_style(self, rows):
+    def network_style(self, rows, record_ids):
         with tempfile.NamedTemporaryFile("w+", suffix=".csv", encoding="cp1252",
                                          newline="") as file:
-            write_network_file(file, rows)
+            write_network_file(file, rows, record_ids=record_ids)
             file.flush()
+            ids = "" if record_ids else ", no record ids"
             self.stdout.write(f"{connection.vendor}: {rows} rows written like a network's export"
-                              " (French headers, ;, Windows-1252, value maps)")
+                              f" (French headers, ;, Windows-1252, value maps{ids})")
             self.rolled_back(self.network_pipeline, file.name, rows)
 
     def network_pipeline(self, path, rows):

@@ -55,6 +55,10 @@ class Rollback(Exception):
     pass
 
 
+# The run's own record (its counts and the lines of its preview), not the directory.
+RUN_LOG_TABLES = ("IMPORTRUN", "IMPORTCHANGE")
+
+
 class WriteCounter:
     """Counts INSERT/UPDATE/DELETE statements that touch the directory (not the run log)."""
 
@@ -63,7 +67,9 @@ class WriteCounter:
 
     def __call__(self, execute, sql, params, many, context):
         statement = sql.lstrip().upper()
-        if statement.startswith(("INSERT", "UPDATE", "DELETE")) and "IMPORTRUN" not in statement:
+        if statement.startswith(("INSERT", "UPDATE", "DELETE")) and not any(
+            table in statement[:80] for table in RUN_LOG_TABLES
+        ):
             self.count += 1
         return execute(sql, params, many, context)
 

@@ -118,7 +118,9 @@ class Importer:
         self.texts = {}
         self.seen_keys = {}  # record key → line
         self.seen_neqs = {}  # NEQ → (line, name, enterprise id) of the row that holds it
-        self.seen_enterprises = {}  # enterprise id (or stand-in) → line
+        # Enterprise id → line of the row that matched it. An enterprise this run created is
+        # known by its stand-in id, minus its line: a row matching it repeats that line.
+        self.seen_enterprises = {}
         self.open_reviews = self.load_open_reviews()
         self.search_index = ExitStack()
         self.search_indexer = None
@@ -276,7 +278,8 @@ class Importer:
                         external_id=key, line=line, record=raw)
             return None
         if match.enterprise_id:
-            earlier = self.seen_enterprises.setdefault(match.enterprise_id, line)
+            earlier = (-match.enterprise_id if match.enterprise_id < 0
+                       else self.seen_enterprises.setdefault(match.enterprise_id, line))
             if earlier != line:
                 self.reject(line, [self.validator.problem(
                     line, "name", name,
@@ -291,7 +294,6 @@ class Importer:
         else:
             row.enterprise_id = -line
             row.duplicates = set(match.possible_duplicates)
-            self.seen_enterprises[-line] = line
             self.matcher.learn(-line, clean)
             if row.duplicates:
                 self.flag(row, "name", name, WarningKind.POSSIBLE_DUPLICATE, _(

@@ -119,6 +119,15 @@ def test_summary_follows_a_validation_and_a_withdrawal_of_consent(purchases):
     assert RepertoryStatistics().total.total == before
 
 
+def test_staff_rejecting_published_purchases_in_bulk_takes_them_out_of_the_repertory(purchases):
+    rejected = Purchase.objects.published().order_by("-amount").first()
+    before = RepertoryStatistics().total.total
+
+    Purchase.objects.filter(pk=rejected.pk).reject("Fournisseur hors de l'économie sociale")
+
+    assert RepertoryStatistics().total.total == before - rejected.amount
+
+
 def test_summary_follows_a_change_of_the_enterprise_sectors(purchases):
     enterprise = Purchase.objects.get(amount=Decimal("900")).enterprise
     enterprise.sectors.add(purchases["culture"])

@@ -317,7 +317,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Each process keeps the directory's facets in memory and rebuilds them as soon as the
 # directory changes; this bounds how long they are kept even if a change was not signalled
-# (a raw SQL edit, say). 0 rebuilds them for every request.
+# (a raw SQL edit, say), and how long a cached enterprise page shows its buyers and capsules
+# (which signal no change). 0 rebuilds them for every request and caches no page.
 DIRECTORY_FACETS_CACHE_SECONDS = env_int("DIRECTORY_FACETS_CACHE_SECONDS", 600)
 
 # Public directory pages and the API are sent with an ETag and

@@ -17,8 +17,9 @@ class EnterprisesConfig(AppConfig):
         post_migrate.connect(search.after_migrate, sender=self)
 
     def watch_directory_changes(self):
-        """Any write that could change a facet count, or a reference list that the facet index
-        holds, marks the directory as changed."""
+        """Any write that could change a facet count, a reference list that the directory
+        index holds, or a cached enterprise page (networks are named there), marks the
+        directory as changed."""
         from .models import DirectoryRevision, Enterprise
 
         bump = DirectoryRevision.bump

@@ -7,12 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models, router
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .expressions import RelatedIds, RelatedRows
 from .history import History
 from .validators import (
     fold,
@@ -372,15 +370,6 @@ class DirectoryRevision(models.Model):
         return None if row is None else uuid.UUID(str(row[0]))
 
     @classmethod
-    def current_column(cls):
-        """``current()`` as a column of another query: a page that reads a row and needs the
-        facet index makes one round trip instead of two."""
-        return RawSQL(
-            f'SELECT "token" FROM "{cls._meta.db_table}" WHERE "id" = 1', (),
-            output_field=models.UUIDField(),
-        )
-
-    @classmethod
     def bump(cls, **signal_arguments):
         """Mark the directory as changed; also a receiver for the model signals."""
         # Fixtures load raw; many-to-many changes signal before and after: count them once.
@@ -425,24 +414,6 @@ class EnterpriseQuerySet(models.QuerySet):
 
     def latest(self, count=6):
         return self.published().order_by("-published_at", "-pk")[:count]
-
-    def with_relation_ids(self):
-        """Each enterprise with the ids of its categories, sectors, regions served and source
-        networks (``category_ids``…), and its labels' awards (``label_rows``: label id, date,
-        issuer), read with the row itself: the enterprise page takes the objects from the
-        reference lists in memory instead of a query for each."""
-        return self.annotate(
-            category_ids=RelatedIds(Enterprise.categories.through, "category"),
-            sector_ids=RelatedIds(Enterprise.sectors.through, "sector"),
-            service_area_ids=RelatedIds(Enterprise.service_area.through, "region"),
-            source_network_ids=RelatedIds(EnterpriseSource, "network"),
-            label_rows=RelatedRows(EnterpriseLabel, ["id", "label", "awarded_on", "issuer"]),
-        )
-
-    def with_directory_revision(self):
-        """Each enterprise with the directory's current revision (``directory_revision``), for
-        ``current_index(revision)``."""
-        return self.annotate(directory_revision=DirectoryRevision.current_column())
 
     def publish(self):
         """Publish these enterprises, keeping the date of a first publication; returns the count.

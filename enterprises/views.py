@@ -1,14 +1,17 @@
 """Public pages of the directory. Only published enterprises ever appear here."""
 
 import json
-from datetime import date
-from typing import NamedTuple
+import time
 
 import phonenumbers
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
@@ -18,10 +21,19 @@ from django.views.generic import DetailView, TemplateView
 from programs.models import VideoCapsule
 from purchases.models import Purchase
 
+from .caching import is_personal
 from .directory_index import FilteredDirectory, current_index, facet_counts, result_count
-from .expressions import RelatedCounts, RelatedIds
 from .filters import EnterpriseFilterSet
-from .models import Category, Enterprise, EnterpriseRedirect, Label, Region, Sector
+from .models import (
+    Category,
+    DirectoryRevision,
+    Enterprise,
+    EnterpriseLabel,
+    EnterpriseRedirect,
+    EnterpriseSource,
+    Region,
+    Sector,
+)
 from .search import suggest
 
 # Deep OFFSET pages get slower and slower; past this many results, refine or export instead.
@@ -248,26 +260,42 @@ class CategoryIndexView(TemplateView):
 
 
 class EnterpriseDetailView(DetailView):
-    """One enterprise in one query: the row with its municipality, its relations' ids, its
-    labels' awards, its buyers and the directory's revision (its video capsules take one more,
-    when it has any). The reference rows (categories, sectors, regions, MRCs, networks, labels)
-    and the neighbours it suggests come from the facet index in memory."""
+    """One published enterprise with its relations, labels, buyers and capsules, read by
+    ordinary queries; the neighbours it suggests are found in the directory index."""
 
     template_name = "enterprises/enterprise_detail.html"
     similar_count = 4
-    # Composed once: composing these annotations took longer than running the query.
     queryset = (
-        Enterprise.objects.published().select_related("municipality")
-        .with_relation_ids().with_directory_revision().annotate(
-            buyers=RelatedCounts(Purchase, "organization", Purchase.PUBLISHED, label="name"),
-            capsule_ids=RelatedIds(VideoCapsule.enterprises.through, "videocapsule"),
+        Enterprise.objects.published()
+        .select_related("region", "mrc", "municipality")
+        .prefetch_related(
+            "categories", "sectors", "service_area",
+            Prefetch(
+                "label_awards", EnterpriseLabel.objects.select_related("label").order_by("pk")
+            ),
+            Prefetch(
+                "sources",
+                EnterpriseSource.objects.select_related("network").only("enterprise", "network"),
+            ),
+        )
+        .annotate(
+            has_buyers=Exists(Purchase.objects.published().filter(enterprise=OuterRef("pk"))),
+            has_capsules=Exists(
+                VideoCapsule.enterprises.through.objects.filter(enterprise=OuterRef("pk"))
+            ),
         )
     )
 
     def get(self, request, *args, **kwargs):
-        """An unknown slug that an enterprise had before a merge leads to it, permanently."""
+        """The page as rendered for this revision of the directory and this language, when it
+        is in the cache; an unknown slug that an enterprise had before a merge leads to it,
+        permanently."""
+        self.revision = DirectoryRevision.current()
+        key = self.page_key(request)
+        if key and (page := cache.get(key)) is not None:
+            return HttpResponse(page)
         try:
-            return super().get(request, *args, **kwargs)
+            response = super().get(request, *args, **kwargs)
         except Http404:
             slug = (
                 EnterpriseRedirect.objects.filter(old_slug=kwargs["slug"])
@@ -276,30 +304,62 @@ class EnterpriseDetailView(DetailView):
             if slug is None:
                 raise
             return redirect("enterprises:detail", slug=slug, permanent=True)
+        if key:
+            lifetime = settings.DIRECTORY_FACETS_CACHE_SECONDS
+            response.add_post_render_callback(lambda page: cache.set(key, page.content, lifetime))
+        return response
+
+    def page_key(self, request):
+        """The page's key in the cache, or None when it is not cached: for a visitor who may
+        see their own state (signed in, messages pending), or when the directory index is
+        rebuilt for every request (``DIRECTORY_FACETS_CACHE_SECONDS = 0``).
+
+        Its buyers and capsules change no revision: like the pages' ETags, the key also
+        changes once per index lifetime, which bounds how long they stay stale.
+        """
+        lifetime = settings.DIRECTORY_FACETS_CACHE_SECONDS
+        if not lifetime or is_personal(request):
+            return None
+        period = int(time.time() // lifetime)
+        parts = (self.kwargs["slug"], translation.get_language(), self.revision, period)
+        return "enterprise-page:" + ":".join(map(str, parts))
 
     def get_context_data(self, **kwargs):
         enterprise = self.object
-        directory = current_index(enterprise.directory_revision)
-        if enterprise.region_id in directory.regions_by_id:
-            enterprise.region = directory.regions_by_id[enterprise.region_id]
-        if enterprise.mrc_id in directory.mrcs_by_id:
-            enterprise.mrc = directory.mrcs_by_id[enterprise.mrc_id]
+        if enterprise.has_buyers:
+            enterprise.buyers = list(
+                Purchase.objects.published().filter(enterprise=enterprise)
+                .values("organization", "organization__name").order_by()
+                .annotate(purchases=Count("pk"))
+                .values_list("organization", "purchases", "organization__name")
+            )
+        networks = {source.network for source in enterprise.sources.all()}
         relations = {
-            "categories": directory.among("categories", enterprise.category_ids),
-            "sectors": directory.among("sectors", enterprise.sector_ids),
-            "service_area": directory.among("regions", enterprise.service_area_ids),
-            "source_networks": directory.among("networks", enterprise.source_network_ids),
-            "label_awards": label_awards(enterprise, directory),
+            "categories": enterprise.categories.all(),
+            "sectors": enterprise.sectors.all(),
+            "service_area": enterprise.service_area.all(),
+            "source_networks": sorted(networks, key=lambda network: network.name),
+            "label_awards": enterprise.label_awards.all(),
         }
+        categories = [category.pk for category in relations["categories"]]
         return super().get_context_data(
             phone_uri=tel_uri(enterprise.phone),
             website=enterprise.website if is_web_address(enterprise.website) else "",
-            similar=directory.similar_to(enterprise, enterprise.category_ids, self.similar_count),
+            similar=self.similar(enterprise, categories),
             json_ld=json_ld(self.organization(enterprise, relations)),
             absolute_url=self.request.build_absolute_uri(enterprise.get_absolute_url()),
             **relations,
             **kwargs,
         )
+
+    def similar(self, enterprise, categories):
+        """Published enterprises of its region offering its products, by name."""
+        ids = current_index(self.revision).similar_to(enterprise, categories, self.similar_count)
+        if not ids:
+            return []
+        return Enterprise.objects.filter(pk__in=ids).select_related("region").only(
+            "name", "slug", "region"
+        ).order_by("name", "pk")
 
     def organization(self, enterprise, relations):
         """The enterprise as a schema.org Organization, for search engines."""
@@ -331,23 +391,6 @@ class EnterpriseDetailView(DetailView):
         }
         data.update({key: value for key, value in optional.items() if value})
         return data
-
-
-class LabelAward(NamedTuple):
-    label: Label
-    awarded_on: date | None
-    issuer: str
-
-
-def label_awards(enterprise, directory):
-    """The enterprise's labels, with when and by whom each was awarded, in the order they were
-    entered: from its ``label_rows`` and the index's labels."""
-    labels = {label.pk: label for label in directory.labels}
-    return [
-        LabelAward(labels[label], awarded_on, issuer)
-        for _pk, label, awarded_on, issuer in sorted(enterprise.label_rows)
-        if label in labels
-    ]
 
 
 def published_sheet(category):

@@ -536,8 +536,8 @@ class Purchase(models.Model):
                 ],
                 name="purchase_dashboard_cover_idx",
             ),
-            # An enterprise page: its published purchases counted by buyer (RelatedCounts, in
-            # EnterpriseDetailView), read from the index alone.
+            # An enterprise page: whether it has published purchases, and those counted by
+            # buyer (EnterpriseDetailView), read from the index alone.
             models.Index(
                 fields=["enterprise", "status", "consent_to_publish", "organization"],
                 name="purchase_enterprise_buyers_idx",

@@ -1,8 +1,8 @@
 """The published directory held in memory, one ``DirectoryIndex`` per process.
 
 It holds one bitset per facet value (each region, MRC, category, sector, label and legal form),
-the reference lists in display order (regions, MRCs, categories, sectors, labels, networks), each
-published enterprise's link (``links``) and the matches of the texts searched last (``text``).
+the reference lists in display order (regions, MRCs, categories, sectors, labels) and the
+matches of the texts searched last (``text``).
 ``current_index()`` builds it again whenever ``DirectoryRevision`` says the directory changed
 (one primary-key read per request), and at least every ``DIRECTORY_FACETS_CACHE_SECONDS`` in
 case a write slipped past the revision (0 builds it for every request).
@@ -10,7 +10,7 @@ case a write slipped past the revision (0 builds it for every request).
 
 import time
 from dataclasses import dataclass, field
-from functools import cached_property, reduce
+from functools import reduce
 from operator import or_
 
 from django.conf import settings
@@ -23,13 +23,11 @@ from ..models import (
     EnterpriseLabel,
     Label,
     Mrc,
-    Network,
     Region,
     Sector,
 )
 from ..validators import fold
 from .bitsets import bitset, lowest_bits
-from .links import EnterpriseLinks
 from .text import RecentTextMatches
 
 FACETS = ("category", "region", "mrc", "sector", "legal_form", "label")
@@ -53,23 +51,17 @@ class DirectoryIndex:
     category_tree: CategoryTree
     sectors: list
     labels: list
-    networks: list
-    links: EnterpriseLinks
     built_at: float = field(default_factory=time.monotonic)
     text: RecentTextMatches = field(default_factory=RecentTextMatches, repr=False)
 
     @classmethod
     def build(cls, revision):
         published = Enterprise.objects.published()
-        rows = list(
-            published.order_by("pk").values_list(
-                "pk", "region_id", "legal_form", "name", "slug", "mrc_id"
-            )
-        )
+        rows = list(published.values_list("pk", "region_id", "mrc_id", "legal_form"))
         members = {facet: {} for facet in FACETS}
-        _collect(members["region"], ((region, pk) for pk, region, *_ in rows))
-        _collect(members["mrc"], ((row[5], row[0]) for row in rows if row[5] is not None))
-        _collect(members["legal_form"], ((form, pk) for pk, _, form, *_ in rows))
+        _collect(members["region"], ((region, pk) for pk, region, _, _ in rows))
+        _collect(members["mrc"], ((mrc, pk) for pk, _, mrc, _ in rows if mrc is not None))
+        _collect(members["legal_form"], ((form, pk) for pk, _, _, form in rows))
         ids = published.values("pk")
         for facet, table, column in (
             ("region", Enterprise.service_area.through.objects, "region_id"),
@@ -103,25 +95,7 @@ class DirectoryIndex:
             category_tree=tree,
             sectors=list(Sector.objects.all()),
             labels=list(Label.objects.all()),
-            networks=list(Network.objects.all()),
-            links=EnterpriseLinks.of(
-                (pk, region, name, slug) for pk, region, _, name, slug, _ in rows
-            ),
         )
-
-    @cached_property
-    def regions_by_id(self):
-        return {region.pk: region for region in self.regions}
-
-    @cached_property
-    def mrcs_by_id(self):
-        return {mrc.pk: mrc for mrc in self.mrcs}
-
-    def among(self, reference, ids):
-        """The ``reference`` list's objects ("regions", "categories"…) with these ids, in
-        display order."""
-        wanted = set(ids)
-        return [choice for choice in getattr(self, reference) if choice.pk in wanted]
 
     def text_matches(self, text):
         """The enterprises matching ``text`` as ``TextMatches`` (None when the text has
@@ -135,9 +109,8 @@ class DirectoryIndex:
         return (bits & self.members[facet].get(key, 0)).bit_count()
 
     def similar_to(self, enterprise, categories, count):
-        """Up to ``count`` published enterprises in ``enterprise``'s region (based or serving
-        there) offering one of ``categories`` (ids) or a category below them, as
-        ``EnterpriseLink`` in name order.
+        """The ids of up to ``count`` published enterprises in ``enterprise``'s region (based
+        or serving there) offering one of ``categories`` (ids) or a category below them.
 
         The ones listed right after it are chosen first, then from the start: each enterprise
         page suggests different neighbours instead of the same oldest entries.
@@ -151,8 +124,7 @@ class DirectoryIndex:
         start = enterprise.pk + 1
         after = [start + n for n in lowest_bits(candidates >> start, count)]
         before = lowest_bits(candidates & ((1 << enterprise.pk) - 1), count - len(after))
-        links = (self.links.get(pk, self.regions_by_id) for pk in after + before)
-        return sorted((link for link in links if link), key=lambda link: (link.name, link.pk))
+        return after + before
 
 
 def _regions_and_mrcs():

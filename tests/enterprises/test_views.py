@@ -345,29 +345,47 @@ def test_enterprise_page_query_count_does_not_grow_with_what_it_lists(
         PurchaseFactory(enterprise=enterprise)
         EnterpriseFactory(region=region("06"), categories=[catering()])
 
-    # The enterprise with the ids of its categories, sectors, regions served and sources,
-    # its labels' awards, its buyers and the directory's revision; the facet index, which the
-    # tests build for every request: 10; its video capsules.
-    with django_assert_max_num_queries(1 + 10 + 1):
+    # The directory's revision; the enterprise with its place and whether it has buyers or
+    # capsules; its categories, sectors, regions served, labels' awards and sources; its
+    # buyers; the directory index, which the tests build for every request: 9; its neighbours.
+    with django_assert_max_num_queries(1 + 1 + 5 + 1 + 9 + 1):
         response = client.get(enterprise.get_absolute_url())
 
     assert len(response.context["similar"]) == 3
     assert all(award.label.name in text(response) for award in awards)
 
 
-def test_enterprise_page_without_buyers_capsules_or_neighbours_runs_one_query(
+def test_enterprise_page_seen_before_in_this_revision_runs_one_query(
     client, settings, django_assert_num_queries
 ):
     settings.DIRECTORY_FACETS_CACHE_SECONDS = 600
     enterprise = EnterpriseFactory(region=region("06"), categories=[catering()])
-    client.get(enterprise.get_absolute_url())  # builds the facet index
+    client.get(EnterpriseFactory().get_absolute_url())  # builds the directory index
 
-    # The enterprise with its relations' ids, whether it has buyers or capsules, and the
-    # directory's revision.
+    # The directory's revision; the enterprise with its place and whether it has buyers or
+    # capsules; its categories, sectors, regions served, labels' awards and sources.
+    with django_assert_num_queries(1 + 1 + 5):
+        first = client.get(enterprise.get_absolute_url())
+    # The directory's revision: the page is the one rendered for it.
     with django_assert_num_queries(1):
-        response = client.get(enterprise.get_absolute_url())
+        again = client.get(enterprise.get_absolute_url())
 
-    assert response.status_code == 200
+    assert again.status_code == 200
+    assert again.content == first.content
+
+
+def test_enterprise_page_seen_before_shows_an_edit_at_once(client, settings):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 600
+    enterprise = EnterpriseFactory(name="Coop du Plateau", region=region("06"))
+    url = "/en" + enterprise.get_absolute_url()
+    assert "Work integration social enterprise" not in text(client.get(url))
+
+    enterprise.labels.add(Label.objects.get(slug="entreprise-insertion"))
+    assert "Work integration social enterprise" in text(client.get(url))
+
+    enterprise.name = "COOP DU PLATEAU-MONT-ROYAL"
+    enterprise.save()
+    assert "COOP DU PLATEAU-MONT-ROYAL" in text(client.get(url))
 
 
 def test_enterprise_page_suggests_neighbours_under_their_current_names(client, settings):

@@ -185,9 +185,11 @@ def test_enterprise_page_lists_its_buyers_from_published_purchases(
 ):
     settings.DIRECTORY_FACETS_CACHE_SECONDS = 600
     enterprise = Purchase.objects.get(amount=Decimal("12000")).enterprise
-    client.get(enterprise.get_absolute_url())  # builds the facet index
-    # The enterprise, with its purchases counted by buyer and their names.
-    with django_assert_max_num_queries(1), translation.override("fr"):
+    client.get(EnterpriseFactory().get_absolute_url())  # builds the directory index
+    # The directory's revision; the enterprise with its place and whether it has buyers or
+    # capsules; its categories, sectors, regions served, labels' awards and sources; its
+    # purchases counted by buyer, with their names.
+    with django_assert_max_num_queries(1 + 1 + 5 + 1), translation.override("fr"):
         html = client.get(enterprise.get_absolute_url()).text
     assert purchases["city"].name in html
     assert "(1 achat)" in html  # the unpublished 7 000 $ and the submitted 8 000 $ are left out

@@ -195,13 +195,9 @@ class Command(BaseCommand):
                 times.append((time.perf_counter() - started) * 1000)
         bitsets = [index.published, *(b for v in index.members.values() for b in v.values())]
         size = sum(sys.getsizeof(bits) for bits in bitsets) / 1e6
-        links = index.links
-        links_size = sum(sys.getsizeof(part) for part in (
-            links.ids, links.region_ids, links.offsets, links.text)) / 1e6
         return (
             f"{'directory index build (once)':<28} {'-':>6} {statistics.median(times):>8.1f} "
-            f"{max(times):>8.1f} {len(queries):>8}   ({len(bitsets)} bitsets, {size:.1f} MB; "
-            f"names and slugs, {links_size:.1f} MB)"
+            f"{max(times):>8.1f} {len(queries):>8}   ({len(bitsets)} bitsets, {size:.1f} MB)"
         )
 
     def search_words(self):

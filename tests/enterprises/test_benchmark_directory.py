@@ -68,6 +68,11 @@ def test_the_benchmark_times_a_running_server(live_server, settings):
     assert len(rows["plain listing"]) == 3  # status, p50, p95: queries are not seen from outside
 
 
-def test_the_benchmark_refuses_a_server_address_that_is_not_a_url(db):
+def test_the_benchmark_refuses_a_server_address_that_is_not_a_url(directory):
     with pytest.raises(CommandError, match="http://127.0.0.1:8000"):
         call_command("benchmark_directory", "--http=127.0.0.1:8000", stdout=StringIO())
+
+
+def test_the_benchmark_asks_for_a_seeded_database_when_nothing_is_published(db):
+    with pytest.raises(CommandError, match="seed_demo"):
+        call_command("benchmark_directory", stdout=StringIO())

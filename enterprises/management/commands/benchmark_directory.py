@@ -23,6 +23,7 @@ from typing import NamedTuple
 from unittest import mock
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.core.paginator import Page
 from django.db import connection
@@ -38,6 +39,8 @@ from ninja.operation import Operation
 from ecpar_site.gunicorn import warm_up_worker
 from enterprises.directory_index import DirectoryIndex
 from enterprises.models import Category, DirectoryRevision, Enterprise
+
+DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
 
 
 def machine_speed():
@@ -67,8 +70,10 @@ def read_context(template, context=None, request=None):
 
 @contextmanager
 def without_rendering():
-    """Requests whose pages are not rendered and whose API results are not serialized."""
+    """Requests whose pages are not rendered and whose API results are not serialized; the
+    default cache, which keeps rendered pages, is off so that each request does its data work."""
     with (
+        override_settings(CACHES={**settings.CACHES, "default": {"BACKEND": DUMMY_CACHE}}),
         mock.patch.object(Template, "render", read_context),
         mock.patch.object(
             Operation, "_result_to_response", lambda self, request, result, temporal: HttpResponse()
@@ -129,10 +134,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, repeat, server_url, **options):
+        server = HttpClient(server_url) if server_url else None
         listing = reverse("enterprises:list")
         slugs = list(
             Enterprise.objects.published().order_by("?").values_list("slug", flat=True)[:repeat]
         )
+        if not slugs:
+            raise CommandError(_("No published enterprise to time: run manage.py seed_demo."))
         search = f"{listing}?q=traiteurs&region=06"
         # Each request a word not searched before: the text's matches are not kept yet.
         new_words = [f"{listing}?{urlencode({'q': word, 'region': '06'})}"
@@ -145,6 +153,7 @@ class Command(BaseCommand):
             Case("listing, 100 per page", [f"{listing}?per_page=100"]),
             Case("deep page (page 400)", [f"{listing}?page=400"]),
             Case("enterprise page", [reverse("enterprises:detail", args=[s]) for s in slugs]),
+            Case("  the same, page kept", [reverse("enterprises:detail", args=[slugs[0]])]),
             Case("API listing", ["/api/enterprises/?q=traiteur&region=06"]),
         ]
         logging.getLogger("django.request").setLevel(logging.ERROR)
@@ -155,8 +164,8 @@ class Command(BaseCommand):
             f"{where}; this machine adds 10 million integers in Python in "
             f"{machine_speed():.2f} s"
         )
-        if server_url:
-            client = HttpClient(server_url)
+        if server:
+            client = server
             self.stdout.write(f"{'page':<28} {'status':>6} {'p50 ms':>8} {'p95 ms':>8}")
             for name, urls, _data_urls, headers in [*cases, self.not_modified_case(client, search)]:
                 self.stdout.write(self.measure(client, name, urls, repeat, headers)[0])

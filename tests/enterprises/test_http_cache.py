@@ -1,10 +1,13 @@
 """HTTP caching of the public directory: ETags, public Cache-Control and 304 answers."""
 
+import time
+
 import pytest
 from django.urls import reverse
 
+from enterprises import caching
 from enterprises.models import Category, Enterprise
-from tests.factories import EnterpriseFactory, MembershipFactory, region
+from tests.factories import EnterpriseFactory, MembershipFactory, PurchaseFactory, region
 from tests.test_settings import start_up
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +90,19 @@ def test_renaming_a_category_changes_the_etag_of_an_enterprise_page(client, cate
     category.save()
 
     assert client.get(caterer.get_absolute_url())["ETag"] != before
+
+
+def test_a_new_buyer_reaches_the_enterprise_page_within_the_index_lifetime(
+    client, caterer, monkeypatch
+):
+    url = caterer.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    PurchaseFactory(enterprise=caterer)  # purchases change no directory revision
+
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    later = time.time() + 600
+    monkeypatch.setattr(caching.time, "time", lambda: later)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
 
 
 def test_each_query_has_its_own_etag(client, caterer):

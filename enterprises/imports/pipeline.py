@@ -387,8 +387,10 @@ class Importer:
 
     def create(self, row):
         self.counts[CREATED] += 1
+        # An applied import finds them on the source record (``preview.describe``).
+        values = {} if self.writer else {"values": row.clean}
         self.note_change(row.line, CREATED, row.clean["name"], row.enterprise_id, row.warnings,
-                         values=row.clean)
+                         **values)
         if self.writer:
             self.writer.create(row.clean, row.key, row.raw, row.enterprise_id,
                                self.survivorship.origins(), keep_slug=self.canonical)

@@ -7,8 +7,18 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.utils import translation
 
-from ..models import Category, Enterprise, ImportChange, Label, Mrc, Municipality, Region, Sector
-from .mapping import RECORD_ID
+from ..models import (
+    FIELD_GROUPS,
+    Category,
+    Enterprise,
+    EnterpriseSource,
+    ImportChange,
+    Label,
+    Mrc,
+    Municipality,
+    Region,
+    Sector,
+)
 from .validate import WarningKind
 
 PAGE_SIZE = 50
@@ -59,13 +69,27 @@ def changes_of(run, kind=""):
 
 def page_of(run, kind, number):
     page = Paginator(changes_of(run, kind), PAGE_SIZE).get_page(number)
-    page.lines = describe(page.object_list)
+    page.lines = describe(page.object_list, run.network_id)
     return page
 
 
-def describe(changes):
-    """The page's changes with labels and names resolved: one query per reference list."""
+def describe(changes, network_id):
+    """The page's changes with labels and names resolved: one query per reference list.
+
+    An applied import keeps the values of the enterprises it created on their source record
+    (``EnterpriseSource.values``), not a second time on the change: they are read from there,
+    as the network last sent them."""
     changes = list(changes)
+    created = [change.enterprise_id for change in changes
+               if change.kind == ImportChange.Kind.CREATED and change.enterprise_id
+               and "values" not in (change.details or {})]
+    if created:
+        sent = dict(EnterpriseSource.objects.filter(
+            network_id=network_id, enterprise_id__in=created
+        ).values_list("enterprise_id", "values"))
+        for change in changes:
+            if change.enterprise_id in sent and "values" not in (change.details or {}):
+                change.details = {**(change.details or {}), "values": sent[change.enterprise_id]}
     wanted = {}
     for change in changes:
         for name, value in value_pairs(change.details):
@@ -82,7 +106,8 @@ def describe(changes):
         line = Line(change)
         if "values" in details:
             line.values = [(label(name), None, shown(name, value, names))
-                           for name, value in details["values"].items() if name != RECORD_ID]
+                           for name, value in details["values"].items()
+                           if name in FIELD_GROUPS]
         for target, key in ((line.values, "fields"), (line.kept, "conflicts"),
                             (line.withheld, "withheld")):
             for name, (current, incoming) in (details.get(key) or {}).items():

@@ -386,3 +386,18 @@ def test_preview_names_fields_and_categories_in_the_pages_language(staff_client)
     assert "Région : 03 Capitale-Nationale" in french
     assert f"Products and services : {english_name}" in english
     assert "Region : 03 Capitale-Nationale" in english
+
+
+@pytest.mark.django_db
+def test_applied_import_page_shows_the_values_of_the_enterprises_it_created(staff_client):
+    category = Category.objects.get(slug="traiteur")
+    preview = import_file(staff_client, "Nom,Région,Produits et services\n"
+                                        f"Coop Traiteur,03,{category.name}\n")
+    staff_client.post(reverse("admin:enterprises_importrun_apply", args=[preview.pk]))
+    applied = ImportRun.objects.get(dry_run=False)
+
+    page = staff_client.get(reverse("admin:enterprises_importrun_change", args=[applied.pk]))
+
+    text = html.unescape(page.content.decode())
+    assert f"Produits et services : {category.name}" in text
+    assert "Région : 03 Capitale-Nationale" in text

@@ -143,11 +143,12 @@ def test_listing_runs_the_same_number_of_queries_whatever_the_page_size(
     client, directory, django_assert_max_num_queries
 ):
     EnterpriseFactory.create_batch(30, categories=[Category.objects.get(slug="traiteur")])
-    # The region filter's validation 1; the directory's revision 1; the facet index, built for
-    # every request in the tests (published enterprises, service areas, categories, sectors,
-    # labels, then the category tree, regions, sectors, labels and networks) 10; the page 1;
-    # its service areas, categories, sectors, labels 4. No COUNT: the facets give the count.
-    with django_assert_max_num_queries(17):
+    # The region filter's validation 1; the directory's revision 1; the directory index, built
+    # for every request in the tests (published enterprises, service areas, categories,
+    # sectors, labels, then the category tree, regions with their MRCs, sectors and labels) 9;
+    # the page 1; its service areas, categories, sectors, labels 4. No COUNT: the facets give
+    # the count.
+    with django_assert_max_num_queries(16):
         small = client.get("/api/enterprises/?region=06&per_page=5")
     with django_assert_max_num_queries(17):
         large = client.get("/api/enterprises/?region=06&per_page=100")

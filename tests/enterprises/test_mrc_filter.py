@@ -214,10 +214,10 @@ def test_the_listing_filtered_by_mrc_keeps_its_query_count(
     client, mauricie, django_assert_max_num_queries
 ):
     # The form's 4 choice lookups (region, MRC, category, sector); the directory's revision;
-    # the facet index (10: the MRCs come with the regions); the category tree for the
+    # the directory index (9: the MRCs come with the regions); the category tree for the
     # category filter; the page of results; its categories.
     query = {"region": "04", "mrc": "mekinac", "category": "traiteur", "sector": "agroalimentaire"}
-    with django_assert_max_num_queries(4 + 1 + 10 + 1 + 1 + 1):
+    with django_assert_max_num_queries(4 + 1 + 9 + 1 + 1 + 1):
         response = client.get(LISTING, query)
 
     assert response.status_code == 200

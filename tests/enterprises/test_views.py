@@ -193,12 +193,12 @@ def test_listing_query_count_does_not_grow_with_the_page_size(
         if number % 2:
             EnterpriseLabel.objects.create(enterprise=enterprise, label=label)
     query = {"region": "06", "category": "alimentation", "sector": sector.slug}
-    # The form's 3 choice lookups; the directory's revision; the facet index, which the tests
-    # build for every request (published enterprises, service areas, categories, sectors,
-    # labels, then the category tree, regions, sectors, labels and networks): 10; the category
-    # tree for the category filter; the page of results; its categories. From a built index,
-    # 10 go.
-    expected = 3 + 1 + 10 + 1 + 1 + 1
+    # The form's 3 choice lookups; the directory's revision; the directory index, which the
+    # tests build for every request (published enterprises, service areas, categories, sectors,
+    # labels, then the category tree, regions with their MRCs, sectors and labels): 9; the
+    # category tree for the category filter; the page of results; its categories. From a built
+    # index, 9 go.
+    expected = 3 + 1 + 9 + 1 + 1 + 1
     with django_assert_max_num_queries(expected):
         small = client.get(LISTING, {**query, "per_page": "20"})
     with django_assert_max_num_queries(expected):

@@ -2,8 +2,8 @@
 
 Each request goes through the whole Django stack (middleware, view, template) in process, so
 the figures are server time without the network. Facet counts are computed for each request
-from the in-memory facet index (exact: it is rebuilt whenever the directory changes); the time
-to build that index, paid once per process and change, is printed on its own.
+from the in-memory directory index (exact: it is rebuilt whenever the directory changes); the
+time to build that index, paid once per process and change, is printed on its own.
 
 Beside each page, its data work alone: the same request with the template's rendering (the
 API's serialization) replaced by reading the results the view handed it, so its queries and

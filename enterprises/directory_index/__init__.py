@@ -2,8 +2,8 @@
 
 ``index`` holds the ``DirectoryIndex`` (a bitset per facet value and the reference lists),
 rebuilt when the directory changes; ``facets`` applies one request's filters to it; ``text``
-keeps the matches of recent search texts and ``links`` each enterprise's name and slug, both
-with the index; ``bitsets`` holds the set operations they share.
+keeps the matches of recent search texts with the index; ``bitsets`` holds the set operations
+they share.
 """
 
 from .facets import FilteredDirectory, RankedResults, facet_counts, result_count

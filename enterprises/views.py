@@ -315,13 +315,15 @@ class EnterpriseDetailView(DetailView):
         rebuilt for every request (``DIRECTORY_FACETS_CACHE_SECONDS = 0``).
 
         Its buyers and capsules change no revision: like the pages' ETags, the key also
-        changes once per index lifetime, which bounds how long they stay stale.
+        changes once per index lifetime, which bounds how long they stay stale. The page names
+        its own absolute address, hence the scheme and host.
         """
         lifetime = settings.DIRECTORY_FACETS_CACHE_SECONDS
         if not lifetime or is_personal(request):
             return None
         period = int(time.time() // lifetime)
-        parts = (self.kwargs["slug"], translation.get_language(), self.revision, period)
+        parts = (request.scheme, request.get_host(), self.kwargs["slug"],
+                 translation.get_language(), self.revision, period)
         return "enterprise-page:" + ":".join(map(str, parts))
 
     def get_context_data(self, **kwargs):

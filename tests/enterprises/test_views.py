@@ -388,6 +388,17 @@ def test_enterprise_page_seen_before_shows_an_edit_at_once(client, settings):
     assert "COOP DU PLATEAU-MONT-ROYAL" in text(client.get(url))
 
 
+def test_enterprise_page_seen_before_in_french_is_rendered_again_in_english(client, settings):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 600
+    enterprise = EnterpriseFactory(name="Coop du Plateau", region=region("06"))
+
+    french = text(client.get(enterprise.get_absolute_url()))
+    english = text(client.get("/en" + enterprise.get_absolute_url()))
+
+    assert "Produits et services" in french
+    assert "Products and services" in english and "Produits et services" not in english
+
+
 def test_enterprise_page_suggests_neighbours_under_their_current_names(client, settings):
     settings.DIRECTORY_FACETS_CACHE_SECONDS = 600  # the page reads its neighbours from the index
     enterprise = EnterpriseFactory(region=region("06"), categories=[catering()])

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
@@ -28,9 +28,8 @@ from .models import (
     Category,
     DirectoryRevision,
     Enterprise,
-    EnterpriseLabel,
     EnterpriseRedirect,
-    EnterpriseSource,
+    Network,
     Region,
     Sector,
 )
@@ -268,16 +267,6 @@ class EnterpriseDetailView(DetailView):
     queryset = (
         Enterprise.objects.published()
         .select_related("region", "mrc", "municipality")
-        .prefetch_related(
-            "categories", "sectors", "service_area",
-            Prefetch(
-                "label_awards", EnterpriseLabel.objects.select_related("label").order_by("pk")
-            ),
-            Prefetch(
-                "sources",
-                EnterpriseSource.objects.select_related("network").only("enterprise", "network"),
-            ),
-        )
         .annotate(
             has_buyers=Exists(Purchase.objects.published().filter(enterprise=OuterRef("pk"))),
             has_capsules=Exists(
@@ -335,13 +324,12 @@ class EnterpriseDetailView(DetailView):
                 .annotate(purchases=Count("pk"))
                 .values_list("organization", "purchases", "organization__name")
             )
-        networks = {source.network for source in enterprise.sources.all()}
         relations = {
-            "categories": enterprise.categories.all(),
+            "categories": list(enterprise.categories.all()),
             "sectors": enterprise.sectors.all(),
-            "service_area": enterprise.service_area.all(),
-            "source_networks": sorted(networks, key=lambda network: network.name),
-            "label_awards": enterprise.label_awards.all(),
+            "service_area": list(enterprise.service_area.all()),
+            "source_networks": Network.objects.filter(sources__enterprise=enterprise).distinct(),
+            "label_awards": enterprise.label_awards.select_related("label").order_by("pk"),
         }
         categories = [category.pk for category in relations["categories"]]
         return super().get_context_data(

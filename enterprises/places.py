@@ -46,7 +46,7 @@ MRC_PREFIX = re.compile(
 ARTICLE = re.compile(r"^(?:le|la|les|l|des|du|de|d) ")
 # MRCs replaced by an equivalent territory of the same extent, by ``place_key`` → MRC code.
 FORMER_MRCS = {
-    "haut saint maurice": "090",  # the agglomeration of La Tuque since 2004
+    "haut saint maurice": "900",  # the agglomeration of La Tuque since 2004
 }
 
 

@@ -147,6 +147,13 @@ def is_all_capitals(text):
     return text == text.upper() and text != text.lower()
 
 
+def is_shouted_sentence(name):
+    """An all-capitals name of three words or more (« COOPÉRATIVE DE SOLIDARITÉ LA CLÉ DES
+    CHAMPS ») is typed in capitals, whatever the rest of the file does; a shorter one
+    (« CLUB LOA ») may be the enterprise's own spelling."""
+    return is_all_capitals(name) and len(name.split()) >= 3
+
+
 def fix_capitals(text):
     """« COOPÉRATIVE DE L'ÎLE » → « Coopérative de l'Île »; mixed-case text is left alone."""
     return title_case(text) if text and is_all_capitals(text) else text
@@ -304,9 +311,9 @@ def collapse_spaces(field, value):
 
 def names_in_capitals(records, share=0.5):
     """Whether a file writes its names in capitals, as the enterprise register does, judging
-    by a sample of its records (the first chunk). Only then are its all-capitals names put in
-    title case: one name in capitals among mixed-case ones (« CLUB LOA ») is its source's
-    choice."""
+    by a sample of its records (the first chunk). Only then are all its all-capitals names put
+    in title case: elsewhere a short name in capitals among mixed-case ones (« CLUB LOA ») is
+    its source's choice (see ``is_shouted_sentence``)."""
     names = [record["name"] for record in records if record.get("name", "").strip()]
     shouted = sum(1 for name in names if is_all_capitals(name))
     return bool(names) and shouted >= share * len(names)
@@ -332,7 +339,7 @@ def normalize_record(raw, missing, title_case_names=True):
         if value and field == "city":
             second_line, value = split_city(value)
         if value and field in NORMALIZERS and not is_canonical(field, value):
-            if field != "name" or title_case_names:
+            if field != "name" or title_case_names or is_shouted_sentence(value):
                 value = NORMALIZERS[field](value)
         record[field] = value
     if second_line:

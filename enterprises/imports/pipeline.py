@@ -45,7 +45,7 @@ from .diff import (
 )
 from .mapping import FIELDS, RECORD_ID, ColumnMapping, Vocabulary, looks_like_header
 from .match import Matcher, name_similarity, record_key
-from .normalize import missing_tokens, normalize_record
+from .normalize import missing_tokens, names_in_capitals, normalize_record
 from .progress import Progress
 from .read import UnreadableFile, open_table
 from .validate import ERROR as SEVERITY_ERROR
@@ -107,6 +107,9 @@ class Importer:
                  if name in FIELDS}, self.missing,
             ).items() if value
         }
+        # Decided on the first chunk: only a file that writes its names in capitals (as the
+        # register does) gets them in title case; elsewhere a name in capitals is a choice.
+        self.title_case_names = None
         self.canonical = mapping.column_of(RECORD_ID) == "slug"
         self.matcher = Matcher(run.network, by_slug=self.canonical)
         self.writer = None if run.dry_run else Writer(run)
@@ -217,6 +220,10 @@ class Importer:
     def process(self, chunk):
         pending = []
         unchanged = self.unchanged_sources(chunk)
+        if self.title_case_names is None:
+            self.title_case_names = names_in_capitals(
+                self.mapping.apply(values) for _line, values in chunk
+            )
         for line, values in chunk:
             raw = dict(zip(self.mapping.headers, values, strict=False))
             key = self.mapping.record_id(values)
@@ -224,7 +231,9 @@ class Importer:
             if last_raw == raw and self.first_sighting(line, key, enterprise_id):
                 self.counts[UNCHANGED] += 1
                 continue
-            record = normalize_record(self.mapping.apply(values), self.missing)
+            record = normalize_record(
+                self.mapping.apply(values), self.missing, self.title_case_names
+            )
             for name, value in self.constants.items():
                 if not record.get(name):
                     record[name] = value

@@ -243,3 +243,14 @@ def test_a_register_style_file_lands_with_tidy_names_addresses_and_cities():
         ("L'Orchestre Symphonique de Trois-Rivières inc.", "120, 11E Avenue Nord, CP 1281", "",
          "G8Y 5G7", "https://www.ostr.ca/Concerts"),
     ]
+
+
+def test_a_long_name_in_capitals_is_title_cased_even_in_a_mixed_case_file():
+    missing = missing_tokens([])
+    shouted = normalize_record(
+        {"name": "COOPÉRATIVE DE SOLIDARITÉ LA CLÉ DES CHAMPS"}, missing, title_case_names=False
+    )
+    short = normalize_record({"name": "CLUB LOA"}, missing, title_case_names=False)
+
+    assert shouted["name"] == "Coopérative de Solidarité la Clé des Champs"
+    assert short["name"] == "CLUB LOA"

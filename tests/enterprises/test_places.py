@@ -75,8 +75,8 @@ def test_a_city_outside_any_mrc_belongs_to_its_equivalent_territory(resolver):
 @pytest.mark.parametrize("cell, code", [
     ("Mékinac", "350"), ("MEKINAC", "350"), ("MRC de Mékinac", "350"),
     ("Les Chenaux", "372"), ("MRC des Chenaux", "372"), ("Des Chenaux", "372"),
-    ("TE Trois-Rivières", "371"), ("Haut-Saint-Maurice", "090"),
-    ("MRC du Haut-Saint-Maurice", "090"), ("L'Île-d'Orléans", "200"),
+    ("TE Trois-Rivières", "371"), ("Haut-Saint-Maurice", "900"),
+    ("MRC du Haut-Saint-Maurice", "900"), ("L'Île-d'Orléans", "200"),
 ])
 def test_an_mrc_or_territory_cell_gives_the_mrc_and_its_region(resolver, cell, code):
     mrc = Mrc.objects.get(code=code)

@@ -35,7 +35,9 @@ def test_every_category_of_the_file_is_loaded_under_its_parent():
 
 
 def test_the_six_networks_that_publish_directories_with_their_sites():
-    sites = set(Network.objects.values_list("directory_url", flat=True))
+    sites = set(
+        Network.objects.filter(kind=Network.Kind.NETWORK).values_list("directory_url", flat=True)
+    )
     assert sites == {
         "https://akcelos.com",
         "https://collectif.qc.ca/repertoire",
@@ -44,6 +46,13 @@ def test_the_six_networks_that_publish_directories_with_their_sites():
         "https://economiesocialelongueuil.ca",
         "https://economiesocialemontreal.net/repertoire",
     }
+
+
+def test_the_quebec_enterprise_register_is_a_source_of_its_own_kind():
+    register = Network.objects.get(kind=Network.Kind.REGISTER)
+
+    assert register.name == "Registre des entreprises du Québec"
+    assert register.website.startswith("https://www.registreentreprises.gouv.qc.ca")
 
 
 def test_the_labels_of_the_social_economy_are_present():

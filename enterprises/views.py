@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
@@ -17,9 +16,6 @@ from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
-
-from programs.models import VideoCapsule
-from purchases.models import Purchase
 
 from .caching import is_personal
 from .directory_index import FilteredDirectory, current_index, facet_counts, result_count
@@ -34,6 +30,7 @@ from .models import (
     Sector,
 )
 from .search import suggest
+from .sections import sections_for, with_presence
 
 # Deep OFFSET pages get slower and slower; past this many results, refine or export instead.
 MAX_BROWSABLE_RESULTS = 10_000
@@ -259,21 +256,17 @@ class CategoryIndexView(TemplateView):
 
 
 class EnterpriseDetailView(DetailView):
-    """One published enterprise with its relations, labels, buyers and capsules, read by
-    ordinary queries; the neighbours it suggests are found in the directory index."""
+    """One published enterprise with its relations and labels, read by ordinary queries, and
+    the sections other apps add to it (``enterprises.sections``); the neighbours it suggests
+    are found in the directory index."""
 
     template_name = "enterprises/enterprise_detail.html"
     similar_count = 4
-    queryset = (
-        Enterprise.objects.published()
-        .select_related("region", "mrc", "municipality")
-        .annotate(
-            has_buyers=Exists(Purchase.objects.published().filter(enterprise=OuterRef("pk"))),
-            has_capsules=Exists(
-                VideoCapsule.enterprises.through.objects.filter(enterprise=OuterRef("pk"))
-            ),
+
+    def get_queryset(self):
+        return with_presence(
+            Enterprise.objects.published().select_related("region", "mrc", "municipality")
         )
-    )
 
     def get(self, request, *args, **kwargs):
         """The page as rendered for this revision of the directory and this language, when it
@@ -317,13 +310,6 @@ class EnterpriseDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         enterprise = self.object
-        if enterprise.has_buyers:
-            enterprise.buyers = list(
-                Purchase.objects.published().filter(enterprise=enterprise)
-                .values("organization", "organization__name").order_by()
-                .annotate(purchases=Count("pk"))
-                .values_list("organization", "purchases", "organization__name")
-            )
         relations = {
             "categories": list(enterprise.categories.all()),
             "sectors": enterprise.sectors.all(),
@@ -338,6 +324,7 @@ class EnterpriseDetailView(DetailView):
             similar=self.similar(enterprise, categories),
             json_ld=json_ld(self.organization(enterprise, relations)),
             absolute_url=self.request.build_absolute_uri(enterprise.get_absolute_url()),
+            sections=sections_for(enterprise, self.request),
             **relations,
             **kwargs,
         )

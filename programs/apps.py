@@ -9,6 +9,7 @@ class ProgramsConfig(AppConfig):
     def ready(self):
         from purchases.demo import real_demo_set_loaded
 
-        from . import demo
+        from . import demo, sections
 
+        sections.register()
         real_demo_set_loaded.connect(demo.load_programs_demo_set, dispatch_uid="programs_demo")

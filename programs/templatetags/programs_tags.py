@@ -17,13 +17,6 @@ def blocks(text):
     return text_blocks(text or "")
 
 
-@register.inclusion_tag("programs/includes/enterprise_capsules.html")
-def enterprise_capsules(enterprise):
-    """The published capsules featuring this enterprise; one query."""
-    capsules = enterprise.video_capsules.published().select_related("member")
-    return {"capsules": capsules}
-
-
 @register.simple_tag
 def prefetch_member_capsules(organizations):
     """Give each organization its published capsules as ``published_capsules``; one query.

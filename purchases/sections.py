@@ -1,0 +1,41 @@
+"""The purchases app's section of the enterprise page: the members that bought from it."""
+
+from django.db.models import Count, Exists, OuterRef
+
+from enterprises.sections import register_section
+
+from .models import Purchase
+
+# An enterprise may have sold to hundreds of members: the page names those that bought most.
+BUYERS_SHOWN = 10
+
+
+def enterprise_buyers(enterprise, request):
+    """The organizations that bought most often from the enterprise, by their published
+    purchases, and how many others did; among equal counts, the earliest members are chosen
+    first. One query."""
+    buyers = list(
+        Purchase.objects.published().filter(enterprise=enterprise)
+        .values("organization", "organization__name").order_by()
+        .annotate(purchases=Count("pk"))
+        .values_list("organization", "purchases", "organization__name")
+    )
+    most = sorted(buyers, key=lambda buyer: (-buyer[1], buyer[0]))[:BUYERS_SHOWN]
+    return {
+        "buyers": [
+            {"name": name, "purchase_count": count}
+            for _pk, count, name in sorted(most, key=lambda buyer: (-buyer[1], buyer[2]))
+        ],
+        "other_buyer_count": max(0, len(buyers) - BUYERS_SHOWN),
+    }
+
+
+def register():
+    """Called from ``PurchasesConfig.ready()``."""
+    register_section(
+        "buyers",
+        "purchases/includes/enterprise_buyers.html",
+        enterprise_buyers,
+        order=10,
+        presence=Exists(Purchase.objects.published().filter(enterprise=OuterRef("pk"))),
+    )

@@ -22,6 +22,7 @@ import tablib
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import override_settings
+from django.utils.translation import gettext as _
 from stdnum import luhn
 
 from enterprises.imports.pipeline import run_import
@@ -214,21 +215,24 @@ def rows_with_warnings(run):
 
 
 class Command(BaseCommand):
-    help = "Benchmark the import pipeline against a plain django-import-export import."
+    help = _("Time the import pipeline on a canonical file and on a file written like a "
+             "network's export, beside a plain django-import-export import.")
 
     def add_arguments(self, parser):
         parser.add_argument("--rows", type=int, default=100_000,
-                            help="Rows of the canonical file.")
+                            help=_("Rows of the canonical file."))
         parser.add_argument("--network-rows", type=int, default=20_000,
-                            help="Rows of the file written like a network's export.")
+                            help=_("Rows of the file written like a network's export."))
         parser.add_argument(
             "--baseline-rows", type=int, default=20_000,
-            help="Rows for the django-import-export baseline (it is much slower; 0 skips it).",
+            help=_("Rows for the django-import-export baseline (it is much slower; 0 skips it)."),
         )
         parser.add_argument("--kind", choices=["canonical", "network", "both"], default="both",
-                            help="Which file to import.")
-        parser.add_argument("--without-record-ids", action="store_true",
-                            help="Write the network-style file without its member number column.")
+                            help=_("Which file to import."))
+        parser.add_argument(
+            "--without-record-ids", action="store_true",
+            help=_("Write the network-style file without its member number column."),
+        )
 
     def handle(self, *args, rows, network_rows, baseline_rows, kind, without_record_ids,
                **options):

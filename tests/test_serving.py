@@ -16,10 +16,10 @@ from django.urls import path
 from django.utils import translation
 
 from ecpar_site.db_routers import PrimaryReplicaRouter
-from ecpar_site.gunicorn import warm_up_worker
 from ecpar_site.urls import urlpatterns as site_urlpatterns
 from enterprises.directory_index import index as directory_index
 from enterprises.models import Enterprise
+from enterprises.warm_up import warm_up_worker
 
 INTERNAL_DETAIL = "connection to secret-host.internal refused"
 

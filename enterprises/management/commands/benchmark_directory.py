@@ -36,9 +36,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja.operation import Operation
 
-from ecpar_site.gunicorn import warm_up_worker
 from enterprises.directory_index import DirectoryIndex
 from enterprises.models import Category, DirectoryRevision, Enterprise
+from enterprises.warm_up import warm_up_worker
 
 DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
 

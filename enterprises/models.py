@@ -563,8 +563,9 @@ class Enterprise(models.Model):
         default=dict,
         blank=True,
         editable=False,
-        help_text=_("Field group → the source that last set it, so that a lower-ranked source "
-                    "never overwrites it."),
+        help_text=_("Field → the source that last set it and when (« * »: every field an "
+                    "import filled when it created the enterprise), so that a lower-ranked "
+                    "source never overwrites it."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -966,16 +967,19 @@ class ImportChange(models.Model):
         SKIPPED = "skipped", _("Skipped")
         ERROR = "error", _("Refused")
 
+    # A log row per line of every file: no database constraint to check for each of them
+    # when an import commits (Django still cascades and nulls them), and the run's rows are
+    # found through the index below, so the key needs none of its own.
     run = models.ForeignKey(
         ImportRun, verbose_name=_("import run"), on_delete=models.CASCADE,
-        related_name="change_rows",
+        related_name="change_rows", db_constraint=False, db_index=False,
     )
     line = models.PositiveIntegerField(_("line"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=255, blank=True)
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("enterprise"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        on_delete=models.SET_NULL, related_name="+", db_constraint=False,
     )
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)

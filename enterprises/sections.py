@@ -1,25 +1,31 @@
-"""Sections that other apps add to the enterprise page.
+"""Sections that other apps add to the directory's pages.
 
 The directory imports no other app of the project (``tests/test_dependencies.py`` checks it):
-an app that knows something about an enterprise, such as its buyers or its video capsules,
-registers a section from its ``AppConfig.ready()``, and the enterprise page shows it.
+an app that has something to show on the home page, or knows something about an enterprise
+(its buyers, its video capsules), registers a section from its ``AppConfig.ready()``, and the
+page includes the section's template.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+ENTERPRISE_PAGE = "enterprise"
+HOME_PAGE = "home"
+
 
 @dataclass(frozen=True)
 class Section:
-    """A block of the enterprise page, rendered with ``template_name``.
+    """A block of a page, rendered with ``template_name``, which reads what
+    ``context(enterprise, request)`` returns as ``section`` (the enterprise is None on the
+    home page).
 
-    ``presence`` is a boolean expression on the enterprise (an ``Exists``), read with the
-    enterprise in its one query as ``has_<name>``: ``context`` runs its own queries only for
-    the enterprises that have something to show. ``context(enterprise, request)`` returns what
-    the template reads as ``section``.
+    ``presence``, on the enterprise page, is a boolean expression on the enterprise (an
+    ``Exists``), read with the enterprise in its one query as ``has_<name>``: ``context`` then
+    runs its own queries only for the enterprises that have something to show.
     """
 
+    page: str
     name: str
     template_name: str
     context: Callable[[Any, Any], Any]
@@ -34,20 +40,24 @@ class Section:
 _sections = {}
 
 
-def register_section(name, template_name, context, order, presence=None):
-    """Add a section to the enterprise page; registering a name again replaces it."""
-    _sections[name] = Section(name, template_name, context, order, presence)
+def register_section(page, name, template_name, context, order, presence=None):
+    """Add a section to a page; registering a name again replaces it."""
+    _sections[page, name] = Section(page, name, template_name, context, order, presence)
 
 
-def registered_sections():
-    return sorted(_sections.values(), key=lambda section: (section.order, section.name))
+def registered_sections(page):
+    return sorted(
+        (section for section in _sections.values() if section.page == page),
+        key=lambda section: (section.order, section.name),
+    )
 
 
 def with_presence(queryset):
-    """The enterprises with, for each section that declares one, its ``has_<name>`` flag."""
+    """The enterprises with, for each section of their page that declares one, its
+    ``has_<name>`` flag."""
     return queryset.annotate(**{
         section.presence_name: section.presence
-        for section in registered_sections()
+        for section in registered_sections(ENTERPRISE_PAGE)
         if section.presence is not None
     })
 
@@ -58,10 +68,10 @@ class RenderedSection:
     context: Any
 
 
-def sections_for(enterprise, request):
-    """The sections the enterprise has something to show in, in page order."""
+def sections_for(page, request, enterprise=None):
+    """The page's sections that have something to show, in order."""
     return [
         RenderedSection(section.template_name, section.context(enterprise, request))
-        for section in registered_sections()
+        for section in registered_sections(page)
         if section.presence is None or getattr(enterprise, section.presence_name)
     ]

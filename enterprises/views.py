@@ -30,7 +30,7 @@ from .models import (
     Sector,
 )
 from .search import suggest
-from .sections import sections_for, with_presence
+from .sections import ENTERPRISE_PAGE, HOME_PAGE, sections_for, with_presence
 
 # Deep OFFSET pages get slower and slower; past this many results, refine or export instead.
 MAX_BROWSABLE_RESULTS = 10_000
@@ -60,6 +60,7 @@ class HomeView(TemplateView):
             sectors=[entry for entry in facets["sector"] if entry["count"]],
             regions=facets["region"],
             latest=Enterprise.objects.latest().select_related("region"),
+            sections=sections_for(HOME_PAGE, self.request),
             **kwargs,
         )
 
@@ -324,7 +325,7 @@ class EnterpriseDetailView(DetailView):
             similar=self.similar(enterprise, categories),
             json_ld=json_ld(self.organization(enterprise, relations)),
             absolute_url=self.request.build_absolute_uri(enterprise.get_absolute_url()),
-            sections=sections_for(enterprise, self.request),
+            sections=sections_for(ENTERPRISE_PAGE, self.request, enterprise),
             **relations,
             **kwargs,
         )

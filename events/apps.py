@@ -7,4 +7,9 @@ class EventsConfig(AppConfig):
     verbose_name = _("Training and matchmaking events")
 
     def ready(self):
-        from . import demo  # noqa: F401  (adds the demo events to seed_demo)
+        from . import (
+            demo,  # noqa: F401  (adds the demo events to seed_demo)
+            sections,
+        )
+
+        sections.register()

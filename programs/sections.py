@@ -1,10 +1,14 @@
-"""The programs app's section of the enterprise page: the video capsules featuring it."""
+"""The programs app's sections of the directory's pages: the video capsules featuring an
+enterprise, and the home page's latest sheets and capsules."""
 
 from django.db.models import Exists, OuterRef
 
-from enterprises.sections import register_section
+from enterprises.sections import ENTERPRISE_PAGE, HOME_PAGE, register_section
 
-from .models import VideoCapsule
+from .models import Page, ProcurementSheet, VideoCapsule
+
+HOME_SHEETS = 4
+HOME_CAPSULES = 3
 
 
 def enterprise_capsules(enterprise, request):
@@ -12,9 +16,25 @@ def enterprise_capsules(enterprise, request):
     return {"capsules": enterprise.video_capsules.published().select_related("member")}
 
 
+def home_programs(enterprise, request):
+    """The home page's short section: latest sheets and capsules, and the editorial pages."""
+    return {
+        "sheets": ProcurementSheet.objects.published().order_by("-updated_at", "-pk")[
+            :HOME_SHEETS
+        ],
+        "capsules": VideoCapsule.objects.published().select_related("member")[:HOME_CAPSULES],
+        # The benefits page has its own link above the list.
+        "pages": Page.objects.published()
+        .filter(menu_order__isnull=False)
+        .exclude(slug=Page.BENEFITS_SLUG),
+        "benefits_slug": Page.BENEFITS_SLUG,
+    }
+
+
 def register():
     """Called from ``ProgramsConfig.ready()``."""
     register_section(
+        ENTERPRISE_PAGE,
         "capsules",
         "programs/includes/enterprise_capsules.html",
         enterprise_capsules,
@@ -23,3 +43,5 @@ def register():
             VideoCapsule.enterprises.through.objects.filter(enterprise=OuterRef("pk"))
         ),
     )
+    register_section(HOME_PAGE, "programs", "programs/includes/home_programs.html",
+                     home_programs, order=10)

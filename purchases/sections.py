@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef
 
-from enterprises.sections import register_section
+from enterprises.sections import ENTERPRISE_PAGE, register_section
 
 from .models import Purchase
 
@@ -33,6 +33,7 @@ def enterprise_buyers(enterprise, request):
 def register():
     """Called from ``PurchasesConfig.ready()``."""
     register_section(
+        ENTERPRISE_PAGE,
         "buyers",
         "purchases/includes/enterprise_buyers.html",
         enterprise_buyers,

@@ -1,14 +1,11 @@
-"""Template helpers of the programs, including the blocks that other apps' pages show."""
+"""Template helpers of the programs app."""
 
 from django import template
 from django.db.models import Prefetch, prefetch_related_objects
 
-from ..models import Page, ProcurementSheet, VideoCapsule, text_blocks
+from ..models import VideoCapsule, text_blocks
 
 register = template.Library()
-
-HOME_SHEETS = 4
-HOME_CAPSULES = 3
 
 
 @register.filter
@@ -33,19 +30,3 @@ def prefetch_member_capsules(organizations):
         ),
     )
     return ""  # the tag writes nothing into the page
-
-
-@register.inclusion_tag("programs/includes/home_programs.html")
-def home_programs():
-    """The home page's short section: latest sheets and capsules, and the editorial pages."""
-    return {
-        "sheets": ProcurementSheet.objects.published().order_by("-updated_at", "-pk")[
-            :HOME_SHEETS
-        ],
-        "capsules": VideoCapsule.objects.published().select_related("member")[:HOME_CAPSULES],
-        # The benefits page has its own link above the list.
-        "pages": Page.objects.published()
-        .filter(menu_order__isnull=False)
-        .exclude(slug=Page.BENEFITS_SLUG),
-        "benefits_slug": Page.BENEFITS_SLUG,
-    }

@@ -3,6 +3,7 @@ purchases know the directory only, programs and events know both. The modules ar
 imported, so an import hidden in a function counts too."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,44 @@ def forbidden_imports(root, app):
     return found
 
 
+def forbidden_template_uses(root, app):
+    """``(template, use)`` for each tag library, template or URL namespace of another app
+    above it that the app's templates (``templates/<app>/``) load, include or reverse."""
+    above = PROJECT_PACKAGES - ALLOWED[app] - {app, "ecpar_site"}
+    libraries = {
+        library.stem: owner
+        for owner in above
+        for library in (root / owner / "templatetags").glob("*.py")
+        if library.stem != "__init__"
+    }
+    names = "|".join(sorted(above))
+    templates = re.compile(r"{%\s*(?:include|extends)\s+[\"']((?:" + names + r")/[^\"']*)")
+    urls = re.compile(r"{%\s*url\s+[\"']((?:" + names + r"):[^\"']*)")
+    found = []
+    for path in sorted((root / "templates" / app).rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        loads = [name for load in re.findall(r"{%\s*load\s+([^%]+)%}", text)
+                 for name in load.split() if name in libraries]
+        uses = [*loads, *templates.findall(text), *urls.findall(text)]
+        found += [(str(path.relative_to(root)), use) for use in uses]
+    return found
+
+
 @pytest.mark.parametrize("app", sorted(ALLOWED))
 def test_an_app_imports_only_the_apps_below_it(app):
     assert forbidden_imports(ROOT, app) == []
+
+
+@pytest.mark.parametrize("app", [
+    "enterprises",
+    "events",
+    "programs",
+    pytest.param("purchases", marks=pytest.mark.xfail(strict=True, reason=(
+        "the declaration page loads programs_tags to list each signatory's capsules"
+    ))),
+])
+def test_an_apps_templates_use_only_the_apps_below_it(app):
+    assert forbidden_template_uses(ROOT, app) == []
 
 
 def test_the_check_finds_imports_upward_hidden_in_functions_or_relative(tmp_path):
@@ -73,3 +109,19 @@ def test_the_check_finds_imports_upward_hidden_in_functions_or_relative(tmp_path
         ("enterprises/views.py", "purchases.models"),
     ]
     assert forbidden_imports(tmp_path, "purchases") == [("purchases/sections.py", "programs")]
+
+
+def test_the_check_finds_templates_that_reach_an_app_above(tmp_path):
+    (tmp_path / "programs" / "templatetags").mkdir(parents=True)
+    (tmp_path / "programs" / "templatetags" / "programs_tags.py").write_text("")
+    (tmp_path / "templates" / "enterprises").mkdir(parents=True)
+    (tmp_path / "templates" / "enterprises" / "home.html").write_text(
+        '{% load i18n programs_tags %}{% include "events/includes/upcoming_events.html" %}'
+        "<a href=\"{% url 'purchases:repertory' %}\">{% include \"includes/facet.html\" %}"
+    )
+
+    assert forbidden_template_uses(tmp_path, "enterprises") == [
+        ("templates/enterprises/home.html", "programs_tags"),
+        ("templates/enterprises/home.html", "events/includes/upcoming_events.html"),
+        ("templates/enterprises/home.html", "purchases:repertory"),
+    ]

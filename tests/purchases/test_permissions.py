@@ -5,9 +5,11 @@ without one fails `test_every_purchases_url_has_expected_results`.
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from purchases.models import Membership, Purchase
+from purchases.uploads import start_job
 from purchases.urls import urlpatterns
 from tests.factories import (
     InvitationFactory,
@@ -61,6 +63,9 @@ EXPECTED = {
     ("purchase_create", "POST"): MEMBERS,  # an empty form shows its errors
     ("purchase_upload", "GET"): MEMBERS,
     ("purchase_upload", "POST"): MEMBERS,
+    # The status page of a large file's check: only the membership that sent the file.
+    ("upload_status", "GET"): expect(LOGIN, 200, 404, 404, 403, 403),
+    ("upload_status", "POST"): MEMBERS_NOT_ALLOWED,
     ("upload_template", "GET"): MEMBERS,
     ("upload_template", "POST"): MEMBERS_NOT_ALLOWED,
     ("purchase_export", "GET"): MEMBERS,
@@ -121,6 +126,9 @@ def world(db):
         ),
         "contributor_a": contributor_a,
         "invitation": InvitationFactory(organization=organization_a),
+        "upload_token": start_job(
+            contributor_a, SimpleUploadedFile("achats.csv", b"supplier,amount\n"), True
+        ),
     }
 
 
@@ -134,6 +142,8 @@ def url_for(name, world):
         kwargs = {"pk": world["contributor_a"].pk}
     elif name == "revoke_invitation":
         kwargs = {"pk": world["invitation"].pk}
+    elif name == "upload_status":
+        kwargs = {"token": world["upload_token"]}
     elif name == "invitation":
         kwargs = {"token": world["invitation"].token}
     elif name == "password_reset_confirm":

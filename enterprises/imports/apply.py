@@ -1,18 +1,13 @@
 """Stage 7: write a chunk's changes with bulk statements — a handful of queries per thousand
 rows, never one per row. Only ever called inside the import's transaction."""
 
-import datetime
-import itertools
-import json
 from array import array
 
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ..bulk import insert_rows
 from ..models import Enterprise, EnterpriseSource, ImportReviewItem
-from ..validators import fold, neq_passes_checksum
 from .diff import STORED_FIELDS, attname, m2m_column
 from .mapping import MULTI_FIELDS
 from .validate import DEFAULT_LEGAL_FORM
@@ -76,7 +71,8 @@ class Writer:
         slug = self.unique_slug(clean["name"], preferred=key if keep_slug else "")
         values = scalar_attributes(clean)
         values.setdefault("legal_form", DEFAULT_LEGAL_FORM)
-        values.update(slug=slug, field_origins=origins, **derived_fields(values))
+        values.update(slug=slug, field_origins=origins,
+                      **Enterprise.derived_from_text(values["name"], values.get("neq", "")))
         self.creations.append((values, clean, key, raw, stand_in))
 
     def update(self, existing, change, clean):
@@ -185,16 +181,6 @@ SEARCHED_FIELDS = {"name", "description_fr", "description_en"}
 SEARCHED_RELATIONS = ("sectors", "categories")
 
 
-def derived_fields(values):
-    """What ``Enterprise.refresh_derived_fields`` sets, for a row inserted without a model
-    instance (an import creates drafts, so no publication date)."""
-    neq = values.get("neq", "")
-    return {
-        "name_folded": fold(values["name"]),
-        "neq_checksum_failed": bool(neq) and not neq_passes_checksum(neq),
-    }
-
-
 def insert_enterprises(rows):
     """Insert enterprises given as {attname: value}, the other columns at their defaults;
     returns {slug: pk}. Model instances and Django's per-value preparation cost more than
@@ -221,83 +207,6 @@ def insert_sources(rows):
     seen)."""
     insert_rows(EnterpriseSource, ["enterprise_id", "network_id", "external_id", "raw_record",
                                    "values", "first_seen_at", "last_seen_at"], rows)
-
-
-def insert_rows(model, attnames, rows, returning=(), conflict=""):
-    """INSERT rows of plain Python values, BATCH_SIZE rows each; returns the ``returning``
-    columns of every row.
-
-    SQLite takes one multi-row VALUES list. PostgreSQL takes the batch as one JSON document
-    through ``jsonb_to_recordset``: psycopg parses placeholders and quotes array items in
-    Python, which cost more than the insert itself.
-    """
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in attnames]
-    columns = ", ".join(quote(field.column) for field in fields)
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
-    if connection.vendor == "postgresql":
-        record = ", ".join(f"{quote(field.column)} {field.db_type(connection)}" for field in fields)
-        head += f"SELECT {columns} FROM jsonb_to_recordset(%s::jsonb) AS batch({record})"
-        names = [field.column for field in fields]
-    else:
-        adapters = [(position, sqlite_adapter(field)) for position, field in enumerate(fields)]
-        adapters = [(position, adapt) for position, adapt in adapters if adapt]
-        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    tail = conflict
-    if returning:
-        tail += " RETURNING " + ", ".join(quote(name) for name in returning)
-    rows, returned = iter(rows), []
-    with connection.cursor() as cursor:
-        while batch := list(itertools.islice(rows, BATCH_SIZE)):
-            if connection.vendor == "postgresql":
-                document = json.dumps([dict(zip(names, row, strict=True)) for row in batch],
-                                      cls=RowEncoder)
-                cursor.execute(head + tail, [document])
-            else:
-                cursor.execute(
-                    f"{head}VALUES {', '.join([row_sql] * len(batch))}{tail}",
-                    list(itertools.chain.from_iterable(sqlite_rows(batch, adapters))),
-                )
-            if returning:
-                returned.extend(cursor.fetchall())
-    return returned
-
-
-class RowEncoder(DjangoJSONEncoder):
-    """Times to the microsecond (Django's encoder keeps milliseconds): an unchanged row is
-    known by its source being seen after the enterprise's last change."""
-
-    def default(self, o):
-        if isinstance(o, datetime.date):
-            return o.isoformat()
-        return super().default(o)
-
-
-def sqlite_rows(batch, adapters):
-    """The batch's rows with their dates and JSON written as SQLite stores them. A value
-    shared by many rows (the same timestamp, a default) is converted once per batch; the
-    batch keeps each object alive, so its id is a safe key."""
-    converted = {}
-    for row in batch:
-        row = list(row)
-        for position, adapt in adapters:
-            value = row[position]
-            key = (position, id(value))
-            if key not in converted:
-                converted[key] = adapt(value)
-            row[position] = converted[key]
-        yield row
-
-
-def sqlite_adapter(field):
-    """How a plain value of this field is written on SQLite (None: as it is)."""
-    if isinstance(field, models.JSONField):
-        return lambda value: connection.ops.adapt_json_value(value, field.encoder)
-    if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
-    if isinstance(field, models.DateField):
-        return connection.ops.adapt_datefield_value
-    return None
 
 
 def insert_links(field_name, pairs):

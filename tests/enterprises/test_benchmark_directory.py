@@ -51,7 +51,7 @@ def test_the_benchmark_prints_each_pages_data_work_beside_its_time(
     assert rows["the same, 304"][3] == "1"  # the directory's revision, nothing else
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_benchmark_times_a_running_server(live_server, settings):
     settings.DIRECTORY_FACETS_CACHE_SECONDS = 600  # as in production: ETags last
     for number in range(3):

@@ -56,7 +56,9 @@ class EventAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_counts()
+        # Counting groups the rows, and a grouped query drops the model's default ordering:
+        # the autocomplete's paginator needs it back.
+        return super().get_queryset(request).with_counts().order_by(*Event._meta.ordering)
 
     @admin.display(description=_("confirmed"), ordering="confirmed_count")
     def confirmed(self, event):

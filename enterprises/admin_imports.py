@@ -28,6 +28,7 @@ from .imports.preview import label as field_label
 from .imports.progress import rows_done
 from .imports.read import UnreadableFile
 from .imports.tasks import start_import
+from .imports.throttle import allow_upload
 from .imports.validate import FieldNames, RecordValidator
 from .models import Enterprise, ImportProfile, ImportReviewItem, ImportRun, Network
 from .places import PlaceResolver
@@ -366,6 +367,13 @@ class ImportRunAdmin(admin.ModelAdmin):
     def upload_view(self, request):
         self.require(request, self.has_add_permission)
         form = UploadForm(request.POST or None, request.FILES or None)
+        if form.is_valid() and not allow_upload(staff=request.user.pk):
+            form.add_error("file", _("You have sent many files in a short time: wait a while "
+                                     "(at most an hour) before sending another one."))
+            response = self.page(request, "upload.html", _("Import a network's directory"),
+                                 form=form)
+            response.status_code = 429
+            return response
         if form.is_valid():
             upload = form.cleaned_data["file"]
             run = ImportRun.objects.create(

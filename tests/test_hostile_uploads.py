@@ -353,3 +353,19 @@ def test_a_damaged_workbook_is_read_or_refused_with_a_message(position, byte, cu
         list(table.rows)
     except UnreadableFile as refused:
         assert refused.message
+
+
+@pytest.mark.django_db
+def test_curator_past_the_upload_rate_is_answered_429_and_nothing_is_kept(staff_client, settings):
+    settings.UPLOAD_RATE_LIMITS = {"staff": (2, 3600)}
+    sent = [
+        staff_client.post(reverse("admin:enterprises_importrun_upload"), {
+            "network": Network.objects.get(slug="cesim").pk,
+            "file": SimpleUploadedFile("repertoire.csv", b"Nom,Ville\nCoop du Quartier,Laval\n"),
+        })
+        for _round in range(3)
+    ]
+
+    assert [response.status_code for response in sent] == [302, 302, 429]
+    assert "plusieurs fichiers" in sent[-1].content.decode()
+    assert ImportRun.objects.count() == 2

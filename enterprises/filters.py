@@ -6,6 +6,8 @@ readable and shareable:
 Several values of one filter match any of them; different filters must all match.
 """
 
+import re
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -51,6 +53,9 @@ class DirectoryForm(forms.Form):
     )
 
 
+CODE_OR_SLUG = re.compile(r"[-\w]{1,100}")
+
+
 class CodeOrSlugMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
     """Choices named by their code (``350``) or their slug (``mekinac``), which never look
     alike: a slug always holds a letter."""
@@ -62,7 +67,12 @@ class CodeOrSlugMultipleChoiceField(django_filters.fields.ModelMultipleChoiceFie
             raise ValidationError(
                 self.error_messages["invalid_list"], code="invalid_list"
             ) from None
-        chosen = list(self.queryset.filter(Q(code__in=keys) | Q(slug__in=keys)))
+        # Only what could be a code or a slug is looked up: a NUL byte, which PostgreSQL
+        # refuses in a query, is just an unknown choice.
+        lookups = {key for key in keys if CODE_OR_SLUG.fullmatch(key)}
+        chosen = list(
+            self.queryset.filter(Q(code__in=lookups) | Q(slug__in=lookups))
+        ) if lookups else []
         unknown = keys - {choice.code for choice in chosen} - {choice.slug for choice in chosen}
         if unknown:
             raise ValidationError(

@@ -245,6 +245,17 @@ def test_the_api_refuses_an_unknown_mrc_naming_the_parameter(client, mauricie):
     assert "mrc" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("mrc", ["\x00", "meki\x00nac", "350 OR 1=1"])
+def test_an_mrc_that_cannot_be_a_code_or_slug_is_an_unknown_choice(client, mauricie, mrc):
+    listing = client.get("/repertoire/", {"mrc": mrc, "region": "04"})
+    api = client.get("/api/enterprises/", {"mrc": mrc})
+
+    assert listing.status_code == 200
+    assert len(listing.context["enterprises"]) == 5  # the region still applies
+    assert "mrc" in filtered(urlencode({"mrc": mrc})).form.errors
+    assert api.status_code == 422
+
+
 def test_the_api_gives_the_enterprise_municipality_and_mrc(client, mauricie):
     body = client.get(f"/api/enterprises/{mauricie['roch'].slug}/").json()
 

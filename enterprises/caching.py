@@ -81,8 +81,8 @@ def directory_etag(request, revision):
 
 def served_revision():
     """The revision of the index the view just read, or the database's if none is loaded."""
-    index = directory_index._index
-    return index.revision if index is not None else DirectoryRevision.current()
+    revision = directory_index.loaded_revision()
+    return revision if revision is not None else DirectoryRevision.current()
 
 
 def cache_publicly(response, etag):

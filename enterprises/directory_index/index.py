@@ -152,6 +152,13 @@ def _collect(members, pairs):
 _index = None
 
 
+def loaded_revision():
+    """The revision of the index this process holds, without asking the database; None when
+    none is loaded yet."""
+    index = _index
+    return index.revision if index is not None else None
+
+
 def current_index(revision=None):
     """This process's index, built again if the directory changed or it is too old.
 

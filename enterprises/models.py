@@ -542,6 +542,15 @@ class Enterprise(models.Model):
         blank=True,
         validators=[MinValueValidator(1800), MaxValueValidator(2100)],
     )
+    # Social-impact facts an enterprise states on its own profile (enterprise accounts).
+    integration_workers = models.PositiveIntegerField(
+        _("workers in social integration"), null=True, blank=True
+    )
+    employees_with_disabilities = models.PositiveIntegerField(
+        _("employees with disabilities"), null=True, blank=True
+    )
+    # When one of the enterprise's own people last confirmed the profile as up to date.
+    confirmed_on = models.DateField(_("confirmed by the enterprise on"), null=True, blank=True)
     status = models.CharField(
         _("publication status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )

@@ -32,6 +32,16 @@ IDENTITY_FIELDS = {name for name, group in FIELD_GROUPS.items()
 CREATOR = "*"
 # The source values key listing, per field, the values a source has sent over time.
 SENT = "_sent"
+# The origin name (``field_origins[field] = [ENTERPRISE_ORIGIN, iso stamp]``) of a field the
+# enterprise's own people set on their profile: it ranks above every network and below
+# curators, so an import never overwrites it and shows its value as withheld instead.
+ENTERPRISE_ORIGIN = "enterprise"
+
+
+def set_by_enterprise(name, origins):
+    """Whether the enterprise's own people set ``name`` last."""
+    origin = origins.get(name)
+    return bool(origin) and origin[0] == ENTERPRISE_ORIGIN
 
 
 def attname(name):
@@ -102,6 +112,8 @@ class Survivorship:
         origin = origins.get(name) or origins.get(CREATOR)
         if not origin:
             return True
+        if origin[0] == ENTERPRISE_ORIGIN:
+            return False
         if origin[0] == self.network_id:
             return news
         group = FIELD_GROUPS[name]
@@ -114,7 +126,7 @@ class Survivorship:
     def outranks(self, name, origins):
         """Whether this source ranks strictly above whoever set ``name`` last."""
         origin = origins.get(name) or origins.get(CREATOR)
-        if not origin or origin[0] == self.network_id:
+        if not origin or origin[0] in (self.network_id, ENTERPRISE_ORIGIN):
             return False
         theirs = self.ranks.get(origin[0], {}).get(FIELD_GROUPS[name])
         return theirs is not None and self.own[FIELD_GROUPS[name]] > theirs
@@ -132,6 +144,8 @@ class Survivorship:
             pair = (existing[name], incoming)
             if name in curated:
                 conflicts[name] = pair
+            elif set_by_enterprise(name, origins):  # even a value its people cleared
+                withheld[name] = pair
             elif existing[name] in (None, "") or self.may_set(
                 name, origins, self.news(name, incoming, previous)
             ):  # a blank field is filled by any source
@@ -142,7 +156,12 @@ class Survivorship:
             added = set(clean.get(name, ())) - existing[name]
             if not added:
                 continue
-            target = conflicts if name in curated else fields
+            if name in curated:
+                target = conflicts
+            elif set_by_enterprise(name, origins):
+                target = withheld
+            else:
+                target = fields
             target[name] = (tuple(sorted(existing[name])), tuple(sorted(existing[name] | added)))
         change = Change(UPDATED if fields else UNCHANGED, fields, conflicts, withheld)
         if any(name in STORED_FIELDS for name in fields):

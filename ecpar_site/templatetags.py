@@ -3,7 +3,11 @@
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_supported_language_variant, override
+
+from enterprises import formatting
 
 register = template.Library()
 
@@ -20,3 +24,46 @@ def in_language(context, language):
         with override(language):
             return reverse("enterprises:home")
     return translated
+
+
+# Figures and typography by the page's language (enterprises/formatting.py has the rules);
+# each filter returns a value it cannot read as a number unchanged.
+
+
+@register.filter(is_safe=True)
+def money(value, decimals=None):
+    """``{{ amount|money }}``: ``1 250 000 $`` / ``$1,250,000``; ``money:0`` or ``money:2``."""
+    return formatting.format_money(value, None if decimals in (None, "") else int(decimals))
+
+
+@register.filter(is_safe=True)
+def number(value, decimals=0):
+    """``{{ count|number }}``: ``380 734`` / ``380,734``; ``number:1`` for one decimal."""
+    return formatting.format_number(value, decimals)
+
+
+@register.filter(is_safe=True)
+def percent(value, decimals=1):
+    """``{{ share|percent }}`` for a figure in percent: ``12,5 %`` / ``12.5%``."""
+    return formatting.format_percent(value, decimals)
+
+
+@register.filter(needs_autoescape=True)
+def typo(value, autoescape=True):
+    """``{{ text|typo }}``: the text escaped, then set by the page's language's typography."""
+    text = conditional_escape(value) if autoescape else str(value)
+    return mark_safe(formatting.typeset(text))  # noqa: S308 - escaped on the line above
+
+
+@register.filter
+def collate(items, attribute=""):
+    """``{% for region in regions|collate:"name" %}``: sorted by that attribute (or the item's
+    text) as a dictionary of the page's language orders it, accents and case set aside."""
+    if not attribute:
+        return formatting.sorted_by_language(items)
+    return formatting.sorted_by_language(items, key=lambda item: _lookup(item, attribute))
+
+
+def _lookup(item, attribute):
+    value = item.get(attribute) if isinstance(item, dict) else getattr(item, attribute)
+    return value() if callable(value) else value

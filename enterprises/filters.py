@@ -138,10 +138,18 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_label",
     )
+    # Only the public state is offered: "not verified" and "needs review" are curators' words.
+    verification = django_filters.MultipleChoiceFilter(
+        label=_("Verification"),
+        choices=[(Enterprise.Verification.VERIFIED, _("Verified by the network"))],
+        method="filter_verification",
+    )
 
     class Meta:
         model = Enterprise
-        fields = ["q", "category", "sector", "region", "mrc", "legal_form", "label"]
+        fields = [
+            "q", "category", "sector", "region", "mrc", "legal_form", "label", "verification",
+        ]
         form = DirectoryForm
 
     def filter_text(self, queryset, name, value):
@@ -169,6 +177,9 @@ class EnterpriseFilterSet(django_filters.FilterSet):
 
     def filter_label(self, queryset, name, value):
         return queryset.holding_labels(value)
+
+    def filter_verification(self, queryset, name, value):
+        return queryset.filter(verification_status__in=value)
 
     @cached_property
     def cleaned_data(self):

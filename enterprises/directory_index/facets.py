@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from functools import partial, reduce
 from operator import and_
 
+from django.utils.translation import gettext as _
+
 from ..filters import Sort
 from ..models import Enterprise
 from .index import FACETS, current_index
@@ -57,6 +59,7 @@ class FilteredDirectory:
             "sector": _sector_facet,
             "legal_form": _legal_form_facet,
             "label": _label_facet,
+            "verification": _verification_facet,
         }
         counted = {}
         for facet in facets:
@@ -180,6 +183,17 @@ def _sector_facet(index, matching, selected):
 def _label_facet(index, matching, selected):
     labels = sorted(index.labels, key=_sort_key)
     return [_entry(index, matching, "label", label, selected) for label in labels]
+
+
+def _verification_facet(index, matching, selected):
+    """Only the public state, "verified": the others are curators' words."""
+    verified = Enterprise.Verification.VERIFIED
+    return [{
+        "value": verified.value,
+        "label": str(_("Verified by the network")),
+        "count": index.count(matching, "verification", verified.value),
+        "selected": verified.value in selected,
+    }]
 
 
 def _legal_form_facet(index, matching, selected):

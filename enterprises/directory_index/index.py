@@ -30,7 +30,7 @@ from ..validators import fold
 from .bitsets import bitset, lowest_bits
 from .text import RecentTextMatches
 
-FACETS = ("category", "region", "mrc", "sector", "legal_form", "label")
+FACETS = ("category", "region", "mrc", "sector", "legal_form", "label", "verification")
 
 
 @dataclass
@@ -57,11 +57,14 @@ class DirectoryIndex:
     @classmethod
     def build(cls, revision):
         published = Enterprise.objects.published()
-        rows = list(published.values_list("pk", "region_id", "mrc_id", "legal_form"))
+        rows = list(published.values_list(
+            "pk", "region_id", "mrc_id", "legal_form", "verification_status"
+        ))
         members = {facet: {} for facet in FACETS}
-        _collect(members["region"], ((region, pk) for pk, region, _, _ in rows))
-        _collect(members["mrc"], ((mrc, pk) for pk, _, mrc, _ in rows if mrc is not None))
-        _collect(members["legal_form"], ((form, pk) for pk, _, _, form in rows))
+        _collect(members["region"], ((region, pk) for pk, region, *_ in rows))
+        _collect(members["mrc"], ((mrc, pk) for pk, _, mrc, *_ in rows if mrc is not None))
+        _collect(members["legal_form"], ((form, pk) for pk, _, _, form, _ in rows))
+        _collect(members["verification"], ((state, pk) for pk, *_, state in rows))
         ids = published.values("pk")
         for facet, table, column in (
             ("region", Enterprise.service_area.through.objects, "region_id"),

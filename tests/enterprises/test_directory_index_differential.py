@@ -51,6 +51,7 @@ enterprises = st.lists(
         "sectors": some(SECTORS),
         "service_area": some(REGIONS),
         "labels": some(LABELS),
+        "verification_status": st.sampled_from(Enterprise.Verification.values),
     }),
     max_size=7,
 )
@@ -63,6 +64,7 @@ filter_states = st.fixed_dictionaries({}, optional={
     "mrc": some(["mekinac", "les-chenaux", "372", "montreal"]),
     "legal_form": some(Enterprise.LegalForm.values),
     "label": some(LABELS),
+    "verification": some(Enterprise.Verification.values),
     "sort": st.sampled_from([value for value, _label in Sort.choices]),
     "page": st.integers(min_value=1, max_value=2),
     "per_page": st.sampled_from(PAGE_SIZES),
@@ -71,7 +73,8 @@ filter_states = st.fixed_dictionaries({}, optional={
 writes = st.lists(
     st.tuples(
         st.sampled_from(["add label", "remove label", "add category", "remove category",
-                         "publish", "archive", "save as draft"]),
+                         "publish", "archive", "save as draft",
+                         "verify", "send back to review"]),
         st.integers(min_value=0, max_value=6),
         st.sampled_from(LABELS),
         st.sampled_from(CATEGORIES),
@@ -95,6 +98,7 @@ def create(specs):
             name=spec["name"], slug=f"entreprise-{n}", status=spec["status"],
             legal_form=spec["legal_form"], region=references["service_area"][region_code],
             mrc=mrcs.get(mrc_slug),
+            verification_status=spec.get("verification_status", "unverified"),
         )
         for relation in ("categories", "sectors", "service_area", "labels"):
             getattr(enterprise, relation).set(
@@ -126,6 +130,12 @@ def write(enterprises, action, n, label_slug, category_slug):
             chosen.archive()
         case "save as draft":
             enterprise.status = Enterprise.Status.DRAFT
+            enterprise.save()
+        case "verify":
+            enterprise.verification_status = Enterprise.Verification.VERIFIED
+            enterprise.save()
+        case "send back to review":
+            enterprise.verification_status = Enterprise.Verification.NEEDS_REVIEW
             enterprise.save()
 
 
@@ -179,6 +189,7 @@ def facet_values():
         "mrc": {m.slug: m for m in Mrc.objects.filter(slug__in=mrcs)},
         "label": {label.slug: label for label in Label.objects.filter(slug__in=LABELS)},
         "legal_form": {form: form for form in Enterprise.LegalForm.values},
+        "verification": {state: state for state in Enterprise.Verification.values},
     }
 
 

@@ -210,6 +210,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Montreal"
 USE_I18N = True
 USE_TZ = True
+# Django's fr_CA time formats print the hour twice ("00 12 15"); ours escape the "h".
+FORMAT_MODULE_PATH = ["ecpar_site.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

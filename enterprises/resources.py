@@ -8,7 +8,7 @@ Exports make formula-like cells inert (``inert``); the import undoes it.
 from django.db.models import Prefetch
 from import_export import fields, resources, widgets
 
-from .models import Category, Enterprise, Label, Region, Sector
+from .models import Category, Enterprise, Label, Mrc, Municipality, Region, Sector
 
 MULTI_VALUE_SEPARATOR = "|"
 # Characters that make Excel, LibreOffice or Google Sheets read a cell as a formula
@@ -71,6 +71,14 @@ class EnterpriseResource(resources.ModelResource):
         attribute="region", column_name="region",
         widget=widgets.ForeignKeyWidget(Region, field="code"),
     )
+    # Official codes, so that a file read back finds the same places whatever the city text.
+    municipality = fields.Field(
+        attribute="municipality", column_name="municipality_code",
+        widget=widgets.ForeignKeyWidget(Municipality, field="code"),
+    )
+    mrc = fields.Field(
+        attribute="mrc", column_name="mrc", widget=widgets.ForeignKeyWidget(Mrc, field="code"),
+    )
     service_area = ReferenceListField("service_area", Region, "code")
     sectors = ReferenceListField("sectors", Sector, "slug")
     categories = ReferenceListField("categories", Category, "slug")
@@ -92,6 +100,8 @@ class EnterpriseResource(resources.ModelResource):
             "labels",
             "address",
             "city",
+            "municipality",
+            "mrc",
             "postal_code",
             "phone",
             "email",
@@ -116,7 +126,7 @@ class EnterpriseResource(resources.ModelResource):
         (per chunk when iterated), whatever the number of rows."""
         prefetches = [field.prefetch() for field in cls.related_list_fields(cls.fields)]
         return (
-            queryset.select_related("region").prefetch_related(None).prefetch_related(*prefetches)
+            queryset.select_related("region", "municipality", "mrc").prefetch_related(None).prefetch_related(*prefetches)
         )
 
     def get_queryset(self):

@@ -18,7 +18,7 @@ from ..validators import fold
 
 SCALAR_FIELDS = [
     "name", "neq", "legal_form", "description_fr", "description_en", "region", "address",
-    "city", "mrc", "postal_code", "phone", "email", "website", "employee_band", "year_founded",
+    "city", "municipality", "mrc", "postal_code", "phone", "email", "website", "employee_band", "year_founded",
 ]
 MULTI_FIELDS = ["sectors", "categories", "labels", "service_area"]
 FIELDS = SCALAR_FIELDS + MULTI_FIELDS
@@ -77,6 +77,12 @@ ALIASES = {
     "city": [
         "Municipalité", "Ville", "Localité", "Ville du siège social", "Municipalité du domicile",
         "Municipality", "City", "Town",
+    ],
+    # The official geographic code (what the canonical export writes): it names the
+    # municipality exactly, whatever the city cell says.
+    "municipality": [
+        "municipality_code", "Code géographique", "Code de la municipalité",
+        "Code municipal", "Geographic code", "Municipality code",
     ],
     "mrc": [
         "MRC / Territoire", "MRC ou territoire équivalent", "Municipalité régionale de comté",

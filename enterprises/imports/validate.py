@@ -44,7 +44,7 @@ class WarningKind(models.TextChoices):
 
 VOCABULARY_FIELDS = ("legal_form", "region", "employee_band")
 # Place names, read together once the row's other values are known (``locate``).
-PLACE_TEXT = ("city", "mrc")
+PLACE_TEXT = ("city", "municipality", "mrc")
 CHECKS = {
     "neq": normalize_neq,
     "postal_code": normalize_postal_code,
@@ -173,7 +173,8 @@ class RecordValidator:
                     ))
                     continue
             clean[field] = value
-        if self.places and (record.get("city") or record.get("mrc") or clean.get("postal_code")):
+        if self.places and (record.get("city") or record.get("municipality") or record.get("mrc")
+                            or clean.get("postal_code")):
             self.locate(line, record, clean, problems)
         elif record.get("city"):
             self.keep_city(line, record["city"], clean, problems)
@@ -194,7 +195,9 @@ class RecordValidator:
         """The municipality, MRC and region from the row's place cells; a region cell wins.
         An unknown municipality is kept as text, with a warning."""
         city = record.get("city", "")
-        place = self.places.resolve(city=city, mrc=record.get("mrc", ""),
+        # A geographic code names the municipality exactly; the city cell stays as text.
+        place = self.places.resolve(city=record.get("municipality") or city,
+                                    mrc=record.get("mrc", ""),
                                     postal_code=clean.get("postal_code", ""),
                                     region_id=clean.get("region"))
         if city:

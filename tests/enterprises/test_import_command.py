@@ -6,10 +6,18 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.utils import translation
 from django.utils.text import slugify
 
-from enterprises.models import Enterprise, EnterpriseSource, ImportProfile, ImportRun
+from enterprises.models import (
+    Enterprise,
+    EnterpriseSource,
+    ImportProfile,
+    ImportRun,
+    Mrc,
+    Municipality,
+)
 from tests.factories import EnterpriseFactory
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
@@ -147,3 +155,34 @@ def test_exported_formulas_are_inert(tmp_path):
     assert sheet["A2"].value == "'=HYPERLINK(\"http://evil.example\")"
     assert sheet["A2"].data_type == "s"
     assert json.loads((tmp_path / "out.json").read_text())[0]["name"].startswith("=HYPERLINK")
+
+
+def places():
+    return sorted(Enterprise.objects.values_list(
+        "slug", "city", "municipality__code", "mrc__code", "region__code"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("export_format", ["csv", "xlsx", "json"])
+def test_an_export_imported_into_an_empty_directory_finds_the_same_places(
+    tmp_path, export_format, capsys
+):
+    quebec = Municipality.objects.get(code="23027")
+    # A name several municipalities share: the city text alone would pick the most populous.
+    shared = (Municipality.objects.values("name").annotate(count=Count("pk"))
+              .filter(count__gt=1).order_by("name").first()["name"])
+    least_populous = Municipality.objects.filter(name=shared).order_by("population", "code")[0]
+    mrc_only = Mrc.objects.exclude(region=quebec.region).order_by("code")[0]
+    EnterpriseFactory(slug="ancien-nom", city="Cap-Rouge", municipality=quebec)
+    EnterpriseFactory(slug="homonyme", city=shared, municipality=least_populous)
+    EnterpriseFactory(slug="mrc-seulement", city="", mrc=mrc_only)
+    before = places()
+    assert ("homonyme", shared, least_populous.code) in [row[:3] for row in before]
+    path = tmp_path / f"directory.{export_format}"
+    call_command("export_directory", "--format", export_format, str(path))
+    Enterprise.objects.all().delete()
+
+    status = import_directory("--network", "cesim", str(path))
+
+    assert status in (0, 1), capsys.readouterr().out
+    assert places() == before

@@ -1,10 +1,29 @@
 // Draws each <canvas data-chart="ID"> from the JSON that json_script wrote in <script id="ID">.
 // The same figures are in a table beside the chart, so nothing is lost without JavaScript.
+// Amounts on the axes and in the tooltips are written as the page's language writes them
+// (<html lang>: "1 250 000 $" in French, "$1,250,000" in English), not as the browser's would.
 (function () {
   "use strict";
   if (typeof window.Chart === "undefined") {
     return;
   }
+  var language = (document.documentElement.lang || "fr").toLowerCase();
+  var locale = language.indexOf("en") === 0 ? "en-CA" : "fr-CA";
+  // French puts a non-breaking space before a colon; English none.
+  var colon = locale === "fr-CA" ? "\u00a0: " : ": ";
+  var money = new Intl.NumberFormat(locale, {
+    style: "currency", currency: "CAD", currencyDisplay: "narrowSymbol", maximumFractionDigits: 0,
+  });
+  // Axis ticks: "1,2 M$" / "$1.2M" rather than seven digits beside a small chart.
+  var compactMoney = new Intl.NumberFormat(locale, {
+    style: "currency", currency: "CAD", currencyDisplay: "narrowSymbol", notation: "compact",
+    maximumFractionDigits: 1,
+  });
+
+  function amountAxis() {
+    return { beginAtZero: true, ticks: { callback: function (value) { return compactMoney.format(value); } } };
+  }
+
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source) {
@@ -19,7 +38,22 @@
           return Object.assign({ backgroundColor: "#0b5cad", borderColor: "#0b5cad" }, dataset);
         }),
       },
-      options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false } } },
+      options: {
+        locale: locale,
+        responsive: true,
+        maintainAspectRatio: false,
+        scales: { y: amountAxis() },
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              label: function (context) {
+                return context.dataset.label + colon + money.format(context.parsed.y);
+              },
+            },
+          },
+        },
+      },
     });
   });
 })();

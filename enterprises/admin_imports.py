@@ -7,10 +7,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
@@ -19,6 +20,7 @@ from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRefresh
 
 from .admin_merge import DuplicateReviewMixin
+from .exports import canonical_response
 from .imports import lifecycle
 from .imports.mapping import FIELDS, RECORD_ID, Vocabulary
 from .imports.normalize import missing_tokens, normalize_record
@@ -344,6 +346,8 @@ class ImportRunAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("upload/", view(self.upload_view), name="enterprises_importrun_upload"),
+            path("export/<str:export_format>/", view(self.export_view),
+                 name="enterprises_importrun_export"),
             path("<int:pk>/columns/", view(self.columns_view),
                  name="enterprises_importrun_columns"),
             path("<int:pk>/values/", view(self.values_view),
@@ -441,6 +445,16 @@ class ImportRunAdmin(admin.ModelAdmin):
         response = HttpResponse(run.error_report, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
         return response
+
+    def export_view(self, request, export_format):
+        """The whole directory (every status) in the canonical format, which an import reads
+        back unchanged."""
+        if not request.user.has_perm("enterprises.view_enterprise"):
+            raise PermissionDenied
+        if export_format not in ("csv", "xlsx"):
+            raise Http404
+        filename = f"directory-canonical-{timezone.localdate():%Y-%m-%d}.{export_format}"
+        return canonical_response(Enterprise.objects.order_by("pk"), export_format, filename)
 
     def restart_view(self, request, pk):
         """Start a failed run again, from the file it kept."""

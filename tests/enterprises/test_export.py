@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
-from enterprises.models import Category, Enterprise, Label, Region, Sector
+from enterprises.models import Category, Enterprise, Label, Municipality, Region, Sector
 from enterprises.resources import EnterpriseResource, inert
 from tests.factories import EnterpriseFactory
 
@@ -140,7 +141,7 @@ def test_csv_export_makes_formula_cells_inert(client):
 
     assert response.status_code == 200
     assert response.streaming
-    assert sorted(row["name"] for row in read_csv(response)) == sorted(
+    assert sorted(row["Nom"] for row in read_csv(response)) == sorted(
         "'" + name for name in FORMULA_NAMES
     )
 
@@ -155,8 +156,8 @@ def test_xlsx_export_makes_formula_cells_inert(client):
     rows = read_xlsx(response)
     # XML reads a carriage return back as a line feed.
     expected = ("'" + name.replace("\r", "\n") for name in FORMULA_NAMES)
-    assert sorted(row["name"] for row in rows) == sorted(expected)
-    assert {row["year_founded"] for row in rows} == {1990}
+    assert sorted(row["Nom"] for row in rows) == sorted(expected)
+    assert {row["Année de fondation"] for row in rows} == {1990}
 
 
 # What the export holds
@@ -169,7 +170,7 @@ def test_export_holds_only_published_enterprises(client):
 
     for export_format, read in (("csv", read_csv), ("xlsx", read_xlsx)):
         response = client.get(export_url(format=export_format))
-        assert [row["name"] for row in read(response)] == ["Publiée"]
+        assert [row["Nom"] for row in read(response)] == ["Publiée"]
 
 
 def test_export_honours_the_listing_filters(client):
@@ -183,15 +184,17 @@ def test_export_honours_the_listing_filters(client):
 
     response = client.get(export_url(format="csv", category="alimentation", region="03"))
 
-    assert [row["name"] for row in read_csv(response)] == ["Traiteur de Québec"]
+    assert [row["Nom"] for row in read_csv(response)] == ["Traiteur de Québec"]
 
 
-def test_export_file_is_named_with_the_date(client):
-    response = client.get(export_url(format="xlsx"))
+@pytest.mark.parametrize(("prefix", "name"), [("", "repertoire-entreprises-"),
+                                               ("/en", "enterprise-directory-")])
+def test_export_file_is_named_in_the_pages_language_with_the_date(client, prefix, name):
+    response = client.get(prefix + export_url(format="xlsx"))
 
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert "entreprises-economie-sociale-" in disposition and ".xlsx" in disposition
+    assert f"{name}{datetime.date.today():%Y-%m-%d}.xlsx" in disposition
 
 
 def test_export_stops_at_the_row_limit_and_says_so(client, settings):
@@ -223,8 +226,8 @@ def test_unknown_export_format_is_refused_with_a_message(client):
 
 def test_export_queries_do_not_grow_with_the_result_set(client, django_assert_max_num_queries):
     EnterpriseFactory.create_batch(30, categories=[Category.objects.get(slug="traiteur")])
-    # The category filter's validation 1 and its descendants 1; COUNT 1; the enterprises 1;
-    # service areas, sectors, categories, labels 4.
+    # The category filter's validation 1 and its descendants 1; COUNT 1; the enterprises with
+    # their region, municipality and MRC 1; categories, sectors, service areas, labels 4.
     with django_assert_max_num_queries(8):
         response = client.get(export_url(format="csv", category="alimentation"))
         rows = read_csv(response)
@@ -254,3 +257,111 @@ def test_any_export_query_string_gets_a_file_or_a_message_never_a_server_error(c
     assert response.status_code in (200, 400)
     if response.streaming:
         b"".join(response.streaming_content)
+
+
+# The public export, readable in the page's language
+
+
+def placed(enterprise):
+    """The enterprise in Québec city, so that its municipality and MRC show."""
+    quebec = Municipality.objects.get(code="23027")
+    enterprise.municipality = quebec
+    enterprise.save()
+    return quebec
+
+
+def test_french_export_has_french_headers_and_names_instead_of_codes(client, full_enterprise):
+    quebec = placed(full_enterprise)
+
+    row = read_csv(client.get(export_url(format="csv")))[0]
+
+    assert row["Nom"] == "Café « Le Détour »"
+    assert row["Forme juridique"] == "Coopérative de solidarité"
+    assert row["Région"] == "Capitale-Nationale"
+    assert row["Régions desservies"] == "Capitale-Nationale; Chaudière-Appalaches"
+    assert row["Catégories"] == "Boîtes à lunch; Traiteur et buffets"
+    assert row["Secteurs"] == Sector.objects.get(slug="services-alimentaires").name
+    assert row["Municipalité"] == "Québec"
+    assert row["MRC"] == quebec.mrc.name
+    assert row["Nombre d'employés"] == "10 à 49 employés"
+    assert row["Téléphone"] == "418-555-0123"
+    assert row["Vérifiée le"] == "2026-03-01"
+    assert row["Fiche"] == "http://testserver/entreprises/cafe-le-detour/"
+    assert "legal_form" not in row and "solidarity_cooperative" not in row.values()
+
+
+def test_english_export_has_english_headers_names_and_profile_address(client, full_enterprise):
+    Category.objects.filter(slug="traiteur").update(name_en="Caterer")
+
+    row = read_csv(client.get("/en" + export_url(format="csv")))[0]
+
+    assert row["Name"] == "Café « Le Détour »"
+    assert row["Legal form"] == "Solidarity cooperative"
+    assert row["Region"] == Region.objects.get(code="03").name_en
+    assert "Caterer" in row["Categories"].split("; ")
+    assert row["Number of employees"] == "10 to 49 employees"
+    assert row["Profile"] == "http://testserver/en/entreprises/cafe-le-detour/"
+    assert row["Description"] == "Café and catering"
+
+
+def test_a_category_name_holding_a_comma_stays_one_value(client, full_enterprise):
+    Category.objects.filter(slug="traiteur").update(name="Arts, culture et communications")
+
+    row = read_csv(client.get(export_url(format="csv")))[0]
+
+    assert row["Catégories"].split("; ") == ["Arts, culture et communications", "Boîtes à lunch"]
+
+
+def test_an_unverified_enterprise_shows_no_verification_date_nor_internal_state(client):
+    EnterpriseFactory(verification_status=Enterprise.Verification.NEEDS_REVIEW,
+                      verified_on=datetime.date(2025, 1, 1))
+
+    row = read_csv(client.get(export_url(format="csv")))[0]
+
+    assert row["Vérifiée le"] == ""
+    assert not {"status", "verification_status", "Statut"} & set(row)
+
+
+def test_xlsx_export_is_a_table_with_sized_columns_a_frozen_header_and_filters(
+    client, full_enterprise
+):
+    EnterpriseFactory()
+
+    response = client.get(export_url(format="xlsx"))
+
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(sheet.max_column)}3"
+    assert sheet["A1"].value == "Nom" and sheet["A1"].font.b
+    assert sheet.column_dimensions["A"].width >= 30
+    header = [cell.value for cell in sheet[1]]
+    verified = sheet.cell(row=2, column=header.index("Vérifiée le") + 1).value
+    assert verified.date() == datetime.date(2026, 3, 1)  # a date Excel sorts, not text
+
+
+def test_english_xlsx_has_english_headers(client, full_enterprise):
+    response = client.get("/en" + export_url(format="xlsx"))
+
+    rows = read_xlsx(response)
+    assert rows[0]["Legal form"] == "Solidarity cooperative"
+    assert rows[0]["Year founded"] == 1998
+
+
+# The canonical download for staff
+
+
+def test_staff_download_the_whole_directory_in_the_canonical_format(admin_client):
+    EnterpriseFactory(name="Brouillon", slug="brouillon", status=Enterprise.Status.DRAFT,
+                      legal_form=Enterprise.LegalForm.NON_PROFIT)
+
+    response = admin_client.get(reverse("admin:enterprises_importrun_export", args=["csv"]))
+
+    row = read_csv(response)[0]
+    assert (row["slug"], row["legal_form"], row["status"]) == ("brouillon", "non_profit", "draft")
+    assert "directory-canonical-" in response["Content-Disposition"]
+
+
+def test_the_canonical_download_is_for_staff_only(client):
+    response = client.get(reverse("admin:enterprises_importrun_export", args=["csv"]))
+
+    assert response.status_code == 302  # to the admin's sign-in page

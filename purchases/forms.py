@@ -3,16 +3,30 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.formatting import format_money
 from enterprises.models import Category, Enterprise, Region, Sector
 from enterprises.validators import fold, normalize_neq
 
 from .filters import FIRST_YEAR, LAST_YEAR
 from .mail import send_password_reset
-from .models import ContractSizeBracket, Invitation, MemberOrganization, Membership, Purchase
+from .models import (
+    ContractSizeBracket,
+    ContractSizeThreshold,
+    Invitation,
+    MemberOrganization,
+    Membership,
+    Purchase,
+)
+from .money import MoneyField
+
+# An amount this many times the organization's median purchase is asked to be confirmed.
+UNUSUAL_MULTIPLE = 20
+# Fewer purchases than this make no meaningful median.
+MEDIAN_MIN_PURCHASES = 5
 
 
 class DateInput(forms.DateInput):
@@ -50,9 +64,14 @@ class PurchaseForm(forms.ModelForm):
             "contract_end": DateInput,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"amount": MoneyField}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.organization = organization
+        # Set by clean() when the amount is out of the ordinary and not yet confirmed.
+        self.asks_confirmation = False
+        self.confirm_value = self.confirm_display = ""
         self.fields["enterprise"].queryset = Enterprise.objects.published()
         self.fields["category"].queryset = Category.objects.order_by("name")
         self.fields["award_date"].widget.attrs["max"] = timezone.localdate().isoformat()
@@ -70,7 +89,48 @@ class PurchaseForm(forms.ModelForm):
         cleaned_data["enterprise"] = enterprise
         self.instance.enterprise = enterprise
         self.instance.supplier_name = "" if enterprise else supplier
+        self.check_amount(cleaned_data.get("amount"), cleaned_data.get("award_date"))
         return cleaned_data
+
+    def check_amount(self, amount, award_date):
+        """An amount in the largest bracket, or far above what the organization usually buys,
+        is saved only once the member confirms it (a slipped decimal mark costs a zero or two)."""
+        if amount is None:
+            return
+        reasons = self.unusual_amount_reasons(amount, award_date or timezone.localdate())
+        confirmed = self.data.get("confirm_amount") == str(amount)
+        if not reasons or confirmed:
+            return
+        self.asks_confirmation, self.confirm_value = True, str(amount)
+        self.confirm_display = format_money(amount)
+        self.add_error("amount", " ".join([*reasons, str(_(
+            "If the amount is right, tick the box below it and save again."
+        ))]))
+
+    def unusual_amount_reasons(self, amount, award_date):
+        reasons = []
+        thresholds = ContractSizeThreshold.objects.in_force_on(award_date)
+        if thresholds is not None and amount >= thresholds.largest_bracket_floor():
+            reasons.append(str(
+                _("%(amount)s falls in the largest contract size, “%(bracket)s”.") % {
+                    "amount": format_money(amount),
+                    "bracket": thresholds.bracket_for(amount).label,
+                }
+            ))
+        if self.organization is not None:
+            others = Purchase.objects.for_organization(self.organization).exclude(
+                pk=self.instance.pk
+            )
+            median = others.median_amount() if others.count() >= MEDIAN_MIN_PURCHASES else None
+            if median and amount > UNUSUAL_MULTIPLE * median:
+                reasons.append(str(
+                    _("%(amount)s is more than %(multiple)s times your organization's usual "
+                      "purchase (%(median)s).") % {
+                        "amount": format_money(amount), "multiple": UNUSUAL_MULTIPLE,
+                        "median": format_money(median),
+                    }
+                ))
+        return reasons
 
 
 def find_enterprise(text):
@@ -90,6 +150,7 @@ class TargetForm(forms.ModelForm):
     class Meta:
         model = MemberOrganization
         fields = ["yearly_target"]
+        field_classes = {"yearly_target": MoneyField}
 
 
 class InviteForm(forms.Form):
@@ -129,6 +190,25 @@ class InvitationSignupForm(SetPasswordForm):
     def __init__(self, invitation, *args, **kwargs):
         user = get_user_model()(username=invitation.email[:150], email=invitation.email)
         super().__init__(user, *args, **kwargs)
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """The sign-in form: accounts are named by their email address, and so is the field."""
+
+    username = forms.CharField(
+        label=_("Email"), max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # AuthenticationForm relabels the field after the user model's username; keep ours.
+        self.fields["username"].label = _("Email")
+        self.error_messages = {
+            **self.error_messages,
+            "invalid_login": _("The email address or the password is not right. Both are "
+                               "checked as typed; the password is case-sensitive."),
+        }
 
 
 class PasswordResetRequestForm(PasswordResetForm):

@@ -312,6 +312,10 @@ class ContractSizeThreshold(models.Model):
     def __str__(self):
         return str(_("Thresholds in force from %(date)s") % {"date": self.effective_from})
 
+    def largest_bracket_floor(self):
+        """The amount from which a purchase falls in the largest contract-size bracket."""
+        return self.trade_agreement_threshold
+
     def bracket_for(self, amount):
         if amount < self.small_contract_ceiling:
             return ContractSizeBracket.SMALL
@@ -342,6 +346,13 @@ class PurchaseQuerySet(models.QuerySet):
 
     def for_organization(self, organization):
         return self.filter(organization=organization)
+
+    def median_amount(self):
+        """The middle amount of these purchases (the lower middle of an even count), or None."""
+        count = self.count()
+        if not count:
+            return None
+        return self.order_by("amount").values_list("amount", flat=True)[(count - 1) // 2]
 
     def with_unlinked_supplier(self):
         """Purchases whose supplier is not yet in the directory, for staff to link."""

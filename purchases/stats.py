@@ -136,9 +136,15 @@ class OrganizationDashboard:
         """Share of the yearly target reached, or None when no target is set."""
         if not self.target:
             return None
-        return min(Decimal("100"), self.totals["total"] * 100 / self.target).quantize(
+        return (self.totals["total"] * 100 / self.target).quantize(
             Decimal("1"), rounding=ROUND_HALF_UP
         )
+
+    @property
+    def progress_bar(self):
+        """How much of the bar to fill: a target passed fills it, the figure says by how much."""
+        percent = self.progress_percent
+        return None if percent is None else min(Decimal("100"), percent)
 
     @cached_property
     def status_counts(self):

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import uploads, views
-from .forms import PasswordResetRequestForm
+from .forms import EmailAuthenticationForm, PasswordResetRequestForm
 
 app_name = "purchases"
 
@@ -12,7 +12,8 @@ auth_patterns = [
     path(
         "membres/connexion/",
         auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, next_page=reverse_lazy("purchases:dashboard")
+            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True,
+            next_page=reverse_lazy("purchases:dashboard"),
         ),
         name="login",
     ),

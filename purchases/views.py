@@ -94,9 +94,15 @@ class PurchaseDetailView(access.MemberRequiredMixin, DetailView):
         return access.purchase_of(self.membership, self.kwargs["pk"])
 
 
-class PurchaseCreateView(access.MemberRequiredMixin, CreateView):
+class PurchaseFormMixin:
     template_name = "purchases/purchase_form.html"
     form_class = PurchaseForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organization": self.organization}
+
+
+class PurchaseCreateView(access.MemberRequiredMixin, PurchaseFormMixin, CreateView):
 
     def form_valid(self, form):
         form.instance.organization = self.organization
@@ -109,9 +115,7 @@ class PurchaseCreateView(access.MemberRequiredMixin, CreateView):
         return reverse("purchases:purchase_detail", args=[self.object.pk])
 
 
-class PurchaseUpdateView(access.MemberRequiredMixin, UpdateView):
-    template_name = "purchases/purchase_form.html"
-    form_class = PurchaseForm
+class PurchaseUpdateView(access.MemberRequiredMixin, PurchaseFormMixin, UpdateView):
 
     def get_object(self, queryset=None):
         return access.editable_purchase_of(self.membership, self.kwargs["pk"])
@@ -421,9 +425,20 @@ class DeclarationView(TemplateView):
     template_name = "purchases/declaration.html"
 
     def get_context_data(self, **kwargs):
-        signatories = (
+        signatories = list(
             MemberOrganization.objects.filter(declaration_signed_on__isnull=False)
             .select_related("region")
-            .order_by("kind", "declaration_signed_on", "name")
+            .order_by("kind")
         )
-        return super().get_context_data(signatories=signatories, **kwargs)
+        # A few hundred signatories at most: searched and sorted here, accents ignored, so
+        # « Ville de Québec » is found by « quebec » and sorted among the Q on every database.
+        query = self.request.GET.get("q", "").strip()[:100]
+        wanted = fold(query)
+        shown = [
+            organization for organization in signatories
+            if wanted in fold(f"{organization.name} {organization.region.localized_name}")
+        ]
+        shown.sort(key=lambda organization: (organization.kind, fold(organization.name)))
+        return super().get_context_data(
+            signatories=shown, total=len(signatories), query=query, **kwargs
+        )

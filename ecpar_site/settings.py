@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "purchases",
     "programs",
     "events",
+    "enterprise_accounts",
 ]
 
 MIDDLEWARE = [
@@ -349,3 +350,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A staff import of a file larger than this runs in the background; a smaller one runs in the
 # request, so that the curator sees its preview without waiting for a worker.
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 2 * 1024 * 1024)
+
+# Enterprise accounts: claims and error reports per address (enterprises.imports.throttle), the
+# yearly reminder to confirm a profile, and the address its emails' links start with.
+UPLOAD_RATE_LIMITS = {"claim": (5, 3600), "report": (10, 3600)}
+PROFILE_REMINDER_DAYS = env_int("PROFILE_REMINDER_DAYS", 365)
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

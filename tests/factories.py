@@ -327,3 +327,16 @@ class PageFactory(factory.django.DjangoModelFactory):
     body = "Premier paragraphe.\n\nSecond paragraphe."
     body_en = "First paragraph.\n\nSecond paragraph."
     is_published = True
+
+
+# Enterprise accounts (enterprise_accounts): the people who keep an enterprise's profile.
+from enterprise_accounts.models import EnterpriseMembership  # noqa: E402
+
+
+class EnterpriseMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EnterpriseMembership
+
+    user = factory.SubFactory(UserFactory)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    role = "owner"

@@ -1,0 +1,297 @@
+"""Staff's side: one review queue (enterprises' changes, claims, buyers' reports, stale
+profiles, and the imports' open review items), the side-by-side review of a change, and the
+claim decision."""
+
+import difflib
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Enterprise, ImportReviewItem
+
+from . import claims, profiles
+from .forms import RefusalForm
+from .models import (
+    ChangeRequest,
+    Claim,
+    EnterpriseAccount,
+    EnterpriseFile,
+    EnterpriseMembership,
+    ErrorReport,
+)
+from .tasks import stale_profiles
+
+QUEUE_LENGTH = 100
+
+
+def shown_value(name, value):
+    """A stored value as staff read it: names for related objects, labels for choices."""
+    field = Enterprise._meta.get_field(name)
+    if field.is_relation:
+        ids = value if field.many_to_many else [value] if value is not None else []
+        return ", ".join(str(item) for item in field.related_model.objects.filter(pk__in=ids))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value or ""))
+    return "" if value is None else str(value)
+
+
+def word_diff(before, after):
+    """``[(kind, text)]`` with kind "same", "removed" or "added", word by word."""
+    old, new = before.split(" "), after.split(" ")
+    parts = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            parts.append(("same", " ".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(("removed", " ".join(old[i1:i2])))
+        if j2 > j1:
+            parts.append(("added", " ".join(new[j1:j2])))
+    return parts
+
+
+class ReviewForm(forms.Form):
+    """The proposed text, which staff may correct before approving."""
+
+    def __init__(self, *args, change_request, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, value in change_request.changes.items():
+            model_field = Enterprise._meta.get_field(name)
+            if model_field.is_relation or model_field.choices:
+                continue
+            widget = forms.Textarea(attrs={"rows": 6}) if isinstance(
+                value, str) and len(value) > 80 or name.startswith("description") else None
+            self.fields[name] = forms.CharField(
+                label=model_field.verbose_name, required=False, initial=value,
+                widget=widget or forms.TextInput,
+            )
+
+    def values(self, change_request, enterprise):
+        values = dict(change_request.changes)
+        errors = {}
+        for name in self.fields:
+            try:
+                values[name] = Enterprise._meta.get_field(name).clean(
+                    self.cleaned_data[name], enterprise
+                )
+            except ValidationError as error:
+                errors[name] = error.messages
+        for name, problems in errors.items():
+            for problem in problems:
+                self.add_error(name, problem)
+        return None if errors else values
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "enterprise", "field_names", "state", "submitted_by", "created_at", "review_link",
+    ]
+    list_filter = ["state"]
+    list_select_related = ["enterprise", "submitted_by"]
+    search_fields = ["enterprise__name"]
+    raw_id_fields = ["enterprise", "submitted_by", "reviewed_by"]
+    readonly_fields = ["changes", "previous", "state", "refusal_reason", "reviewed_by",
+                       "reviewed_at"]
+
+    @admin.display(description=_("fields"))
+    def field_names(self, obj):
+        return ", ".join(obj.changes)
+
+    @admin.display(description=_("review"))
+    def review_link(self, obj):
+        url = reverse("admin:enterprise_accounts_changerequest_review", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Review"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("queue/", view(self.queue_view), name="enterprise_accounts_queue"),
+            path("<int:pk>/review/", view(self.review_view),
+                 name="enterprise_accounts_changerequest_review"),
+            *super().get_urls(),
+        ]
+
+    def check_reviewer(self, request):
+        if not request.user.has_perm("enterprise_accounts.change_changerequest"):
+            raise PermissionDenied
+
+    def queue_view(self, request):
+        """Everything waiting for staff about enterprises' profiles, in one page."""
+        self.check_reviewer(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Profile review queue"),
+            "changes": ChangeRequest.objects.filter(
+                state__in=[ChangeRequest.State.PENDING, ChangeRequest.State.APPLIED],
+                reviewed_at__isnull=True,
+            ).select_related("enterprise", "submitted_by").order_by("created_at")[:QUEUE_LENGTH],
+            "claims": Claim.objects.awaiting_staff().select_related("enterprise")
+            .order_by("created_at")[:QUEUE_LENGTH],
+            "files": EnterpriseFile.objects.pending().select_related("enterprise")
+            .order_by("created_at")[:QUEUE_LENGTH],
+            "reports": ErrorReport.objects.filter(state=ErrorReport.State.OPEN)
+            .select_related("enterprise").order_by("created_at")[:QUEUE_LENGTH],
+            "import_items": ImportReviewItem.objects.filter(state=ImportReviewItem.State.OPEN)
+            .select_related("enterprise", "run__network").order_by("created_at")[:QUEUE_LENGTH],
+            "stale": stale_profiles().order_by("confirmed_on")[:QUEUE_LENGTH],
+        }
+        return TemplateResponse(request, "enterprise_accounts/admin/queue.html", context)
+
+    def review_view(self, request, pk):
+        """The proposed values beside the live ones; approve, correct then approve, or
+        refuse with a reason."""
+        self.check_reviewer(request)
+        change_request = get_object_or_404(
+            ChangeRequest.objects.select_related("enterprise", "submitted_by"), pk=pk
+        )
+        enterprise = change_request.enterprise
+        form = ReviewForm(change_request=change_request)
+        refusal = RefusalForm()
+        open_request = change_request.reviewed_at is None
+        if request.method == "POST" and open_request:
+            if "refuse" in request.POST:
+                refusal = RefusalForm(request.POST)
+                if refusal.is_valid():
+                    profiles.refuse(change_request, request.user, refusal.cleaned_data["reason"])
+                    messages.success(request, _("Refused; the enterprise is told why by email."))
+                    return redirect("admin:enterprise_accounts_queue")
+            else:
+                form = ReviewForm(request.POST, change_request=change_request)
+                values = form.values(change_request, enterprise) if form.is_valid() else None
+                if values is not None:
+                    profiles.approve(change_request, request.user, values)
+                    messages.success(request, _("Approved: the profile shows the change."))
+                    return redirect("admin:enterprise_accounts_queue")
+        rows = []
+        for name, proposed in change_request.changes.items():
+            live = shown_value(name, profiles.field_value(enterprise, name))
+            after = shown_value(name, proposed)
+            rows.append({
+                "label": Enterprise._meta.get_field(name).verbose_name,
+                "live": live, "proposed": after,
+                "diff": word_diff(live, after),
+            })
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Review a change to %(name)s") % {"name": enterprise.name},
+            "change_request": change_request, "rows": rows, "form": form, "refusal": refusal,
+            "open_request": open_request, "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "enterprise_accounts/admin/review.html", context)
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["enterprise", "name", "role_title", "email", "state", "created_at"]
+    list_filter = ["state"]
+    list_select_related = ["enterprise"]
+    search_fields = ["enterprise__name", "email", "name"]
+    raw_id_fields = ["enterprise", "decided_by"]
+    readonly_fields = ["state", "decided_by", "decided_at", "refusal_reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/decide/", self.admin_site.admin_view(self.decide_view),
+                 name="enterprise_accounts_claim_decide"),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, pk):
+        if not request.user.has_perm("enterprise_accounts.change_claim"):
+            raise PermissionDenied
+        claim = get_object_or_404(Claim.objects.select_related("enterprise"), pk=pk)
+        refusal = RefusalForm()
+        site = request.build_absolute_uri("/").rstrip("/")
+        if request.method == "POST" and claim.state == Claim.State.AWAITING_STAFF:
+            if "refuse" in request.POST:
+                refusal = RefusalForm(request.POST)
+                if refusal.is_valid():
+                    claims.refuse(claim, request.user, refusal.cleaned_data["reason"], site)
+                    messages.success(request, _("Claim refused; the person is told why."))
+                    return redirect("admin:enterprise_accounts_queue")
+            else:
+                claims.approve(claim, request.user, site)
+                messages.success(request, _("Claim approved; the person gets a sign-in link."))
+                return redirect("admin:enterprise_accounts_queue")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Decide a claim on %(name)s") % {"name": claim.enterprise.name},
+            "claim": claim, "refusal": refusal, "opts": self.model._meta,
+            "domain": claims.website_domain(claim.enterprise.website),
+        }
+        return TemplateResponse(request, "enterprise_accounts/admin/claim.html", context)
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(admin.ModelAdmin):
+    list_display = ["enterprise", "created_at", "state", "email"]
+    list_filter = ["state"]
+    list_select_related = ["enterprise"]
+    raw_id_fields = ["enterprise"]
+    actions = ["resolve"]
+
+    @admin.action(description=_("Mark as resolved"))
+    def resolve(self, request, queryset):
+        for report in queryset.filter(state=ErrorReport.State.OPEN):
+            report.resolve()
+
+
+@admin.register(EnterpriseFile)
+class EnterpriseFileAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "enterprise", "kind", "state", "created_at", "preview"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["enterprise"]
+    raw_id_fields = ["enterprise", "uploaded_by"]
+    readonly_fields = ["file", "content_type", "size"]
+    actions = ["approve", "refuse"]
+
+    @admin.display(description=_("file"))
+    def preview(self, obj):
+        return format_html('<a href="{}">{}</a>',
+                           reverse("enterprise_accounts:file", args=[obj.pk]), _("Open"))
+
+    @admin.action(description=_("Approve: show on the profile"))
+    def approve(self, request, queryset):
+        # One by one, so each save bumps the directory's revision and records its history.
+        for item in queryset.exclude(state=EnterpriseFile.State.APPROVED):
+            item.state = EnterpriseFile.State.APPROVED
+            item.save()
+
+    @admin.action(description=_("Refuse: keep off the profile"))
+    def refuse(self, request, queryset):
+        for item in queryset.exclude(state=EnterpriseFile.State.REFUSED):
+            item.state = EnterpriseFile.State.REFUSED
+            item.save()
+
+
+@admin.register(EnterpriseAccount)
+class EnterpriseAccountAdmin(admin.ModelAdmin):
+    list_display = ["enterprise", "trusted", "last_reminded_at"]
+    list_editable = ["trusted"]
+    list_filter = ["trusted"]
+    list_select_related = ["enterprise"]
+    raw_id_fields = ["enterprise"]
+    search_fields = ["enterprise__name"]
+
+
+@admin.register(EnterpriseMembership)
+class EnterpriseMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "enterprise", "role", "language", "created_at"]
+    list_filter = ["role"]
+    list_select_related = ["user", "enterprise"]
+    raw_id_fields = ["user", "enterprise"]
+    search_fields = ["enterprise__name", "user__email"]

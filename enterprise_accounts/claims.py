@@ -1,0 +1,131 @@
+"""A person claims an enterprise: confirmed by an emailed link when their address belongs to
+the enterprise (its website's domain, or its own address), otherwise decided by staff."""
+
+from urllib.parse import urlsplit
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from .mail import send_to
+from .models import Claim, EnterpriseAccount, EnterpriseMembership, Role
+
+SALT = "enterprise_accounts.claim"
+# Addresses at these domains belong to everyone: a profile whose "website" is a social network
+# page proves nothing about an address there.
+SHARED_DOMAINS = {
+    "facebook.com", "instagram.com", "linkedin.com", "google.com", "gmail.com", "outlook.com",
+    "hotmail.com", "yahoo.com", "yahoo.ca", "live.com", "icloud.com", "wixsite.com",
+    "wordpress.com", "blogspot.com", "videotron.ca", "bell.net", "sympatico.ca",
+}
+
+
+def website_domain(website):
+    host = (urlsplit(website).hostname or "").lower().rstrip(".")
+    return host.removeprefix("www.")
+
+
+def proves_ownership(enterprise, email):
+    """Whether a link sent to ``email`` proves that its owner speaks for the enterprise."""
+    email = email.strip().lower()
+    if enterprise.email and email == enterprise.email.strip().lower():
+        return True
+    domain = website_domain(enterprise.website)
+    email_domain = email.rpartition("@")[2]
+    if not domain or domain in SHARED_DOMAINS:
+        return False
+    return email_domain == domain or email_domain.endswith("." + domain)
+
+
+def start_claim(enterprise, name, role_title, email, language, site):
+    """The claim, and the email that goes with it (the link, or the note that staff will
+    decide)."""
+    email = email.strip().lower()
+    by_link = proves_ownership(enterprise, email)
+    claim = Claim.objects.create(
+        enterprise=enterprise, name=name, role_title=role_title, email=email, language=language,
+        state=Claim.State.AWAITING_EMAIL if by_link else Claim.State.AWAITING_STAFF,
+    )
+    context = {"claim": claim, "enterprise": enterprise, "site": site}
+    if by_link:
+        send_to(email, language, "claim_link", {**context, "token": link_token(claim)})
+    else:
+        send_to(email, language, "claim_received", context)
+    return claim
+
+
+def link_token(claim):
+    return signing.dumps(claim.pk, salt=SALT)
+
+
+def claim_from_token(token):
+    """The claim the link confirms, or None when it is forged, expired or already used."""
+    try:
+        pk = signing.loads(token, salt=SALT, max_age=Claim.LINK_VALID_FOR)
+    except signing.BadSignature:
+        return None
+    return Claim.objects.filter(pk=pk, state=Claim.State.AWAITING_EMAIL).select_related(
+        "enterprise"
+    ).first()
+
+
+def account_for(email):
+    """The account of this address: its user name, or else its email."""
+    users = get_user_model().objects
+    return users.filter(username=email).first() or users.filter(email__iexact=email).first()
+
+
+def welcome_token(claim):
+    return signing.dumps(claim.pk, salt=SALT + ".welcome")
+
+
+def claim_from_welcome_token(token):
+    """The approved claim of a staff-approval email's link, or None; valid two weeks."""
+    try:
+        pk = signing.loads(token, salt=SALT + ".welcome", max_age=Claim.LINK_VALID_FOR * 5)
+    except signing.BadSignature:
+        return None
+    return Claim.objects.filter(pk=pk, state=Claim.State.APPROVED).first()
+
+
+@transaction.atomic
+def grant(claim, decided_by=None):
+    """The claimant's account (created with their address as user name) and membership; the
+    first person of an enterprise owns it. Returns ``(user, created)``."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    user = account_for(claim.email)
+    created = user is None
+    if created:
+        first_name, _space, last_name = claim.name.partition(" ")
+        user = get_user_model().objects.create_user(
+            username=claim.email, email=claim.email, password=None,
+            first_name=first_name[:150], last_name=last_name[:150],
+        )
+    owners = EnterpriseMembership.objects.filter(enterprise=claim.enterprise, role=Role.OWNER)
+    EnterpriseMembership.objects.get_or_create(
+        user=user, enterprise=claim.enterprise,
+        defaults={"role": Role.EDITOR if owners.exists() else Role.OWNER,
+                  "language": claim.language},
+    )
+    EnterpriseAccount.objects.get_or_create(enterprise=claim.enterprise)
+    claim.state = Claim.State.APPROVED
+    claim.decided_by, claim.decided_at = decided_by, timezone.now()
+    claim.save()
+    return user, created
+
+
+def approve(claim, staff, site):
+    user, _created = grant(claim, decided_by=staff)
+    send_to(claim.email, claim.language, "claim_approved",
+            {"claim": claim, "enterprise": claim.enterprise, "site": site,
+             "token": welcome_token(claim), "needs_password": not user.has_usable_password()})
+
+
+def refuse(claim, staff, reason, site):
+    claim.state = Claim.State.REFUSED
+    claim.refusal_reason = reason
+    claim.decided_by, claim.decided_at = staff, timezone.now()
+    claim.save()
+    send_to(claim.email, claim.language, "claim_refused",
+            {"claim": claim, "enterprise": claim.enterprise, "site": site})

@@ -1,0 +1,114 @@
+from django import forms
+from django.db.models import URLField
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Enterprise
+
+from .models import Claim, EnterpriseFile, ErrorReport
+from .profiles import EDITABLE_FIELDS, IDENTITY_FIELDS
+from .uploads import checked_image, checked_pdf
+
+
+class ProfileForm(forms.ModelForm):
+    """What an enterprise's people edit; bound to a copy of the enterprise, so that nothing
+    is written until ``profiles.submit_profile`` sorts the fields."""
+
+    class Meta:
+        model = Enterprise
+        fields = EDITABLE_FIELDS
+        # An address typed without a scheme ("coop.example") is taken as https.
+        formfield_callback = staticmethod(
+            lambda field, **kwargs: field.formfield(assume_scheme="https", **kwargs)
+            if isinstance(field, URLField) else field.formfield(**kwargs)
+        )
+        widgets = {
+            "categories": forms.CheckboxSelectMultiple(attrs={"class": "filterable"}),
+            "sectors": forms.CheckboxSelectMultiple,
+            "service_area": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "description_fr": _("Published after the network's review."),
+            "description_en": _("Published after the network's review."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mrc"].queryset = self.fields["mrc"].queryset.select_related("region")
+
+
+class IdentityForm(forms.ModelForm):
+    note = forms.CharField(
+        label=_("Why these changes? (for the network's staff)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = IDENTITY_FIELDS
+        widgets = {"labels": forms.CheckboxSelectMultiple}
+
+    def validate_unique(self):
+        # The NEQ's uniqueness is checked by staff when they approve.
+        pass
+
+
+class ClaimForm(forms.ModelForm):
+    class Meta:
+        model = Claim
+        fields = ["name", "role_title", "email"]
+        labels = {"name": _("Your name"), "role_title": _("Your role in the enterprise"),
+                  "email": _("Your email")}
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = ErrorReport
+        fields = ["message", "email"]
+        labels = {"message": _("What is outdated or wrong?"),
+                  "email": _("Your email (optional, if you want an answer)")}
+        widgets = {"message": forms.Textarea(attrs={"rows": 5, "maxlength": 2000})}
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=EnterpriseFile.Kind.choices)
+    title = forms.CharField(label=_("Title (for a document)"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("Logo and photos: PNG, JPEG, GIF or WebP, 5 MB at most. Documents: PDF, "
+                    "10 MB at most."),
+    )
+
+    def __init__(self, *args, enterprise, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enterprise = enterprise
+
+    def clean(self):
+        data = super().clean()
+        kind, upload = data.get("kind"), data.get("file")
+        if kind == EnterpriseFile.Kind.PHOTO:
+            photos = self.enterprise.account_files.counted_against_limit().filter(kind=kind)
+            if photos.count() >= EnterpriseFile.MAX_PHOTOS:
+                raise forms.ValidationError(
+                    _("You already have %(count)s photos: remove one before adding another.")
+                    % {"count": EnterpriseFile.MAX_PHOTOS}
+                )
+        if kind and upload:
+            check = checked_pdf if kind == EnterpriseFile.Kind.DOCUMENT else checked_image
+            try:
+                data["content"], data["content_type"] = check(upload)
+            except forms.ValidationError as error:
+                self.add_error("file", error)
+        return data
+
+
+class RefusalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for refusal (sent by email)"), widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+

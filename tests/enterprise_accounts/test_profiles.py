@@ -1,0 +1,240 @@
+"""Claim → edit → review → live, as the enterprise, staff and a buyer see it."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from enterprise_accounts import claims
+from enterprise_accounts.models import (
+    ChangeRequest,
+    Claim,
+    EnterpriseAccount,
+    EnterpriseMembership,
+    ErrorReport,
+)
+from enterprises.models import DirectoryRevision, Enterprise
+from tests.factories import EnterpriseFactory, EnterpriseMembershipFactory, SectorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def claim_form(email, name="Léa Tremblay"):
+    return {"name": name, "role_title": "Directrice", "email": email}
+
+
+def link_in(message):
+    return re.search(r"https?://\S+", message.body).group(0)
+
+
+def path_of(url):
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def profile_form(enterprise, **changes):
+    data = {
+        "description_fr": enterprise.description_fr, "description_en": enterprise.description_en,
+        "address": enterprise.address, "city": enterprise.city,
+        "postal_code": enterprise.postal_code, "phone": enterprise.phone,
+        "email": enterprise.email, "website": enterprise.website,
+        "employee_band": enterprise.employee_band, "year_founded": "",
+        "integration_workers": "", "employees_with_disabilities": "", "mrc": "",
+    }
+    return {**data, **changes}
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    """Staff in a browser of their own, beside the enterprise's person in ``client``."""
+    staff = Client()
+    staff.force_login(staff_user)
+    return staff
+
+
+@pytest.fixture
+def enterprise(db):
+    return EnterpriseFactory(name="Coop Les Pousses", website="https://www.lespousses.coop/",
+                             email="info@lespousses.coop")
+
+
+def test_a_claim_by_an_address_at_the_website_domain_is_confirmed_by_the_emailed_link(
+    client, enterprise, task_worker
+):
+    response = client.post(reverse("enterprise_accounts:claim", args=[enterprise.slug]),
+                           claim_form("Lea@LesPousses.coop"))
+    assert "We sent a link" in response.content.decode() or "Nous avons envoyé" in \
+        response.content.decode()
+    task_worker()
+    [message] = mail.outbox
+    assert message.to == ["lea@lespousses.coop"]
+    assert "Les Pousses" in message.subject
+    link = path_of(link_in(message))
+
+    # Opening the link changes nothing (mail scanners open links); the button does.
+    client.get(link)
+    assert not EnterpriseMembership.objects.exists()
+    response = client.post(link)
+    assert response.url == reverse("enterprise_accounts:set_password")
+    membership = EnterpriseMembership.objects.get()
+    assert (membership.user.username, membership.role) == ("lea@lespousses.coop", "owner")
+
+    # The link works once.
+    client.logout()
+    client.post(link)
+    assert EnterpriseMembership.objects.count() == 1
+
+
+def test_a_claim_from_another_domain_waits_for_staff_who_approve_it_by_email(
+    client, staff_client, enterprise, task_worker
+):
+    visitor = Client()
+    visitor.post(reverse("enterprise_accounts:claim", args=[enterprise.slug]),
+                 claim_form("lea@gmail.com"))
+    claim = Claim.objects.get()
+    assert claim.state == Claim.State.AWAITING_STAFF
+    queue = staff_client.get(reverse("admin:enterprise_accounts_queue"))
+    assert "lea@gmail.com" in queue.content.decode()
+
+    staff_client.post(reverse("admin:enterprise_accounts_claim_decide", args=[claim.pk]),
+                      {"approve": "1"})
+    task_worker()
+    approval = mail.outbox[-1]
+    assert approval.to == ["lea@gmail.com"]
+    response = visitor.post(path_of(link_in(approval)))
+    assert response.url == reverse("enterprise_accounts:set_password")
+    assert EnterpriseMembership.objects.filter(user__username="lea@gmail.com").exists()
+
+
+def test_a_refused_claim_tells_the_person_why_in_their_language(
+    client, staff_client, enterprise, task_worker
+):
+    with translation.override("en"):
+        url = reverse("enterprise_accounts:claim", args=[enterprise.slug])
+    assert url.startswith("/en/enterprise/")
+    client.post(url, claim_form("someone@example.com"))
+    claim = Claim.objects.get()
+    assert claim.language == "en"
+    staff_client.post(reverse("admin:enterprise_accounts_claim_decide", args=[claim.pk]),
+                      {"refuse": "1", "reason": "Nobody at the enterprise knows you."})
+    task_worker()
+    refusal = mail.outbox[-1]
+    assert "refused" in refusal.subject
+    assert "Nobody at the enterprise knows you." in refusal.body
+    assert not EnterpriseMembership.objects.exists()
+
+
+def test_an_address_at_a_shared_domain_proves_nothing(enterprise):
+    enterprise.website = "https://www.facebook.com/lespousses"
+    enterprise.email = ""
+    assert not claims.proves_ownership(enterprise, "anyone@facebook.com")
+    enterprise.website = "https://lespousses.coop"
+    assert claims.proves_ownership(enterprise, "a@mail.lespousses.coop")
+    assert not claims.proves_ownership(enterprise, "a@notlespousses.coop")
+
+
+def test_a_text_change_waits_for_review_then_appears_with_its_origin(
+    client, staff_client, enterprise, task_worker
+):
+    membership = EnterpriseMembershipFactory(enterprise=enterprise)
+    client.force_login(membership.user)
+    sector = SectorFactory()
+    response = client.post(
+        reverse("enterprise_accounts:profile", args=[enterprise.pk]),
+        profile_form(enterprise, description_fr="Nous cultivons des pousses bio.",
+                     integration_workers="12", sectors=[sector.pk]),
+    )
+    assert response.status_code == 302
+    enterprise.refresh_from_db()
+    # Counted facts and lists go live at once; the text waits.
+    assert enterprise.integration_workers == 12
+    assert list(enterprise.sectors.all()) == [sector]
+    assert enterprise.confirmed_on == timezone.localdate()
+    assert enterprise.field_origins["integration_workers"][0] == "enterprise"
+    assert enterprise.description_fr == "Une entreprise d'économie sociale."
+    page = client.get(enterprise.get_absolute_url()).content.decode()
+    assert "Nous cultivons" not in page
+
+    change = ChangeRequest.objects.get()
+    review_url = reverse("admin:enterprise_accounts_changerequest_review", args=[change.pk])
+    review = staff_client.get(review_url).content.decode()
+    assert "<ins>" in review and "Nous cultivons" in review
+    revision = DirectoryRevision.current()
+    staff_client.post(review_url, {"description_fr": "Nous cultivons des pousses biologiques."})
+    enterprise.refresh_from_db()
+    assert enterprise.description_fr == "Nous cultivons des pousses biologiques."
+    assert enterprise.field_origins["description_fr"][0] == "enterprise"
+    assert DirectoryRevision.current() != revision
+    assert "pousses biologiques" in client.get(enterprise.get_absolute_url()).content.decode()
+    task_worker()
+    assert "approved" in mail.outbox[-1].subject or "approuv" in mail.outbox[-1].subject
+    # The history names who made the change.
+    assert enterprise.history.filter(history_user=membership.user).exists()
+
+
+def test_a_trusted_enterprise_change_appears_at_once_and_stays_reviewable(
+    client, staff_client, enterprise
+):
+    EnterpriseAccount.objects.create(enterprise=enterprise, trusted=True)
+    membership = EnterpriseMembershipFactory(enterprise=enterprise)
+    client.force_login(membership.user)
+    client.post(reverse("enterprise_accounts:profile", args=[enterprise.pk]),
+                profile_form(enterprise, description_fr="Semis et pousses."))
+    assert "Semis et pousses." in client.get(enterprise.get_absolute_url()).content.decode()
+    change = ChangeRequest.objects.get()
+    assert change.state == ChangeRequest.State.APPLIED
+    # Refusing it afterwards puts the previous text back.
+    staff_client.post(
+        reverse("admin:enterprise_accounts_changerequest_review", args=[change.pk]),
+        {"refuse": "1", "reason": "Texte publicitaire."},
+    )
+    enterprise.refresh_from_db()
+    assert enterprise.description_fr == "Une entreprise d'économie sociale."
+
+
+def test_identity_changes_wait_for_staff_even_for_a_trusted_enterprise(client, enterprise):
+    EnterpriseAccount.objects.create(enterprise=enterprise, trusted=True)
+    membership = EnterpriseMembershipFactory(enterprise=enterprise)
+    client.force_login(membership.user)
+    client.post(reverse("enterprise_accounts:identity", args=[enterprise.pk]),
+                {"name": "Coop Les Grandes Pousses", "neq": "", "legal_form": "cooperative",
+                 "note": "Nouveau nom"})
+    enterprise.refresh_from_db()
+    assert enterprise.name == "Coop Les Pousses"
+    assert ChangeRequest.objects.get().changes == {"name": "Coop Les Grandes Pousses"}
+
+
+def test_confirming_dates_the_profile(client, enterprise):
+    membership = EnterpriseMembershipFactory(enterprise=enterprise)
+    client.force_login(membership.user)
+    client.post(reverse("enterprise_accounts:confirm", args=[enterprise.pk]))
+    assert Enterprise.objects.get(pk=enterprise.pk).confirmed_on == timezone.localdate()
+
+
+def test_a_buyer_report_reaches_the_queue_and_is_rate_limited(client, staff_client, enterprise):
+    url = reverse("enterprise_accounts:report", args=[enterprise.slug])
+    page = client.get(enterprise.get_absolute_url()).content.decode()
+    assert url in page and reverse("enterprise_accounts:claim", args=[enterprise.slug]) in page
+    for _attempt in range(10):
+        assert client.post(url, {"message": "Le téléphone ne répond plus."}).status_code == 200
+    assert client.post(url, {"message": "Encore."}).status_code == 429
+    assert ErrorReport.objects.count() == 10
+    queue = staff_client.get(reverse("admin:enterprise_accounts_queue")).content.decode()
+    assert "Le téléphone ne répond plus." in queue
+
+
+def test_claims_are_rate_limited_per_address(client, enterprise):
+    url = reverse("enterprise_accounts:claim", args=[enterprise.slug])
+    statuses = [client.post(url, claim_form(f"p{n}@example.com")).status_code
+                for n in range(6)]
+    assert statuses == [200] * 5 + [429]
+    assert Claim.objects.count() == 5
+
+
+def test_an_empty_claim_form_says_what_is_missing(client, enterprise):
+    response = client.post(reverse("enterprise_accounts:claim", args=[enterprise.slug]), {})
+    assert response.status_code == 200
+    assert "obligatoire" in response.content.decode()
+    assert not Claim.objects.exists()

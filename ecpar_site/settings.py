@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "programs",
     "events",
     "enterprise_accounts",
+    "procurement",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # What other apps add to each result card (a "save to a shortlist" link).
+                "enterprises.sections.card_actions",
             ],
             "libraries": {"site": "ecpar_site.templatetags"},
         },
@@ -343,6 +346,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # A CSV/XLSX export of the listing holds at most this many enterprises.
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 10_000)
+
+# Requests for quotes: how many a buyer sends a day, how many an enterprise receives a week,
+# to how many enterprises one goes, the largest PDF attached, how long a response link works.
+PROCUREMENT_REQUESTS_PER_BUYER_PER_DAY = env_int("PROCUREMENT_REQUESTS_PER_BUYER_PER_DAY", 5)
+PROCUREMENT_REQUESTS_PER_ENTERPRISE_PER_WEEK = env_int(
+    "PROCUREMENT_REQUESTS_PER_ENTERPRISE_PER_WEEK", 5
+)
+PROCUREMENT_MAX_RECIPIENTS = 10
+PROCUREMENT_ATTACHMENT_MAX_BYTES = env_int("PROCUREMENT_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+PROCUREMENT_RESPONSE_LINK_DAYS = env_int("PROCUREMENT_RESPONSE_LINK_DAYS", 45)
 
 # Background jobs (large imports) go through Django's task framework; `manage.py db_worker`
 # runs them from the database queue.

@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("", include("purchases.urls")),
     path("", include("programs.urls")),
     path("", include("events.urls")),
+    path("", include("procurement.urls")),
     path("", include("enterprise_accounts.urls")),
     prefix_default_language=False,
 )

@@ -12,6 +12,10 @@ from typing import Any
 
 ENTERPRISE_PAGE = "enterprise"
 HOME_PAGE = "home"
+# Links under each result card. Cards are cached for everyone, so an action is a template
+# that reads only ``enterprise`` (a plain link, the same for every visitor); its ``context``
+# is not called.
+CARD_ACTIONS = "card"
 
 
 @dataclass(frozen=True)
@@ -75,3 +79,11 @@ def sections_for(page, request, enterprise=None):
         for section in registered_sections(page)
         if section.presence is None or getattr(enterprise, section.presence_name)
     ]
+
+
+def card_actions(request):
+    """Context processor: the templates other apps add under each result card, which
+    ``includes/enterprise_card.html`` includes in turn."""
+    return {"card_action_templates": [
+        section.template_name for section in registered_sections(CARD_ACTIONS)
+    ]}

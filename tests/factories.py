@@ -340,3 +340,65 @@ class EnterpriseMembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     enterprise = factory.SubFactory(EnterpriseFactory)
     role = "owner"
+
+
+# Shortlists and requests for quotes (procurement).
+from procurement.models import (  # noqa: E402
+    BuyerProfile,
+    QuoteInvitation,
+    QuoteRequest,
+    Shortlist,
+    ShortlistEntry,
+)
+
+
+class BuyerProfileFactory(factory.django.DjangoModelFactory):
+    """A confirmed self-service buyer account."""
+
+    class Meta:
+        model = BuyerProfile
+
+    user = factory.SubFactory(UserFactory)
+    organization_name = factory.Sequence(lambda n: f"Entreprise acheteuse {n}")
+    kind = BuyerProfile.Kind.PRIVATE_COMPANY
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class ShortlistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shortlist
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Traiteurs pour la fête de quartier {n}")
+
+
+class ShortlistEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShortlistEntry
+
+    shortlist = factory.SubFactory(ShortlistFactory)
+    enterprise = factory.SubFactory(
+        EnterpriseFactory, email=factory.Sequence(lambda n: f"coop{n}@example.org")
+    )
+
+
+class QuoteRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuoteRequest
+
+    buyer = factory.SubFactory(UserFactory)
+    title = "Repas pour 80 personnes"
+    description = "Un buffet chaud pour la fête de quartier."
+    category = factory.LazyFunction(lambda: Category.objects.get(slug="traiteur"))
+    municipality = factory.LazyFunction(lambda: municipality("Longueuil"))
+    answer_by = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+
+
+class QuoteInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuoteInvitation
+
+    request = factory.SubFactory(QuoteRequestFactory)
+    enterprise = factory.SubFactory(
+        EnterpriseFactory, email=factory.Sequence(lambda n: f"devis{n}@example.org")
+    )

@@ -1,0 +1,147 @@
+"""Staff see shortlists, requests and answers, and the requests' statistics with the supply
+gap report (categories whose requests no enterprise answered), exportable as CSV."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from enterprises.exports import csv_chunks
+
+from . import stats
+from .models import (
+    BuyerProfile,
+    EnterprisePreference,
+    FollowUp,
+    QuoteInvitation,
+    QuoteRequest,
+    Shortlist,
+    ShortlistEntry,
+)
+
+
+def localized(row, field):
+    english = row.get(f"{field}__name_en")
+    return english if translation.get_language() == "en" and english else row[f"{field}__name"]
+
+
+@admin.register(BuyerProfile)
+class BuyerProfileAdmin(admin.ModelAdmin):
+    list_display = ["organization_name", "user", "kind", "confirmed_at"]
+    list_filter = ["kind"]
+    search_fields = ["organization_name", "user__email"]
+    raw_id_fields = ["user"]
+
+
+class ShortlistEntryInline(admin.TabularInline):
+    model = ShortlistEntry
+    raw_id_fields = ["enterprise"]
+    extra = 0
+
+
+@admin.register(Shortlist)
+class ShortlistAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "updated_at"]
+    search_fields = ["name", "owner__email"]
+    raw_id_fields = ["owner"]
+    inlines = [ShortlistEntryInline]
+
+
+@admin.register(EnterprisePreference)
+class EnterprisePreferenceAdmin(admin.ModelAdmin):
+    list_display = ["enterprise", "language", "opted_out", "paused_until"]
+    list_filter = ["opted_out", "language"]
+    raw_id_fields = ["enterprise"]
+
+
+class QuoteInvitationInline(admin.TabularInline):
+    model = QuoteInvitation
+    fields = ["enterprise", "answer", "decline_reason", "amount", "answered_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuoteRequest)
+class QuoteRequestAdmin(admin.ModelAdmin):
+    list_display = ["title", "buyer", "organization", "category", "region", "status", "created_at"]
+    list_filter = ["status", "region"]
+    list_select_related = ["buyer", "organization", "category", "region"]
+    search_fields = ["title", "buyer__email"]
+    raw_id_fields = ["buyer", "organization", "shortlist", "municipality", "chosen", "purchase"]
+    date_hierarchy = "created_at"
+    inlines = [QuoteInvitationInline]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("statistics/", view(self.statistics_view), name="procurement_statistics"),
+            path(
+                "statistics/supply-gaps.csv", view(self.supply_gaps_view),
+                name="procurement_supply_gaps",
+            ),
+            *super().get_urls(),
+        ]
+
+    def statistics_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        categories = [
+            {**row, "label": localized(row, "category")} for row in stats.by_category()
+        ]
+        regions = [{**row, "label": localized(row, "region")} for row in stats.by_region()]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Requests for quotes: statistics"),
+            "opts": self.model._meta,
+            "categories": categories,
+            "regions": regions,
+            "gaps": [
+                {**row, "label": localized(row, "category")} for row in stats.supply_gaps()
+            ],
+            "category_chart": counts_chart(categories),
+            "region_chart": counts_chart(regions),
+        }
+        return TemplateResponse(request, "admin/procurement/statistics.html", context)
+
+    def supply_gaps_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = [[_("Category"), _("Requests sent"), _("Requests answered"),
+                 _("Requests no enterprise answered")]]
+        rows += [
+            [localized(row, "category"), row["sent"], row["answered"], row["unanswered"]]
+            for row in stats.supply_gaps()
+        ]
+        response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
+        filename = f"{_('supply-gaps')}-{timezone.localdate():%Y-%m-%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def counts_chart(rows):
+    """A grouped bar chart's data for ``purchases/charts.js``; the page shows the table too."""
+    return {
+        "type": "bar",
+        "labels": [str(row["label"]) for row in rows],
+        "datasets": [
+            {"label": str(label), "data": [row[key] for row in rows]}
+            for key, label in (
+                ("sent", gettext_lazy("Sent")), ("answered", gettext_lazy("Answered")),
+                ("converted", gettext_lazy("Converted to purchases")),
+            )
+        ],
+    }
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["invitation", "author", "created_at"]
+    raw_id_fields = ["invitation"]

@@ -1,0 +1,94 @@
+"""The emails of requests for quotes, each in its recipient's language, through the site's
+mail queue (``purchases.mail``). Every email to an enterprise carries the signed link to its
+preferences, where it stops or pauses requests at once."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from purchases.mail import queue_mail
+
+from . import links
+from .models import language_of
+
+
+def site_language(language):
+    """The code to activate for a stored "fr" or "en": French is the site's default
+    (``fr-ca``), whose addresses carry no language prefix."""
+    return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE.startswith(language) else language
+
+
+def queue(stem, context, language, recipient):
+    with translation.override(site_language(language)):
+        subject = " ".join(
+            render_to_string(f"procurement/email/{stem}_subject.txt", context).split()
+        )
+        body = render_to_string(f"procurement/email/{stem}.txt", context)
+    queue_mail(EmailMessage(subject, body, to=[recipient]))
+
+
+def enterprise_links(invitation, absolute_uri, language):
+    """The response and preference links, in the enterprise's language."""
+    with translation.override(site_language(language)):
+        return {
+            "respond_url": absolute_uri(reverse(
+                "procurement:respond", args=[links.make_token(links.RESPOND, invitation.pk)]
+            )),
+            "preferences_url": absolute_uri(reverse(
+                "procurement:preferences",
+                args=[links.make_token(links.PREFERENCES, invitation.enterprise_id)],
+            )),
+        }
+
+
+def buyer_name(request):
+    """Who the enterprise reads the request from: the member organization or the buyer
+    account's organization."""
+    if request.organization_id:
+        return request.organization.name
+    profile = getattr(request.buyer, "buyer_profile", None)
+    return profile.organization_name if profile else request.buyer.get_full_name()
+
+
+def send_request(invitation, absolute_uri):
+    language = language_of(invitation.enterprise)
+    request = invitation.request
+    context = {
+        "invitation": invitation, "request": request, "enterprise": invitation.enterprise,
+        "buyer_name": buyer_name(request),
+        **enterprise_links(invitation, absolute_uri, language),
+    }
+    queue("request", context, language, invitation.enterprise.email)
+
+
+def send_question(follow_up, absolute_uri):
+    invitation = follow_up.invitation
+    language = language_of(invitation.enterprise)
+    context = {
+        "invitation": invitation, "request": invitation.request, "follow_up": follow_up,
+        "buyer_name": buyer_name(invitation.request),
+        **enterprise_links(invitation, absolute_uri, language),
+    }
+    queue("question", context, language, invitation.enterprise.email)
+
+
+def notify_buyer(invitation, absolute_uri, follow_up=None):
+    """The buyer learns of an answer, or of the enterprise's reply to a question."""
+    request = invitation.request
+    with translation.override(site_language(request.language)):
+        url = absolute_uri(request.get_absolute_url())
+    context = {
+        "invitation": invitation, "request": request, "follow_up": follow_up,
+        "enterprise": invitation.enterprise, "url": url,
+    }
+    queue("answer", context, request.language, request.buyer.email)
+
+
+def send_buyer_confirmation(profile, absolute_uri):
+    with translation.override(site_language(profile.language)):
+        url = absolute_uri(reverse(
+            "procurement:buyer_confirm", args=[links.make_token(links.CONFIRM_BUYER, profile.pk)]
+        ))
+    queue("confirm_buyer", {"profile": profile, "url": url}, profile.language, profile.user.email)

@@ -1,0 +1,66 @@
+"""Counts of requests for quotes: sent, answered (by at least one enterprise) and converted
+(to a purchase), for a member's dashboard, the public repertory and staff."""
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from .models import QuoteInvitation, QuoteRequest
+
+COUNTS = ("sent", "answered", "converted")
+
+
+def counted(requests, *group_by):
+    """Rows of ``group_by`` values with the three counts; one query."""
+    answered = Exists(
+        QuoteInvitation.objects.filter(request=OuterRef("pk"))
+        .exclude(answer=QuoteInvitation.Answer.PENDING)
+    )
+    return (
+        requests.annotate(is_answered=answered).values(*group_by).order_by()
+        .annotate(
+            sent=Count("pk"),
+            answered=Count("pk", filter=Q(is_answered=True)),
+            converted=Count("pk", filter=Q(purchase__isnull=False)),
+        )
+    )
+
+
+def organization_counts(organization):
+    """The member dashboard's three figures; one query."""
+    row = next(iter(counted(QuoteRequest.objects.filter(organization=organization))), None)
+    return {name: row[name] if row else 0 for name in COUNTS}
+
+
+def by_category(requests=None):
+    """Counts by product or service category, largest first; categories are shown by name,
+    which names no buyer nor enterprise."""
+    requests = QuoteRequest.objects.all() if requests is None else requests
+    return sorted(
+        counted(requests, "category", "category__name", "category__name_en"),
+        key=lambda row: (-row["sent"], row["category__name"]),
+    )
+
+
+def by_region(requests=None):
+    requests = QuoteRequest.objects.all() if requests is None else requests
+    return sorted(
+        counted(requests, "region", "region__name", "region__name_en"),
+        key=lambda row: (-row["sent"], row["region__name"]),
+    )
+
+
+def by_category_and_region():
+    return sorted(
+        counted(QuoteRequest.objects.all(), "category__name", "region__name"),
+        key=lambda row: (row["category__name"], row["region__name"]),
+    )
+
+
+def supply_gaps():
+    """Categories whose requests no enterprise answered: how many requests, how many of them
+    unanswered, most unanswered first."""
+    rows = []
+    for row in by_category():
+        unanswered = row["sent"] - row["answered"]
+        if unanswered:
+            rows.append({**row, "unanswered": unanswered})
+    return sorted(rows, key=lambda row: (-row["unanswered"], row["category__name"]))

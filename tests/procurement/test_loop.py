@@ -1,0 +1,276 @@
+"""The whole loop through the test client: shortlist → request → answers → choice → draft
+purchase, with the emails each party receives."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from enterprises.models import Category
+from procurement.models import EnterprisePreference, QuoteInvitation, QuoteRequest, Shortlist
+from purchases.models import Purchase
+from tests.factories import EnterpriseFactory
+
+from .conftest import links_in
+
+pytestmark = pytest.mark.django_db
+
+
+def request_data(recipients, **overrides):
+    return {
+        "title": "Repas pour 80 personnes",
+        "category": Category.objects.get(slug="traiteur").pk,
+        "description": "Un buffet chaud, végétarien en partie.",
+        "quantity": "80 couverts",
+        "municipality": "Longueuil",
+        "wanted_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "answer_by": (timezone.localdate() + timedelta(days=10)).isoformat(),
+        "budget": "under_5k",
+        "recipients": [enterprise.pk for enterprise in recipients],
+        **overrides,
+    }
+
+
+def send_request(client, shortlist, recipients, **overrides):
+    return client.post(
+        reverse("procurement:request_create", args=[shortlist.pk]),
+        request_data(recipients, **overrides),
+    )
+
+
+def test_a_buyer_saves_an_enterprise_from_its_card_link_to_a_new_shortlist(client, member):
+    enterprise = EnterpriseFactory(name="Traiteur Solidaire")
+    client.force_login(member.user)
+    save_url = reverse("procurement:save", args=[enterprise.slug])
+
+    page = client.get(save_url)
+    response = client.post(save_url, {"new_name": "Fête de quartier", "note": "Menu végé ?"})
+
+    assert "Enregistrer Traiteur Solidaire dans une liste" in page.content.decode()
+    shortlist = Shortlist.objects.get(owner=member.user, name="Fête de quartier")
+    assert response.url == shortlist.get_absolute_url()
+    assert list(shortlist.entries.values_list("enterprise__name", "note")) == [
+        ("Traiteur Solidaire", "Menu végé ?")
+    ]
+
+
+def test_saving_twice_to_the_same_shortlist_keeps_one_entry(client, shortlist, member):
+    enterprise = shortlist.enterprises.first()
+    client.force_login(member.user)
+
+    client.post(reverse("procurement:save", args=[enterprise.slug]), {"shortlist": shortlist.pk})
+
+    assert shortlist.entries.filter(enterprise=enterprise).count() == 1
+
+
+def test_the_result_card_links_to_the_save_page_with_no_form(client, three_enterprises):
+    response = client.get(reverse("enterprises:list"))
+
+    html = response.content.decode()
+    assert reverse("procurement:save", args=[three_enterprises[0].slug]) in html
+    assert "Enregistrer dans une liste" in html
+
+
+def test_the_enterprise_page_links_to_the_save_page(client, three_enterprises):
+    enterprise = three_enterprises[0]
+
+    response = client.get(enterprise.get_absolute_url())
+
+    assert reverse("procurement:save", args=[enterprise.slug]) in response.content.decode()
+
+
+def test_the_shared_link_shows_the_list_and_notes_read_only(client, shortlist):
+    shortlist.entries.update(note="Appeler avant jeudi")
+
+    response = client.get(shortlist.get_share_url())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Traiteur Solidaire" in html and "Appeler avant jeudi" in html
+    assert "<form method=\"post\"" not in html
+    assert "traiteur@solidaire.example" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "header"), [("fr-ca", "Entreprise"), ("en", "Enterprise")]
+)
+def test_the_shortlist_exports_in_the_page_language_with_profile_urls(
+    client, shortlist, member, language, header
+):
+    client.force_login(member.user)
+    with translation.override(language):
+        url = reverse("procurement:shortlist_export", args=[shortlist.pk])
+
+    response = client.get(url + "?format=csv")
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith(header)
+    assert len(lines) == 4
+    assert "http://testserver/" in lines[1] and shortlist.enterprises.first().slug in text
+
+
+def test_the_whole_loop_ends_in_a_draft_purchase_prefilled_from_the_quote(
+    client, shortlist, member, three_enterprises, outbox
+):
+    quoting, declining, silent = three_enterprises
+    EnterprisePreference.objects.create(enterprise=declining, language="en")
+    client.force_login(member.user)
+
+    response = send_request(client, shortlist, three_enterprises)
+
+    quote_request = QuoteRequest.objects.get()
+    assert response.url == quote_request.get_absolute_url()
+    assert quote_request.organization == member.organization
+    mails = {message.to[0]: message for message in outbox()}
+    assert set(mails) == {enterprise.email for enterprise in three_enterprises}
+    assert mails[quoting.email].subject == "Demande de prix : Repas pour 80 personnes"
+    assert mails[declining.email].subject == "Request for quotes: Repas pour 80 personnes"
+    respond_fr, preferences_fr = links_in(mails[quoting.email])
+    respond_en, _preferences_en = links_in(mails[declining.email])
+    assert respond_fr.startswith("http://testserver/demandes-de-prix/reponse/")
+    assert preferences_fr.startswith("http://testserver/demandes-de-prix/preferences/")
+    assert respond_en.startswith("http://testserver/en/quote-requests/answer/")
+
+    # The buyer sees no contact address before an answer.
+    assert quoting.email not in client.get(quote_request.get_absolute_url()).content.decode()
+
+    enterprise_client = client_class_for(client)
+    page = enterprise_client.get(respond_fr)
+    assert page.status_code == 200 and "Repas pour 80 personnes" in page.content.decode()
+    enterprise_client.post(respond_fr, {
+        "answer": "quoted", "amount": "4 250,50", "delay": "2 semaines", "message": "Avec plaisir",
+        "language": "fr",
+    })
+    enterprise_client.get(respond_en)
+    enterprise_client.post(respond_en, {
+        "answer": "declined", "decline_reason": "too_busy", "language": "en",
+    })
+
+    quoted = QuoteInvitation.objects.get(enterprise=quoting)
+    assert quoted.answer == "quoted" and quoted.amount == Decimal("4250.50")
+    assert QuoteInvitation.objects.get(enterprise=silent).answer == "pending"
+    notices = [message for message in outbox() if message.to == [member.user.email]]
+    assert len(notices) == 2
+    page = client.get(quote_request.get_absolute_url()).content.decode()
+    assert quoting.email in page and declining.email in page
+    assert silent.email not in page
+
+    client.post(reverse("procurement:choose", args=[quote_request.pk]), {"invitation": quoted.pk})
+    response = client.post(reverse("procurement:record_purchase", args=[quote_request.pk]))
+
+    quote_request.refresh_from_db()
+    purchase = quote_request.purchase
+    assert response.url == reverse("purchases:purchase_update", args=[purchase.pk])
+    assert (purchase.status, purchase.organization, purchase.enterprise, purchase.amount) == (
+        Purchase.Status.DRAFT, member.organization, quoting, Decimal("4250.50")
+    )
+    assert purchase.category.slug == "traiteur"
+    assert purchase.procurement_method == Purchase.ProcurementMethod.INVITATION
+    assert purchase.award_date == timezone.localdate()
+    assert purchase.recorded_by == member.user
+    assert client.post(
+        reverse("procurement:record_purchase", args=[quote_request.pk])
+    ).status_code == 403
+
+
+def client_class_for(client):
+    """A fresh, anonymous client: the enterprise has no account."""
+    return type(client)()
+
+
+def test_a_follow_up_question_is_mailed_and_the_reply_reaches_the_buyer(
+    client, shortlist, member, three_enterprises, outbox
+):
+    client.force_login(member.user)
+    send_request(client, shortlist, three_enterprises[:1])
+    quote_request = QuoteRequest.objects.get()
+    invitation = quote_request.invitations.get()
+    outbox().clear()
+
+    client.post(
+        reverse("procurement:ask", args=[quote_request.pk, invitation.pk]),
+        {f"ask-{invitation.pk}-body": "Pouvez-vous livrer à 11 h ?"},
+    )
+
+    [question] = outbox()
+    assert "Pouvez-vous livrer à 11 h ?" in question.body
+    respond_url = links_in(question)[0]
+    anonymous = client_class_for(client)
+    anonymous.post(respond_url, {"reply": "", "reply-body": "Oui, sans problème."})
+    reply = outbox()[-1]
+    assert reply.to == [member.user.email]
+    assert "Oui, sans problème." in reply.body
+    assert "Oui, sans problème." in client.get(quote_request.get_absolute_url()).content.decode()
+
+
+def test_a_quote_without_amount_or_a_refusal_without_reason_is_refused_with_a_message(
+    client, shortlist, member, three_enterprises, outbox
+):
+    client.force_login(member.user)
+    send_request(client, shortlist, three_enterprises[:1])
+    respond_url = links_in(outbox()[0])[0]
+    anonymous = client_class_for(client)
+
+    no_amount = anonymous.post(respond_url, {"answer": "quoted", "language": "fr"})
+    no_reason = anonymous.post(respond_url, {"answer": "declined", "language": "fr"})
+    bad_amount = anonymous.post(
+        respond_url, {"answer": "quoted", "amount": "douze", "language": "fr"}
+    )
+
+    assert no_amount.status_code == no_reason.status_code == bad_amount.status_code == 400
+    assert "Un devis doit indiquer son montant." in no_amount.content.decode()
+    assert "pourquoi, en un mot." in no_reason.content.decode()
+    assert QuoteInvitation.objects.get().answer == "pending"
+
+
+def test_closing_without_a_supplier_offers_no_purchase(client, shortlist, member, three_enterprises):
+    client.force_login(member.user)
+    send_request(client, shortlist, three_enterprises)
+    quote_request = QuoteRequest.objects.get()
+
+    client.post(reverse("procurement:choose", args=[quote_request.pk]), {"invitation": "none"})
+
+    quote_request.refresh_from_db()
+    assert quote_request.status == QuoteRequest.Status.CLOSED
+    assert client.post(
+        reverse("procurement:record_purchase", args=[quote_request.pk])
+    ).status_code == 403
+
+
+def test_an_enterprise_that_did_not_answer_cannot_be_chosen(
+    client, shortlist, member, three_enterprises
+):
+    client.force_login(member.user)
+    send_request(client, shortlist, three_enterprises)
+    quote_request = QuoteRequest.objects.get()
+    pending = quote_request.invitations.first()
+
+    client.post(reverse("procurement:choose", args=[quote_request.pk]), {"invitation": pending.pk})
+
+    quote_request.refresh_from_db()
+    assert quote_request.is_open
+
+
+def test_an_outside_buyer_chooses_but_gets_no_member_purchase(
+    client, outside_buyer, three_enterprises
+):
+    shortlist = Shortlist.objects.create(owner=outside_buyer, name="Liste")
+    for enterprise in three_enterprises:
+        shortlist.entries.create(enterprise=enterprise)
+    client.force_login(outside_buyer)
+    send_request(client, shortlist, three_enterprises[:1])
+    quote_request = QuoteRequest.objects.get()
+    QuoteInvitation.objects.update(answer="quoted", amount=100, answered_at=timezone.now())
+
+    client.post(
+        reverse("procurement:choose", args=[quote_request.pk]),
+        {"invitation": quote_request.invitations.get().pk},
+    )
+    page = client.get(quote_request.get_absolute_url()).content.decode()
+
+    assert quote_request.organization is None
+    assert "Préparer le brouillon" not in page
+    assert not Purchase.objects.exists()

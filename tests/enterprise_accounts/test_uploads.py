@@ -1,0 +1,179 @@
+"""An enterprise's logo, photos and documents: hostile files are refused with a clear message
+and nothing is stored; accepted images are our own re-encoding, without their metadata."""
+
+import io
+import struct
+import zipfile
+import zlib
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+from enterprise_accounts.models import EnterpriseAccount, EnterpriseFile
+from tests.factories import EnterpriseMembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def membership(client):
+    membership = EnterpriseMembershipFactory()
+    client.force_login(membership.user)
+    return membership
+
+
+def upload(client, membership, name, content, kind="photo", content_type="image/png"):
+    return client.post(
+        reverse("enterprise_accounts:files", args=[membership.enterprise_id]),
+        {"kind": kind, "title": "", "file": SimpleUploadedFile(name, content, content_type)},
+    )
+
+
+def stored_files():
+    try:
+        _folders, files = default_storage.listdir("enterprise_accounts")
+    except FileNotFoundError:
+        return []
+    return files
+
+
+def jpeg_with_gps():
+    image = Image.new("RGB", (64, 48), "green")
+    exif = Image.Exif()
+    exif[0x010F] = "Camera maker"
+    exif[0x8825] = {2: (45.0, 30.0, 0.0)}  # GPS latitude
+    output = io.BytesIO()
+    image.save(output, "JPEG", exif=exif)
+    return output.getvalue()
+
+
+def png_declaring(width, height):
+    """A PNG whose header declares these dimensions, with one tiny compressed row."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
+def pdf(javascript=None, encrypt=False):
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    if javascript:
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject(javascript),
+        })
+    if encrypt:
+        writer.encrypt("secret")
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def refusal_of(response):
+    """The message shown beside the file field, in the page's language (French here)."""
+    assert response.status_code == 200, response.status_code
+    return " ".join(str(error) for error in response.context["form"].errors.get("file", []))
+
+
+def test_a_photo_is_re_encoded_without_its_metadata(client, membership):
+    response = upload(client, membership, "photo.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    assert response.status_code == 302
+    item = EnterpriseFile.objects.get()
+    assert item.state == EnterpriseFile.State.PENDING
+    with item.file.open("rb") as stored, Image.open(stored) as image:
+        assert image.format == "JPEG"
+        assert not image.getexif()
+        assert (image.width, image.height) == (64, 48)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kind", "message"),
+    [
+        ("logo.svg",
+         b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+         "logo", "SVG"),
+        # A GIF header before a script: the type sniffed, never an image.
+        ("photo.gif", b"GIF89a<script>alert(document.cookie)</script>", "photo",
+         "illisible"),
+        ("huge.png", png_declaring(100_000, 100_000), "photo", "mégapixels"),
+        ("big.png", b"\x89PNG\r\n\x1a\n" + b"\0" * (6 * 1024 * 1024), "photo", "trop volumineux"),
+        ("photo.png", b"%PDF-1.4 this is not an image", "photo", "n'est pas une image"),
+    ],
+    ids=["svg-with-script", "gif-script-polyglot", "decompression-bomb", "six-megabytes",
+         "pdf-named-png"],
+)
+def test_hostile_images_are_refused_and_nothing_is_stored(
+    client, membership, name, content, kind, message
+):
+    response = upload(client, membership, name, content, kind=kind)
+    assert message in refusal_of(response)
+    assert not EnterpriseFile.objects.exists()
+    assert stored_files() == []
+
+
+def zip_bomb():
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("zeros.bin", b"\0" * (20 * 1024 * 1024))
+    return output.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (zip_bomb(), "n'est pas un document PDF"),
+        (pdf(javascript="app.alert('hello');"), "JavaScript"),
+        # The action's name written with escapes: the raw bytes do not show it, pypdf does.
+        (pdf().replace(b"/Type /Catalog", b"/Type /Catalog /Open#41ction 3 0 R"),
+         "JavaScript"),
+        (pdf(encrypt=True), "chiffré"),
+        (b"%PDF-1.7\n<html><script>alert(1)</script></html>", "illisible"),
+    ],
+    ids=["zip-bomb-renamed-pdf", "pdf-with-javascript", "pdf-with-escaped-open-action",
+         "encrypted-pdf", "pdf-html-polyglot"],
+)
+def test_hostile_documents_are_refused_and_nothing_is_stored(client, membership, content,
+                                                             message):
+    response = upload(client, membership, "capabilities.pdf", content, kind="document",
+                      content_type="application/pdf")
+    assert message in refusal_of(response)
+    assert not EnterpriseFile.objects.exists()
+    assert stored_files() == []
+
+
+def test_a_document_is_downloaded_never_shown_and_public_once_approved(client, membership):
+    upload(client, membership, "capabilities.pdf", pdf(), kind="document",
+           content_type="application/pdf")
+    item = EnterpriseFile.objects.get()
+    url = reverse("enterprise_accounts:file", args=[item.pk])
+    response = client.get(url)
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"
+    client.logout()
+    # Pending: not public yet.
+    assert client.get(url).status_code == 404
+    item.state = EnterpriseFile.State.APPROVED
+    item.save()
+    assert client.get(url).status_code == 200
+    page = client.get(item.enterprise.get_absolute_url()).content.decode()
+    assert url in page
+
+
+def test_a_trusted_enterprise_photo_is_live_at_once_and_at_most_six(client, membership):
+    EnterpriseAccount.objects.create(enterprise=membership.enterprise, trusted=True)
+    for _photo in range(EnterpriseFile.MAX_PHOTOS):
+        assert upload(client, membership, "p.jpg", jpeg_with_gps(),
+                      content_type="image/jpeg").status_code == 302
+    assert set(EnterpriseFile.objects.values_list("state", flat=True)) == {"approved"}
+    response = upload(client, membership, "p.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    assert "retirez-en une" in " ".join(response.context["form"].non_field_errors())
+    assert EnterpriseFile.objects.count() == EnterpriseFile.MAX_PHOTOS

@@ -19,6 +19,7 @@ from ..models import (
     Region,
     Sector,
 )
+from .mapping import RECORD_ID, RECORD_ID_LABEL
 from .validate import WarningKind
 
 PAGE_SIZE = 50
@@ -113,9 +114,9 @@ def describe(changes, network_id):
             for name, (current, incoming) in (details.get(key) or {}).items():
                 target.append((label(name), shown(name, current, names),
                                shown(name, incoming, names)))
-        line.warnings = [(w["column"], w["value"], w.get(language[:2]) or w["en"])
+        line.warnings = [(column_label(w["column"]), w["value"], w.get(language[:2]) or w["en"])
                          for w in change.warnings]
-        line.reasons = [(r["column"], r["value"], r.get(language[:2]) or r["en"])
+        line.reasons = [(column_label(r["column"]), r["value"], r.get(language[:2]) or r["en"])
                         for r in details.get("reasons", ())]
         lines.append(line)
     return lines
@@ -141,6 +142,16 @@ def label(name):
         return Enterprise._meta.get_field(name).verbose_name
     except FieldDoesNotExist:  # a field since renamed: its name still says what it was
         return name
+
+
+def column_label(column):
+    """A file's column as the curator reads it: a canonical file's header (``postal_code``)
+    by its field's label in the page's language, any other header as the file writes it."""
+    if column in FIELD_GROUPS:
+        return label(column)
+    if column == RECORD_ID:
+        return RECORD_ID_LABEL
+    return column
 
 
 def shown(name, value, names):

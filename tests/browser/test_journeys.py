@@ -53,7 +53,7 @@ def test_buyer_searches_filters_opens_an_enterprise_and_exports_the_results(page
         page.click(".export a:text-is('CSV')")
     with open(download_info.value.path(), encoding="utf-8-sig", newline="") as export:
         rows = list(csv.DictReader(export))
-    assert sorted(row["name"] for row in rows) == [
+    assert sorted(row["Nom"] for row in rows) == [
         "Traiteur solidaire de Québec 0",
         "Traiteur solidaire de Québec 1",
     ]
@@ -125,8 +125,7 @@ def test_curator_imports_a_network_file_through_the_admin_after_a_dry_run(page, 
     page.click("input[type=submit]")
 
     # Step 2: the columns, suggested from their names; "Nom" feeds the name.
-    name_row = page.locator("tbody tr", has=page.locator("td:text-is('Nom')"))
-    expect(name_row.locator("select")).to_have_value("name")
+    expect(page.get_by_label("Nom", exact=True)).to_have_value("name")
     page.click("input[type=submit]")
 
     # Step 3: the dry run shows what would change and writes nothing.

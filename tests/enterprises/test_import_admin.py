@@ -382,10 +382,10 @@ def test_preview_names_fields_and_categories_in_the_pages_language(staff_client)
     french = html.unescape(staff_client.get(url).content.decode())
     english = html.unescape(staff_client.get(english_url).content.decode())
 
-    assert f"Produits et services : {category.name}" in french
-    assert "Région : 03 Capitale-Nationale" in french
-    assert f"Products and services : {english_name}" in english
-    assert "Region : 03 Capitale-Nationale" in english
+    assert f"Produits et services\u00a0: {category.name}" in french
+    assert "Région\u00a0: 03 Capitale-Nationale" in french
+    assert f"Products and services: {english_name}" in english
+    assert "Region: 03 Capitale-Nationale" in english
 
 
 @pytest.mark.django_db
@@ -399,5 +399,5 @@ def test_applied_import_page_shows_the_values_of_the_enterprises_it_created(staf
     page = staff_client.get(reverse("admin:enterprises_importrun_change", args=[applied.pk]))
 
     text = html.unescape(page.content.decode())
-    assert f"Produits et services : {category.name}" in text
-    assert "Région : 03 Capitale-Nationale" in text
+    assert f"Produits et services\u00a0: {category.name}" in text
+    assert "Région\u00a0: 03 Capitale-Nationale" in text

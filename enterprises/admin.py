@@ -362,3 +362,4 @@ class EnterpriseSourceAdmin(SourceProvenanceMixin, admin.ModelAdmin):
 
 
 from . import admin_imports  # noqa: E402,F401  (registers the import admin)
+from .search import admin as search_admin  # noqa: E402,F401  (registers the synonym sets' admin)

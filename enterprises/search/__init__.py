@@ -14,12 +14,15 @@ from functools import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from .backend import SearchBackend
-from .models import SearchDocument
+from .models import SearchDocument, SynonymSet
 from .postgresql import PostgreSQLSearch
 from .sqlite import SQLiteSearch
+from .synonyms import current_synonyms
 
 __all__ = [
     "SearchDocument",
+    "SynonymSet",
+    "current_synonyms",
     "deferred_index",
     "matching_ids",
     "ranks",

@@ -13,7 +13,17 @@ from django.db.models import FloatField, Value
 
 from enterprises.models import Enterprise
 
+from .synonyms import current_synonyms
 from .text import MAX_TERMS, STOP_WORDS, Query, clean, words
+
+# How much more a match of the words as typed weighs than a match of their synonyms alone: enough
+# to rank every typed match first on both databases' scales.
+TYPED_WEIGHT = 1000.0
+
+
+def expands(query):
+    """Whether synonym sets add anything to ``query``."""
+    return query.expand and query.clauses(current_synonyms()) != query.clauses()
 
 
 class SearchBackend:
@@ -67,6 +77,15 @@ class SearchBackend:
             return dict.fromkeys(ids, 1.0)
         if not ids or not query:
             return {}
+        ranks = self.ranks_of(query, ids)
+        if expands(query):
+            # The words as typed first, then what only their synonyms find: « traiteur » ranks
+            # « Les Traiteurs du Plateau » above a caterer whose category also says « buffets ».
+            typed = self.ranks_of(query.as_typed(), ids)
+            ranks = {pk: rank + TYPED_WEIGHT * typed.get(pk, 0.0) for pk, rank in ranks.items()}
+        return ranks
+
+    def ranks_of(self, query, ids):
         wanted = set(ids)
         sql, params = self.ranked(query, ids).query.sql_with_params()
         with self.connection.cursor() as cursor:

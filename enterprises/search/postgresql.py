@@ -2,7 +2,9 @@
 
 Each text is indexed twice: stemmed by ``fr_unaccent`` (French Snowball after unaccent), so
 that plurals match, and whole by ``fr_simple`` (unaccent, lower case, same stop words), so that
-the word being typed matches as a prefix even where its stem is shorter (``recuperati``).
+the word being typed matches as a prefix even where its stem is shorter (``recuperati``). The
+English texts (category and sector names, descriptions) are also stemmed by ``en_unaccent``
+(English Snowball), so that « caterers » finds « Catering ».
 """
 
 import select
@@ -16,8 +18,9 @@ from django.db.models import BooleanField, F
 from django.db.models.expressions import RawSQL
 from psycopg import pq
 
-from .backend import IndexAtTheEnd, SearchBackend
+from .backend import TYPED_WEIGHT, IndexAtTheEnd, SearchBackend, expands
 from .models import SearchDocument
+from .synonyms import current_synonyms
 from .text import STOP_WORDS
 
 # ts_rank weights for D, C (descriptions), B (categories and sectors), A (name).
@@ -27,6 +30,17 @@ RANK_WEIGHTS = [0.0, 0.1, 0.4, 1.0]
 # once at the end (``index``): otherwise each statement of each batch refreshes the index.
 DEFER_SETTING = "ecpar.defer_search"
 DEFERRED = f"current_setting('{DEFER_SETTING}', true) = 'on'"
+
+# English Snowball after unaccent; created here too for databases older than it (migration 0016).
+ENGLISH_CONFIGURATION = """
+    DO $$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_ts_config WHERE cfgname = 'en_unaccent') THEN
+            CREATE TEXT SEARCH CONFIGURATION en_unaccent (COPY = english);
+            ALTER TEXT SEARCH CONFIGURATION en_unaccent
+                ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+        END IF;
+    END $$
+"""
 
 # Concatenates tsvectors: the enterprise's categories and sectors, each parsed once per refresh.
 TSVECTOR_AGGREGATE = """
@@ -43,11 +57,13 @@ REFRESH = """
     BEGIN
         WITH category_words AS MATERIALIZED (
             SELECT id, to_tsvector('fr_unaccent', concat_ws(' ', name, name_en))
-                       || to_tsvector('fr_simple', concat_ws(' ', name, name_en)) AS vector
+                       || to_tsvector('fr_simple', concat_ws(' ', name, name_en))
+                       || to_tsvector('en_unaccent', name_en) AS vector
             FROM enterprises_category
         ), sector_words AS MATERIALIZED (
             SELECT id, to_tsvector('fr_unaccent', concat_ws(' ', name, name_en))
-                       || to_tsvector('fr_simple', concat_ws(' ', name, name_en)) AS vector
+                       || to_tsvector('fr_simple', concat_ws(' ', name, name_en))
+                       || to_tsvector('en_unaccent', name_en) AS vector
             FROM enterprises_sector
         )
         INSERT INTO enterprises_search (rowid, search_vector)
@@ -56,7 +72,8 @@ REFRESH = """
                          || to_tsvector('fr_simple', e.name), 'A')
                || setweight(coalesce(classification_words.vector, ''), 'B')
                || setweight(to_tsvector('fr_unaccent', d.descriptions)
-                            || to_tsvector('fr_simple', d.descriptions), 'C')
+                            || to_tsvector('fr_simple', d.descriptions)
+                            || to_tsvector('en_unaccent', e.description_en), 'C')
         FROM enterprises_enterprise e
         JOIN (SELECT DISTINCT unnest(ids)) AS wanted (id) ON wanted.id = e.id
         CROSS JOIN LATERAL (
@@ -129,6 +146,7 @@ CREATE_INDEX = [
     "ALTER TEXT SEARCH CONFIGURATION fr_simple "
     "ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part "
     "WITH unaccent, fr_simple_words",
+    ENGLISH_CONFIGURATION,
     "CREATE TABLE enterprises_search "
     "(rowid bigint PRIMARY KEY, search_vector tsvector NOT NULL)",
     # search(): search_vector @@ to_tsquery(...), prefixes included.
@@ -231,7 +249,7 @@ DROP_INDEX = [
     "enterprises_search_enterprise_changed, enterprises_search_link_changed, "
     "enterprises_search_label_changed CASCADE",
     "DROP AGGREGATE IF EXISTS tsvector_agg (tsvector)",
-    "DROP TEXT SEARCH CONFIGURATION IF EXISTS fr_unaccent, fr_simple",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS fr_unaccent, fr_simple, en_unaccent",
     "DROP TEXT SEARCH DICTIONARY IF EXISTS fr_simple_words",
 ]
 
@@ -241,9 +259,12 @@ class PostgreSQLSearch(SearchBackend):
 
     def filter_matches(self, queryset, query):
         tsq = tsquery(query)
-        return queryset.filter(search_document__search_vector=tsq).annotate(
-            search_rank=SearchRank(F("search_document__search_vector"), tsq, weights=RANK_WEIGHTS)
-        )
+        vector = F("search_document__search_vector")
+        rank = SearchRank(vector, tsq, weights=RANK_WEIGHTS)
+        if expands(query):  # the words as typed first, as ``rank()`` orders them
+            typed = SearchRank(vector, tsquery(query.as_typed()), weights=RANK_WEIGHTS)
+            rank = rank + TYPED_WEIGHT * typed
+        return queryset.filter(search_document__search_vector=tsq).annotate(search_rank=rank)
 
     def matching_ids_of(self, query):
         documents = SearchDocument.objects.using(self.alias).filter(search_vector=tsquery(query))
@@ -282,7 +303,10 @@ class PostgreSQLSearch(SearchBackend):
         """Replace the trigger functions with this code's: a migration calls it whenever
         their definition changes."""
         with self.connection.cursor() as cursor:
-            for statement in (TSVECTOR_AGGREGATE, REFRESH, ENTERPRISE_CHANGED, LINK_CHANGED):
+            for statement in (
+                ENGLISH_CONFIGURATION, TSVECTOR_AGGREGATE, REFRESH, ENTERPRISE_CHANGED,
+                LINK_CHANGED,
+            ):
                 cursor.execute(statement)
 
     def rebuild(self):
@@ -406,12 +430,30 @@ class BackgroundIndexer:
 
 
 def tsquery(query):
-    """Every word stemmed, and the last word as a prefix of a stem or of a whole word."""
-    whole_words = [SearchQuery(term, config="fr_unaccent") for term in query.terms]
-    typed = f"'{query.prefix}':*"  # letters and digits only: nothing to escape
-    prefixes = []
-    if not query.stem_covers_prefix:
-        prefixes.append(SearchQuery(typed, config="simple", search_type="raw"))
-    if query.prefix not in STOP_WORDS:  # fr_unaccent stems it as text.stem() does
-        prefixes.append(SearchQuery(typed, config="fr_unaccent", search_type="raw"))
-    return reduce(and_, whole_words, reduce(or_, prefixes))
+    """Every clause (``Query.clauses``, synonyms expanded) must match: one of its
+    alternatives, each word by its French or English stem, the last word typed as a prefix."""
+    return reduce(and_, (
+        reduce(or_, (alternative_tsquery(alternative) for alternative in clause))
+        for clause in query.clauses(current_synonyms() if query.expand else None)
+    ))
+
+
+def alternative_tsquery(alternative):
+    words = [
+        SearchQuery(word, config="fr_unaccent") | SearchQuery(word, config="en_unaccent")
+        for word in alternative.words
+    ]
+    if alternative.prefix:
+        words.append(prefix_tsquery(alternative.prefix))
+    return reduce(and_, words)
+
+
+def prefix_tsquery(prefix):
+    """The word typed so far as a prefix: of a whole word, of a French or an English stem."""
+    typed = f"'{prefix}':*"  # letters and digits only: nothing to escape
+    if prefix in STOP_WORDS:  # not stemmed, as text.stem() leaves it
+        return SearchQuery(typed, config="simple", search_type="raw")
+    return reduce(or_, (
+        SearchQuery(typed, config=config, search_type="raw")
+        for config in ("simple", "fr_unaccent", "en_unaccent")
+    ))

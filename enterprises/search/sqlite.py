@@ -12,14 +12,17 @@ import json
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.db.models import FloatField, Func
+from django.db.models import Case, FloatField, Func, Value, When
 from rapidfuzz import fuzz, process
 
-from .backend import IndexAtTheEnd, SearchBackend
+from .backend import TYPED_WEIGHT, IndexAtTheEnd, SearchBackend, expands
 from .models import SearchDocument
-from .text import indexed_words, spellings
+from .synonyms import current_synonyms
+from .text import indexed_words, indexed_words_en, spellings, stems
 
 TEXT_FUNCTION = "ecpar_search_text"
+# The same for English text: English stems.
+TEXT_EN_FUNCTION = "ecpar_search_text_en"
 SPELLINGS_FUNCTION = "ecpar_search_spellings"
 
 # Name matches first, then categories and sectors, then descriptions.
@@ -46,25 +49,35 @@ DROP_TABLES = [
     "DROP TABLE IF EXISTS enterprises_search_word",
 ]
 
-# An enterprise's category and sector names, in both languages, as one text.
-CLASSIFICATION_WORDS = """
-    coalesce((SELECT group_concat(c.name || ' ' || c.name_en, ' ')
+
+
+def classification_words(name_column, function):
+    """An enterprise's category and sector names in one language, as indexed words."""
+    return f"""
+    {function}(coalesce((SELECT group_concat(c.{name_column}, ' ')
               FROM enterprises_enterprise_categories l
               JOIN enterprises_category c ON c.id = l.category_id
               WHERE l.enterprise_id = e.id), '')
     || ' ' ||
-    coalesce((SELECT group_concat(s.name || ' ' || s.name_en, ' ')
+    coalesce((SELECT group_concat(s.{name_column}, ' ')
               FROM enterprises_enterprise_sectors l
               JOIN enterprises_sector s ON s.id = l.sector_id
-              WHERE l.enterprise_id = e.id), '')
+              WHERE l.enterprise_id = e.id), ''))
 """
+
+
+# French names stemmed in French, English ones in English.
+CLASSIFICATION_WORDS = (
+    f"{classification_words('name', TEXT_FUNCTION)} || ' ' || "
+    f"{classification_words('name_en', TEXT_EN_FUNCTION)}"
+)
 
 
 def index_documents(where):
     return f"""
         INSERT INTO enterprises_search (rowid, name, categories, descriptions)
-        SELECT e.id, {TEXT_FUNCTION}(e.name), {TEXT_FUNCTION}({CLASSIFICATION_WORDS}),
-               {TEXT_FUNCTION}(e.description_fr || ' ' || e.description_en)
+        SELECT e.id, {TEXT_FUNCTION}(e.name), {CLASSIFICATION_WORDS},
+               {TEXT_FUNCTION}(e.description_fr) || ' ' || {TEXT_EN_FUNCTION}(e.description_en)
         FROM enterprises_enterprise e WHERE {where};
     """
 
@@ -126,8 +139,21 @@ class SQLiteSearch(SearchBackend):
     """Full-text search with FTS5 over words stemmed in Python; "did you mean" with rapidfuzz."""
 
     def filter_matches(self, queryset, query):
+        rank = Bm25("search_document__fts")
+        if expands(query):
+            # The matches of the words as typed first, as ``rank()`` orders them; found once
+            # (an uncorrelated IN), since bm25() of a second MATCH per row would cost a lookup
+            # for each. Within each tier, by the expanded query's relevance.
+            typed = SearchDocument.objects.using(self.alias).filter(
+                fts__match=match_expression(query.as_typed())
+            )
+            rank = rank + Case(
+                When(pk__in=typed.values("pk"), then=Value(TYPED_WEIGHT)),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
         return queryset.filter(search_document__fts__match=match_expression(query)).annotate(
-            search_rank=Bm25("search_document__fts")
+            search_rank=rank
         )
 
     def matching_ids_of(self, query):
@@ -163,6 +189,9 @@ class SQLiteSearch(SearchBackend):
         """Triggers and queries call Python to fold and stem."""
         dbapi_connection = connection.connection
         dbapi_connection.create_function(TEXT_FUNCTION, 1, indexed_words, deterministic=True)
+        dbapi_connection.create_function(
+            TEXT_EN_FUNCTION, 1, indexed_words_en, deterministic=True
+        )
         dbapi_connection.create_function(
             SPELLINGS_FUNCTION, 1, lambda text: json.dumps(sorted(spellings(text))),
             deterministic=True,
@@ -268,10 +297,24 @@ class Bm25(Func):
 
 
 def match_expression(query):
-    """FTS5 syntax for the query: every stemmed word, and the last word as a prefix.
+    """FTS5 syntax for the query: every clause (``Query.clauses``, synonyms expanded), each
+    word by any of its stems, the last word typed as a prefix.
 
     Words hold only letters and digits, so quoting them disarms every FTS5 operator.
     """
-    terms = [f'"{term}"' for term in query.stemmed_terms]
-    terms.append("(" + " OR ".join(f'"{prefix}"*' for prefix in query.prefixes) + ")")
-    return " AND ".join(terms)
+    return " AND ".join(
+        any_of(alternative_expression(alternative) for alternative in clause)
+        for clause in query.clauses(current_synonyms() if query.expand else None)
+    )
+
+
+def alternative_expression(alternative):
+    words = [any_of(f'"{form}"' for form in stems(word)) for word in alternative.words]
+    if alternative.prefix:
+        words.append(any_of(f'"{form}"*' for form in alternative.prefixes))
+    return words[0] if len(words) == 1 else "(" + " AND ".join(words) + ")"
+
+
+def any_of(expressions):
+    expressions = list(dict.fromkeys(expressions))
+    return expressions[0] if len(expressions) == 1 else "(" + " OR ".join(expressions) + ")"

@@ -7,7 +7,7 @@ configuration does, so that « Récupération », ``recuperation`` and ``RECUPER
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import snowballstemmer
@@ -45,18 +45,32 @@ NEQ_AS_TYPED = re.compile(r"^\s*(?:\d[\s\-.]*){10}$")
 _local = threading.local()
 
 
-def _stemmer():
-    try:
-        return _local.stemmer
-    except AttributeError:
-        _local.stemmer = snowballstemmer.stemmer("french")
-        return _local.stemmer
+def _stemmer(language):
+    stemmers = _local.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(language)
+    return stemmers[language]
 
 
 @lru_cache(maxsize=50_000)
 def stem(word):
+    """The French stem of a folded word."""
     # Snowball's suffixes are letters: a number is its own stem (and names carry many).
-    return word if word.isdigit() else _stemmer().stemWord(word)
+    return word if word.isdigit() else _stemmer("french").stemWord(word)
+
+
+@lru_cache(maxsize=50_000)
+def stem_en(word):
+    """The English stem of a folded word: English fields are indexed by it too, so that
+    « caterers » finds « Catering » (the French stemmer leaves ``caterer`` and ``cater``)."""
+    return word if word.isdigit() else _stemmer("english").stemWord(word)
+
+
+def stems(word):
+    """A query word's stems, French first: an indexed word matches if it has either."""
+    if word in STOP_WORDS:
+        return (word,)
+    return tuple(dict.fromkeys((stem(word), stem_en(word))))
 
 
 def words(text):
@@ -64,8 +78,8 @@ def words(text):
     return WORD.findall(fold(text).translate(LIGATURES))
 
 
-def indexed_words(text):
-    """What the SQLite index stores for ``text``: each word's stem, then the word itself.
+def indexed_words(text, stemmer=stem):
+    """What the SQLite index stores for French ``text``: each word's stem, then the word itself.
 
     Stems make plurals match (« traiteurs » → ``traiteur``); whole words let a prefix typed so
     far match (``recuperati`` is a prefix of ``recuperation``, not of its stem ``recuper``).
@@ -74,11 +88,16 @@ def indexed_words(text):
     for word in words(text):
         if word in STOP_WORDS:
             continue
-        word_stem = stem(word)
+        word_stem = stemmer(word)
         tokens.append(word_stem)
         if word_stem != word:
             tokens.append(word)
     return " ".join(tokens)
+
+
+def indexed_words_en(text):
+    """What the SQLite index stores for English ``text``: as ``indexed_words``, English stems."""
+    return indexed_words(text, stem_en)
 
 
 def spellings(text):
@@ -106,6 +125,8 @@ class Query:
     terms: tuple[str, ...] = ()
     prefix: str = ""
     neq: str = ""
+    # Whether synonym sets expand it; the words as typed alone rank the typed matches first.
+    expand: bool = True
 
     @classmethod
     def parse(cls, q):
@@ -121,24 +142,51 @@ class Query:
     def __bool__(self):
         return bool(self.terms or self.prefix or self.neq)
 
-    @property
-    def stemmed_terms(self):
-        return tuple(stem(term) for term in self.terms)
+    def as_typed(self):
+        return replace(self, expand=False)
+
+    def clauses(self, synonyms=None):
+        """What must match, as clauses that must all match, each a tuple of ``Alternative``
+        of which one must match. Without synonyms each word is its own clause; a run of words
+        that a synonym set names (``SynonymTable.spans``) becomes one clause: the words as
+        typed, or any other term of the set."""
+        typed = [*self.terms, self.prefix] if self.prefix else list(self.terms)
+        spans = synonyms.spans(typed) if synonyms and self.expand else {}
+        clauses = []
+        position = 0
+        while position < len(typed):
+            end, others = spans.get(position, (position + 1, ()))
+            run = typed[position:end]
+            if end == len(typed) and self.prefix:
+                as_typed = Alternative(tuple(run[:-1]), run[-1])
+            else:
+                as_typed = Alternative(tuple(run))
+            clauses.append((as_typed, *(Alternative(other) for other in others)))
+            position = end
+        return clauses
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Words that must all match, each by any of its stems, and maybe a last word typed so
+    far, matched as a prefix."""
+
+    words: tuple[str, ...] = ()
+    prefix: str = ""
 
     @property
     def prefixes(self):
-        """What the last word may start with: its stem, or as typed where the stem is no prefix.
+        """What the last word may start with: the word as typed and its stems, less any that
+        starts with another of them (``recuperati`` → ``recuperat``, which covers it).
 
-        A stem is usually a prefix of the word (``recuperati`` → ``recuperat``), and then
-        everything that starts with the word starts with the stem: one prefix is enough.
-        Stop words are not stemmed (nor indexed as stems).
+        The index holds each word whole and as its stems; a stem is usually a prefix of the
+        word, and then everything that starts with the word starts with the stem. Stop words
+        are not stemmed (nor indexed as stems).
         """
         if self.prefix in STOP_WORDS:
             return (self.prefix,)
-        if self.stem_covers_prefix:
-            return (stem(self.prefix),)
-        return (self.prefix, stem(self.prefix))
-
-    @property
-    def stem_covers_prefix(self):
-        return self.prefix not in STOP_WORDS and self.prefix.startswith(stem(self.prefix))
+        forms = dict.fromkeys((*stems(self.prefix), self.prefix))
+        return tuple(
+            form for form in forms
+            if not any(other != form and form.startswith(other) for other in forms)
+        )

@@ -6,8 +6,10 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from enterprises.directory_index import current_index
 from enterprises.models import Category, Enterprise, Sector
 from enterprises.search import deferred_index, rebuild_index, search, suggest
+from enterprises.search import ranks as search_ranks
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +80,8 @@ def test_categories_sectors_and_english_names_are_searchable(directory):
     insertech = Enterprise.objects.get(name="Insertech")
     insertech.sectors.set([Sector.objects.get(slug="environnement-recuperation")])
 
-    assert found("catering") == {"Cuisine collective"}
+    # Its category's English name, and « traiteur » through the seeded synonym set.
+    assert found("catering") == {"Cuisine collective", "Les Traiteurs du Plateau"}
     assert found("recyclage") == {"Insertech"}
 
 
@@ -87,16 +90,34 @@ def test_an_neq_is_found_with_or_without_spaces(directory, q):
     assert found(q) == {"Cuisine collective"}
 
 
+def listing_order(q):
+    """The order the listing shows (the directory index ranks through ``search.ranks``)."""
+    ids = Enterprise.objects.published().values_list("pk", flat=True)
+    ranks = search_ranks(q, list(ids))
+    names = dict(Enterprise.objects.values_list("pk", "name"))
+    return [names[pk] for pk in sorted(ranks, key=lambda pk: (-ranks[pk], pk))]
+
+
 def test_name_matches_rank_above_category_matches_above_description_matches(directory):
-    assert ranked("traiteur") == ["Les Traiteurs du Plateau", "Cuisine collective"]
+    # « traiteur » is a synonym of « buffet » and ``catering``, which the category of
+    # « Cuisine collective » also names: the word as typed still ranks first.
+    assert listing_order("traiteur") == ["Les Traiteurs du Plateau", "Cuisine collective"]
 
     EnterpriseFactory(name="Boîtes à lunch Mathilde", description_fr="Aussi traiteur le midi.")
 
-    assert ranked("traiteur") == [
+    assert listing_order("traiteur") == [
         "Les Traiteurs du Plateau",
         "Cuisine collective",
         "Boîtes à lunch Mathilde",
     ]
+
+
+def test_what_only_a_synonym_finds_ranks_below_what_the_typed_words_find(directory):
+    # ``catering`` is the English name of Cuisine collective's category; « Les Traiteurs du
+    # Plateau » is found only through the synonyms « traiteur » and « buffet ».
+    expected = ["Cuisine collective", "Les Traiteurs du Plateau"]
+    assert listing_order("catering") == expected
+    assert ranked("catering") == expected
 
 
 def test_search_keeps_the_callers_filters_and_order(directory):
@@ -115,7 +136,9 @@ def test_an_empty_query_leaves_the_queryset_unchanged(directory):
     assert search(queryset, None) is queryset
 
 
-def test_a_search_is_one_query(directory, django_assert_num_queries):
+def test_a_search_is_one_query_once_the_index_is_loaded(directory, django_assert_num_queries):
+    current_index()  # the listing loads it first: the synonyms follow its revision
+    search(Enterprise.objects.published(), "traiteur")  # reads the synonym sets once
     with django_assert_num_queries(1):  # the enterprises joined to the index, ranked
         assert len(list(search(Enterprise.objects.published(), "traiteur plateau"))) == 1
 

@@ -1,0 +1,349 @@
+"""Query words that name a category or a place, offered as filters.
+
+``interpret("traiteur St-Rémi")`` finds the words that name a category (through the synonym
+sets linked to it, or its full name) and those that name a region, an MRC or a municipality
+(accents, case, hyphens and ``St``/``Ste`` ignored, as ``places.place_key`` writes them). The
+listing offers them as a one-click filter, a plain link to the URL a full load would show;
+when the text alone finds nothing it applies the first that finds something (or a corrected
+spelling) and says so, with a link back to the text as typed (``AS_TYPED``).
+
+The names are read once per revision of the directory, per process (four queries).
+"""
+
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from enterprises.directory_index import FilteredDirectory, result_count
+from enterprises.filters import EnterpriseFilterSet
+from enterprises.models import Category, Enterprise, Mrc, Municipality, Region
+from enterprises.places import place_key
+
+from .synonyms import current_revision, current_synonyms, term_words
+from .text import MAX_TERMS, STOP_WORDS, WORD, clean, words
+
+# The parameter of the "search as typed" link: the listing then applies nothing by itself.
+AS_TYPED = "as_typed"
+# The longest place name matched, in words ("Saint-Jean-Baptiste-de-Nicolet" has 5).
+MAX_PLACE_WORDS = 7
+# Words that join a place to the rest ("traiteur à Longueuil", "caterers in Montreal"), or
+# say what it is ("ville de Québec", "Quebec City"): taken with it.
+PLACE_LINKS = frozenset({"a", "au", "aux", "en", "dans", "de", "du", "des", "in", "near", "pres",
+                         "ville", "city", "region", "mrc"})
+PLACE_SUFFIXES = frozenset({"city", "region", "area"})
+# Municipalities named by a word buyers use for something else ("low cost", "best price").
+NOT_PLACES = frozenset({"low", "hope", "price", "gore", "begin", "nouvelle", "racine"})
+# The filters a hint may set, and the parameters that shape the page only.
+HINT_FILTERS = ("category", "region", "mrc")
+PAGE_PARAMETERS = ("page", AS_TYPED)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place a query word names, as the filter that keeps it: ``facet`` and its ``value``."""
+
+    facet: str  # "region" or "mrc"
+    value: str  # the region's code or the MRC's slug
+    name: str
+    name_en: str = ""
+
+    @property
+    def label(self):
+        return self.name_en if translation.get_language() == "en" and self.name_en else self.name
+
+
+@dataclass
+class Vocabulary:
+    """Category and place names by their folded form, for one revision of the directory."""
+
+    categories: dict = field(default_factory=dict)  # id → Category
+    category_names: dict = field(default_factory=dict)  # tuple of words → category id
+    places: dict = field(default_factory=dict)  # place_key → Place
+
+    @classmethod
+    def load(cls):
+        vocabulary = cls()
+        for category in Category.objects.only("pk", "slug", "name", "name_en"):
+            vocabulary.categories[category.pk] = category
+            for name in (category.name, category.name_en):
+                vocabulary.category_names.setdefault(term_words(name), category.pk)
+        # Least specific first, each overriding the one before: a municipality named like its
+        # MRC (Longueuil) is its MRC, an MRC named like its region (Montréal) the region.
+        mrcs = {mrc.pk: mrc for mrc in Mrc.objects.only("pk", "name", "slug")}
+        for name, mrc_id in Municipality.objects.exclude(mrc=None).values_list("name", "mrc_id"):
+            mrc = mrcs[mrc_id]
+            label = name if place_key(name) == place_key(mrc.name) else f"{name} ({mrc.name})"
+            vocabulary.places[place_key(name)] = Place("mrc", mrc.slug, label)
+        for mrc in mrcs.values():
+            vocabulary.places[place_key(mrc.name)] = Place("mrc", mrc.slug, mrc.name)
+        for region in Region.objects.only("code", "name", "name_en"):
+            place = Place("region", region.code, region.name, region.name_en)
+            for name in (region.name_en, region.name):
+                vocabulary.places[place_key(name)] = place
+        return vocabulary
+
+
+_lock = threading.Lock()
+_cached = {"revision": object(), "vocabulary": None}
+
+
+def vocabulary():
+    revision = current_revision()
+    with _lock:
+        if _cached["revision"] == revision and _cached["vocabulary"] is not None:
+            return _cached["vocabulary"]
+    loaded = Vocabulary.load()
+    with _lock:
+        _cached.update(revision=revision, vocabulary=loaded)
+    return loaded
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What the query's words name: categories, a place, and the words left as text."""
+
+    remaining: str
+    categories: tuple = ()  # Category objects
+    place: Place | None = None
+
+    def __bool__(self):
+        return bool(self.categories or self.place)
+
+
+def interpret(q):
+    """The categories and the place that the words of ``q`` name, and the other words."""
+    # Each folded word with the word as typed, which the remaining text keeps (« ménager »).
+    pairs = [
+        (folded, spelling)
+        for spelling in WORD.findall(unicodedata.normalize("NFC", clean(q)))
+        for folded in words(spelling)
+    ][:MAX_TERMS]
+    if not pairs:
+        return Interpretation(remaining="")
+    typed = [folded for folded, _spelling in pairs]
+    known = vocabulary()
+    used = [False] * len(typed)
+    place = find_place(typed, used, known)
+    categories = find_categories(typed, used, known)
+    remaining = dict.fromkeys(
+        spelling for (_folded, spelling), taken in zip(pairs, used, strict=True) if not taken
+    )
+    return Interpretation(" ".join(remaining), tuple(categories), place)
+
+
+def find_place(typed, used, known):
+    """The longest run of words naming a place (the last such run); its words, and a linking
+    word just before it, are marked as used."""
+    for length in range(min(MAX_PLACE_WORDS, len(typed)), 0, -1):
+        for start in range(len(typed) - length, -1, -1):
+            key = place_key(" ".join(typed[start : start + length]))
+            place = None if key in NOT_PLACES else known.places.get(key)
+            if place is None:
+                continue
+            for position in range(start, start + length):
+                used[position] = True
+            before = start - 1
+            while before >= 0 and typed[before] in PLACE_LINKS:
+                used[before] = True
+                before -= 1
+            if start + length < len(typed) and typed[start + length] in PLACE_SUFFIXES:
+                used[start + length] = True
+            return place
+    return None
+
+
+def find_categories(typed, used, known):
+    """The categories that runs of the words not yet used name: by a synonym set linked to a
+    category, or by the category's full name."""
+    positions = [n for n, word in enumerate(typed) if not used[n] and word not in STOP_WORDS]
+    candidates = [typed[n] for n in positions]
+    found = {}
+    for start, (end, category_ids) in current_synonyms().categories_named(candidates).items():
+        for n in positions[start:end]:
+            used[n] = True
+        for category_id in sorted(category_ids):
+            found.setdefault(category_id, known.categories.get(category_id))
+    for name, category_id in known.category_names.items():
+        if name and _contains(candidates, name):
+            found.setdefault(category_id, known.categories[category_id])
+    return [category for category in found.values() if category is not None]
+
+
+def _contains(candidates, name):
+    return any(
+        tuple(candidates[start : start + len(name)]) == name
+        for start in range(len(candidates) - len(name) + 1)
+    )
+
+
+@dataclass
+class Hint:
+    """A filtered listing a query's words suggest: its query string, label and count."""
+
+    query: str
+    label: str
+    count: int
+
+
+@dataclass
+class ListingHints:
+    """What the listing shows about the query: the hints to click, or the one applied (with
+    the note saying so and the link back to the text as typed)."""
+
+    offers: list = field(default_factory=list)
+    applied: Hint | None = None
+    note: str = ""
+    typed: str = ""
+    as_typed_query: str = ""
+
+
+def for_listing(view):
+    """The hints for a ``DirectoryView`` that has its ``filterset``, ``directory`` and
+    ``facets``. When the text alone finds nothing, applies the first hint that finds
+    something (or a corrected spelling), replacing the view's three attributes with it."""
+    q = view.filterset.active_filters.get("q")
+    if not q:
+        return ListingHints()
+    interpretation = interpret(q)
+    total = result_count(view.facets)
+    hints = []
+    for candidate in candidates(interpretation):
+        params = hint_parameters(view.request.GET, view.filterset, candidate)
+        if params is None:
+            continue
+        count = count_of(view, params)
+        # The same count is most likely the same results: nothing to offer.
+        if count and count != total:
+            hints.append(Hint(params.urlencode(), describe(candidate), count))
+            break
+    if total or AS_TYPED in view.request.GET:
+        return ListingHints(offers=hints)
+    if not hints:
+        hints = spelling_hints(view, q)
+    if not hints:
+        return ListingHints()
+    applied = hints[0]
+    apply(view, applied.query)
+    as_typed = view.request.GET.copy()
+    as_typed.pop("page", None)
+    as_typed[AS_TYPED] = "1"
+    return ListingHints(
+        applied=applied,
+        note=_("No results for %(q)s; showing %(hint)s instead.")
+        % {"q": quoted(q), "hint": applied.label},
+        typed=q,
+        as_typed_query=as_typed.urlencode(),
+    )
+
+
+def candidates(interpretation):
+    """The category and the place together, then (when together they find nothing) each
+    alone: « traiteur Longueuil » with no caterer there still leads to the caterers."""
+    if not interpretation:
+        return []
+    found = [interpretation]
+    if interpretation.categories and interpretation.place:
+        found.append(Interpretation(interpretation.remaining, interpretation.categories))
+        found.append(Interpretation(interpretation.remaining, place=interpretation.place))
+    return found
+
+
+def hint_parameters(get, filterset, interpretation):
+    """The listing's parameters with the hint's filters added and its words taken out of the
+    text; None when it adds nothing (its facets are already filtered)."""
+    params = get.copy()
+    for name in PAGE_PARAMETERS:
+        params.pop(name, None)
+    active = filterset.active_filters
+    added = False
+    if interpretation.categories and "category" not in active:
+        params.setlist("category", [category.slug for category in interpretation.categories])
+        added = True
+    place = interpretation.place
+    if place and place.facet not in active and "mrc" not in active:
+        params.setlist(place.facet, [place.value])
+        added = True
+    if not added:
+        return None
+    if interpretation.remaining:
+        params["q"] = interpretation.remaining
+    else:
+        params.pop("q", None)
+        params.pop("sort", None)
+    return params
+
+
+def count_of(view, params):
+    """How many enterprises the listing would show with ``params``, from the index."""
+    filterset = EnterpriseFilterSet(params, queryset=view.get_queryset())
+    directory = FilteredDirectory(filterset, fixed=view.get_fixed_filters())
+    return result_count(directory.facet_counts(facets=("legal_form",)))
+
+
+def apply(view, query):
+    """Show the listing for the hint's ``query`` instead of the empty one."""
+    view.filterset = EnterpriseFilterSet(QueryDict(query), queryset=view.get_queryset())
+    view.directory = FilteredDirectory(view.filterset, fixed=view.get_fixed_filters())
+    view.facets = view.directory.facet_counts()
+
+
+def spelling_hints(view, q):
+    """The text with its misspelled words corrected, as a hint, when that finds something."""
+    from . import suggest
+
+    corrected = suggest(q)
+    if not corrected:
+        return []
+    params = view.request.GET.copy()
+    for name in PAGE_PARAMETERS:
+        params.pop(name, None)
+    params["q"] = corrected
+    count = count_of(view, params)
+    if not count:
+        return []
+    return [Hint(params.urlencode(), quoted(corrected), count)]
+
+
+def quoted(text):
+    return _("“%(text)s”") % {"text": text}
+
+
+def describe(interpretation):
+    """« Traiteur et buffets » — Montérégie, with the words left as text, for a link."""
+    parts = [quoted(category.localized_name) for category in interpretation.categories]
+    if interpretation.remaining:
+        parts.append(quoted(interpretation.remaining))
+    if interpretation.place:
+        parts.append(interpretation.place.label)
+    return " — ".join(parts)
+
+
+def listing_ids(q, limit):
+    """The ids of the first ``limit`` enterprises the public listing shows for ``q``, hints
+    applied as the listing applies them (for ``benchmark_relevance``)."""
+    from django.test import RequestFactory
+
+    view = _ListingProbe(RequestFactory().get("/", {"q": q}))
+    for_listing(view)
+    results = view.directory.results()
+    return [enterprise.pk for enterprise in results[:limit]]
+
+
+class _ListingProbe:
+    """The parts of ``DirectoryView`` that ``for_listing`` reads, on the whole directory."""
+
+    def __init__(self, request):
+        self.request = request
+        self.filterset = EnterpriseFilterSet(request.GET, queryset=self.get_queryset())
+        self.directory = FilteredDirectory(self.filterset)
+        self.facets = self.directory.facet_counts()
+
+    def get_queryset(self):
+        return Enterprise.objects.published()
+
+    def get_fixed_filters(self):
+        return {}

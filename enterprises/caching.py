@@ -14,6 +14,10 @@ the revision of the index it just used, which can only be older than the content
 
 Requests carrying a session or pending messages (``base.html`` shows them) are answered
 privately and never with a 304: what a shared cache keeps is the same for every visitor.
+
+Below the whole page, the listing keeps its costliest fragments in the default cache for the
+same revision, release, period and language: each result card (``rendered_cards``), and the
+filters' block per filter state (``rendered_facets``). Neither depends on the visitor.
 """
 
 import hashlib
@@ -23,8 +27,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache as default_cache
+from django.db.models import prefetch_related_objects
+from django.template.loader import get_template
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.safestring import mark_safe
 
 from .directory_index import index as directory_index
 from .models import DirectoryRevision
@@ -37,6 +45,10 @@ VARY = ("HX-Request", "HX-History-Restore-Request", "Cookie")
 RELEASE_DIRECTORIES = ("ecpar_site", "enterprises", "events", "programs", "purchases",
                        "templates", "locale", "static")
 RELEASE_SUFFIXES = (".py", ".html", ".txt", ".mo", ".css", ".js", ".svg")
+CARD_TEMPLATE = "includes/enterprise_card.html"
+FACET_TEMPLATE = "includes/facet.html"
+# Query parameters that change the results shown but not the filters' counts.
+PRESENTATION_PARAMETERS = ("page", "per_page", "sort")
 
 
 @cache
@@ -121,3 +133,58 @@ def public_directory_cache(view):
         return cache_publicly(response, etag or directory_etag(request, served_revision()))
 
     return cached_view
+
+
+def fragment_key(kind, *parts):
+    """The cache key of a fragment of the directory's pages, for the revision of the index
+    the view just used, this release, period and language."""
+    period = int(time.time() // settings.DIRECTORY_FACETS_CACHE_SECONDS)
+    scope = (kind, served_revision(), release(), period, translation.get_language(), *parts)
+    return "fragment:" + ":".join(map(str, scope))
+
+
+def rendered_cards(enterprises, request, prefetch=("categories",)):
+    """Each enterprise's result card (``CARD_TEMPLATE``), in order.
+
+    Cards rendered before in this revision and language come from the cache in one read;
+    the others, and only they, get their ``prefetch`` relations (one query each) and are
+    rendered and kept in one write. Nothing is kept when the directory index is rebuilt for
+    every request (``DIRECTORY_FACETS_CACHE_SECONDS = 0``).
+    """
+    lifetime = settings.DIRECTORY_FACETS_CACHE_SECONDS
+    cards, keys = {}, {}
+    if lifetime:
+        keys = {enterprise.pk: fragment_key("card", enterprise.pk) for enterprise in enterprises}
+        kept = default_cache.get_many(keys.values())
+        cards = {pk: kept[key] for pk, key in keys.items() if key in kept}
+    if missing := [enterprise for enterprise in enterprises if enterprise.pk not in cards]:
+        prefetch_related_objects(missing, *prefetch)
+        template = get_template(CARD_TEMPLATE)
+        new = {enterprise.pk: template.render({"enterprise": enterprise}, request)
+               for enterprise in missing}
+        cards |= new
+        if lifetime:
+            default_cache.set_many({keys[pk]: html for pk, html in new.items()}, lifetime)
+    return [mark_safe(cards[enterprise.pk]) for enterprise in enterprises]
+
+
+def rendered_facets(request, facets):
+    """The filters' block: ``FACET_TEMPLATE`` for each facet that ``facets()`` returns,
+    kept per page (its path) and filter state (the query without paging and order)."""
+    template = get_template(FACET_TEMPLATE)
+
+    def render():
+        return "".join(template.render({"facet": facet}, request) for facet in facets())
+
+    lifetime = settings.DIRECTORY_FACETS_CACHE_SECONDS
+    if not lifetime:
+        return mark_safe(render())
+    state = sorted((name, value) for name, values in request.GET.lists()
+                   if name not in PRESENTATION_PARAMETERS for value in values)
+    digest = hashlib.blake2b(repr((request.path, state)).encode(), digest_size=12).hexdigest()
+    key = fragment_key("facets", digest)
+    html = default_cache.get(key)
+    if html is None:
+        html = render()
+        default_cache.set(key, html, lifetime)
+    return mark_safe(html)

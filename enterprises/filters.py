@@ -11,7 +11,7 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import FloatField, Q, Value
+from django.db.models import FloatField, Q, QuerySet, Value
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +85,12 @@ class CodeOrSlugMultipleChoiceField(django_filters.fields.ModelMultipleChoiceFie
 
 class CodeOrSlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = CodeOrSlugMultipleChoiceField
+
+
+def is_chosen(value):
+    if isinstance(value, QuerySet) and value.query.is_empty():
+        return False
+    return bool(value)
 
 
 class EnterpriseFilterSet(django_filters.FilterSet):
@@ -189,11 +195,15 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         self.form.is_valid()
         return self.form.cleaned_data
 
-    @property
+    @cached_property
     def active_filters(self):
-        """The valid, non-empty filter values: ``{"region": <QuerySet [Region…]>, "q": "…"}``."""
+        """The valid, non-empty filter values: ``{"region": <QuerySet [Region…]>, "q": "…"}``.
+
+        A filter left empty holds ``queryset.none()``, told apart without compiling it: a page
+        reads these a dozen times, and the chosen values' querysets run once.
+        """
         cleaned = self.cleaned_data
-        return {name: cleaned[name] for name in self.filters if cleaned.get(name)}
+        return {name: cleaned[name] for name in self.filters if is_chosen(cleaned.get(name))}
 
     def filter_queryset(self, queryset):
         for name, value in self.active_filters.items():

@@ -6,9 +6,10 @@ choosing them as well would add.
 """
 
 from collections.abc import Sequence
-from functools import partial, reduce
+from functools import reduce
 from operator import and_
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ..filters import Sort
@@ -48,19 +49,13 @@ class FilteredDirectory:
         also carry their ``depth`` and their ``parent`` slug (a parent's count includes its
         descendants, without counting an enterprise twice). The MRCs listed are those of the
         chosen regions (by the filters or the page), and any MRC chosen; their values are slugs.
+
+        The lists themselves (labels in the active language, order) are built once per index
+        and language (``facet_choices``); a request only counts.
         """
-        chosen_regions = [
-            *self.fixed.get("region", ()), *self.filterset.active_filters.get("region", ())
-        ]
-        counters = {
-            "region": _region_facet,
-            "mrc": partial(_mrc_facet, regions=set(_keys("region", chosen_regions))),
-            "category": _category_facet,
-            "sector": _sector_facet,
-            "legal_form": _legal_form_facet,
-            "label": _label_facet,
-            "verification": _verification_facet,
-        }
+        active = self.filterset.active_filters
+        chosen_regions = set(_keys("region", [*self.fixed.get("region", ()),
+                                              *active.get("region", ())]))
         counted = {}
         for facet in facets:
             if facet in self.masks:
@@ -68,8 +63,14 @@ class FilteredDirectory:
                 matching = reduce(and_, others, self.base)
             else:
                 matching = self.matching
-            selected = set(_keys(facet, self.filterset.active_filters.get(facet, ())))
-            counted[facet] = counters[facet](self.index, matching, selected)
+            selected = set(_keys(facet, active.get(facet, ())))
+            members = self.index.members[facet]
+            counted[facet] = [
+                {**entry, "count": (matching & members.get(key, 0)).bit_count(),
+                 "selected": key in selected}
+                for key, entry, region in facet_choices(self.index, facet)
+                if region is None or region in chosen_regions or key in selected
+            ]
         return counted
 
     def results(self, shape=lambda queryset: queryset):
@@ -124,85 +125,84 @@ def _keys(facet, choices):
     return [getattr(choice, "pk", choice) for choice in choices]
 
 
-def _entry(index, matching, facet, choice, selected, value_field="slug"):
-    return {
-        "value": getattr(choice, value_field),
-        "label": choice.localized_name,
-        "count": index.count(matching, facet, choice.pk),
-        "selected": choice.pk in selected,
-    }
+def facet_choices(index, facet):
+    """``[(key, entry, region)]``: the values of ``facet`` in display order for the active
+    language, each with its key in ``index.members[facet]`` and its entry without the count;
+    ``region`` is an MRC's region (it is listed only when that region is chosen), else None.
+
+    Kept on the index: sorting and translating some 200 labels cost more than counting them.
+    """
+    language = translation.get_language()
+    choices = index.facet_choices.get((facet, language))
+    if choices is None:
+        choices = index.facet_choices[facet, language] = list(CHOICES[facet](index))
+    return choices
 
 
-def _region_facet(index, matching, selected):
+def _named(choice, value_field="slug"):
+    return {"value": getattr(choice, value_field), "label": str(choice.localized_name)}
+
+
+def _region_choices(index):
     """An enterprise counts in its own region and in each region it serves, once in each."""
-    return [
-        {**_entry(index, matching, "region", region, selected, "code"), "slug": region.slug}
-        for region in index.regions
-    ]
+    for region in index.regions:
+        yield region.pk, {**_named(region, "code"), "slug": region.slug}, None
 
 
-def _mrc_facet(index, matching, selected, regions):
-    """The MRCs of the chosen regions, by name, and those chosen elsewhere, so that they
-    can be unchosen."""
-    return [
-        {
-            "value": mrc.slug,
-            "label": mrc.name,
-            "count": index.count(matching, "mrc", mrc.pk),
-            "selected": mrc.pk in selected,
-            "region": mrc.region.code,
-        }
-        for mrc in index.mrcs
-        if mrc.region_id in regions or mrc.pk in selected
-    ]
+def _mrc_choices(index):
+    """The MRCs by name, each listed with its region (and when chosen elsewhere, so that it
+    can be unchosen)."""
+    for mrc in index.mrcs:
+        entry = {"value": mrc.slug, "label": mrc.name, "region": mrc.region.code}
+        yield mrc.pk, entry, mrc.region_id
 
 
-def _category_facet(index, matching, selected):
-    """Counts per category, listed depth first, each parent before its children."""
+def _category_choices(index):
+    """Listed depth first, each parent before its children."""
     by_id = {category.pk: category for category in index.categories}
     paths = {pk: index.category_tree.path(pk) for pk in by_id}
-    entries = []
     ordered = sorted(index.categories, key=lambda c: [_sort_key(by_id[i]) for i in paths[c.pk]])
     for category in ordered:
-        entry = _entry(index, matching, "category", category, selected)
-        entry["depth"] = len(paths[category.pk]) - 1
-        entry["parent"] = by_id[category.parent_id].slug if category.parent_id else None
-        entries.append(entry)
-    return entries
+        entry = {
+            **_named(category),
+            "depth": len(paths[category.pk]) - 1,
+            "parent": by_id[category.parent_id].slug if category.parent_id else None,
+        }
+        yield category.pk, entry, None
 
 
 def _sort_key(choice):
     return str(choice.localized_name).casefold()
 
 
-def _sector_facet(index, matching, selected):
-    sectors = sorted(index.sectors, key=_sort_key)
-    return [_entry(index, matching, "sector", sector, selected) for sector in sectors]
+def _sector_choices(index):
+    for sector in sorted(index.sectors, key=_sort_key):
+        yield sector.pk, _named(sector), None
 
 
-def _label_facet(index, matching, selected):
-    labels = sorted(index.labels, key=_sort_key)
-    return [_entry(index, matching, "label", label, selected) for label in labels]
+def _label_choices(index):
+    for label in sorted(index.labels, key=_sort_key):
+        yield label.pk, _named(label), None
 
 
-def _verification_facet(index, matching, selected):
+def _verification_choices(index):
     """Only the public state, "verified": the others are curators' words."""
     verified = Enterprise.Verification.VERIFIED
-    return [{
-        "value": verified.value,
-        "label": str(_("Verified by the network")),
-        "count": index.count(matching, "verification", verified.value),
-        "selected": verified.value in selected,
-    }]
+    entry = {"value": verified.value, "label": str(_("Verified by the network"))}
+    yield verified.value, entry, None
 
 
-def _legal_form_facet(index, matching, selected):
-    return [
-        {
-            "value": value,
-            "label": str(label),
-            "count": index.count(matching, "legal_form", value),
-            "selected": value in selected,
-        }
-        for value, label in Enterprise.LegalForm.choices
-    ]
+def _legal_form_choices(index):
+    for value, label in Enterprise.LegalForm.choices:
+        yield value, {"value": value, "label": str(label)}, None
+
+
+CHOICES = {
+    "region": _region_choices,
+    "mrc": _mrc_choices,
+    "category": _category_choices,
+    "sector": _sector_choices,
+    "label": _label_choices,
+    "verification": _verification_choices,
+    "legal_form": _legal_form_choices,
+}

@@ -53,6 +53,8 @@ class DirectoryIndex:
     labels: list
     built_at: float = field(default_factory=time.monotonic)
     text: RecentTextMatches = field(default_factory=RecentTextMatches, repr=False)
+    # Each facet's values in display order, per language (``facets.facet_choices``).
+    facet_choices: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, revision):

@@ -19,35 +19,45 @@ from .bitsets import bitset, positions_among
 TEXT_MATCHES_KEPT = 128
 
 
-@dataclass(frozen=True)
+@dataclass
 class TextMatches:
-    """The enterprises matching a search text, published or not: their ids in the index's
-    order, and as a bitset; and the relevance of each, once ranked (NaN until then)."""
+    """The enterprises matching a search text, published or not: their ids in increasing
+    order, and as a bitset; the relevance of each, once ranked (NaN until then); and the
+    last order asked for (``ranked``), as ``(bits, ids)``."""
 
     text: str
     ids: array
     bits: int
     ranks: array
+    last: tuple = (None, None)
 
     @classmethod
     def of(cls, text, ids):
+        ids = sorted(ids)
         return cls(text, array("q", ids), bitset(ids), array("d", [math.nan]) * len(ids))
 
     def ranked(self, bits):
         """The matching ids whose bit is set in ``bits``, most relevant first (ties by id).
 
-        Only the ids never ranked before are ranked: a buyer who narrows a search by a facet,
-        or turns its pages, reads the ranks the broader search already computed. Threads may
-        rank the same ids at once; they store the same values.
+        Only the ids never ranked before are ranked: a buyer who narrows a search by a facet
+        reads the ranks the broader search already computed, and one who turns the pages of
+        the same results reads the order the first page made. Threads may rank the same ids
+        at once; they store the same values.
         """
+        last_bits, last_order = self.last
+        if last_bits == bits:
+            return last_order
         ids, ranks = self.ids, self.ranks
         positions = positions_among(bits, ids)
         if missing := [n for n in positions if math.isnan(ranks[n])]:
             found = search.ranks(self.text, [ids[n] for n in missing])
             for n in missing:
                 ranks[n] = found.get(ids[n], 0.0)
-        positions.sort(key=lambda n: (-ranks[n], ids[n]))
-        return [ids[n] for n in positions]
+        # Stable, so equal ranks keep the ids' increasing order.
+        positions.sort(key=ranks.__getitem__, reverse=True)
+        order = [ids[n] for n in positions]
+        self.last = (bits, order)
+        return order
 
 
 class RecentTextMatches:

@@ -43,10 +43,13 @@ def test_the_benchmark_prints_each_pages_data_work_beside_its_time(
 
     header = out.getvalue().splitlines()[1].split()
     rows = figures(out.getvalue())
-    assert header[-5:] == ["data", "p50", "data", "p95", "page/data"]
-    status, p50, p95, queries, data_p50, data_p95, ratio = rows["search + region + facets"]
+    assert header[-9:] == ["data", "p50", "data", "p95", "page/data", "cpu", "p50", "cpu", "p95"]
+    status, p50, p95, queries, data_p50, data_p95, ratio, cpu_p50, cpu_p95 = (
+        rows["search + region + facets"]
+    )
     assert status == "200"
     assert float(data_p50) > 0 and float(ratio) > 0
+    assert 0 < float(cpu_p50) <= float(cpu_p95)
     assert rows["the same, 304"][0] == "304"
     assert rows["the same, 304"][3] == "1"  # the directory's revision, nothing else
 

@@ -14,6 +14,7 @@ on the same database instead, a new connection each, to compare with other serve
 
 import http.client
 import logging
+import os
 import statistics
 import sys
 import time
@@ -169,7 +170,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{connection.vendor}: {published} published enterprises, {repeat} runs each, "
             f"{where}; this machine adds 10 million integers in Python in "
-            f"{machine_speed():.2f} s"
+            f"{machine_speed():.2f} s; load average {os.getloadavg()[0]:.1f}"
         )
         if server:
             client = server
@@ -180,21 +181,22 @@ class Command(BaseCommand):
         client = Client(HTTP_HOST="localhost")
         self.stdout.write(
             f"{'page':<28} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} "
-            f"{'data p50':>9} {'data p95':>9} {'page/data':>10}"
+            f"{'data p50':>9} {'data p95':>9} {'page/data':>10} {'cpu p50':>8} {'cpu p95':>8}"
         )
         with override_settings(DIRECTORY_FACETS_CACHE_SECONDS=3600):
             self.stdout.write(self.measure_index_build(repeat=3))
             warm_up_worker()  # as the app server's workers do before their first request
             for case in [*cases, self.not_modified_case(client, search)]:
-                line, times = self.measure(client, case, case.urls, repeat)
+                line, times, cpu_times = self.measure(client, case, case.urls, repeat)
                 with without_rendering():
-                    _line, data_times = self.measure(
+                    _line, data_times, _cpu = self.measure(
                         client, case, case.data_urls or case.urls, repeat
                     )
                 data = statistics.median(data_times)
                 self.stdout.write(
                     f"{line} {data:>9.1f} {percentile(data_times, 0.95):>9.1f} "
-                    f"{statistics.median(times) / data:>10.1f}"
+                    f"{statistics.median(times) / data:>10.1f} "
+                    f"{statistics.median(cpu_times):>8.1f} {percentile(cpu_times, 0.95):>8.1f}"
                 )
 
     def not_modified_case(self, client, url):
@@ -226,15 +228,17 @@ class Command(BaseCommand):
         return list(words)
 
     def measure(self, client, case, urls, repeat):
-        """The figures' line and the times; queries are counted only in process."""
+        """The figures' line, the times and this process's CPU times (on a shared machine,
+        the wall time also counts the other jobs); queries are counted only in process."""
         headers = case.headers
         client.get(urls[0], secure=True, headers=headers)  # warm the caches once, untimed
-        times = []
+        times, cpu_times = [], []
         for attempt in range(repeat):
             url = urls[(attempt + 1) % len(urls)]  # the warmed one last, if there are several
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             client.get(url, secure=True, headers=headers)
             times.append((time.perf_counter() - started) * 1000)
+            cpu_times.append((time.process_time() - cpu_started) * 1000)
         counted_url = case.counted_url or urls[0]
         if isinstance(client, HttpClient):
             response, queries = client.get(counted_url, headers=headers), ""
@@ -247,4 +251,4 @@ class Command(BaseCommand):
             f"{case.name:<28} {response.status_code:>6} {statistics.median(times):>8.1f} "
             f"{percentile(times, 0.95):>8.1f}{queries}"
         )
-        return line, times
+        return line, times, cpu_times

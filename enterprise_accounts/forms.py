@@ -31,6 +31,13 @@ class ProfileForm(forms.ModelForm):
             "description_en": _("Published after the network's review."),
         }
 
+    # The words first, then what buyers filter on, then contacts and figures.
+    field_order = [
+        "description_fr", "description_en", "categories", "sectors", "service_area", "mrc",
+        "address", "city", "postal_code", "phone", "email", "website", "employee_band",
+        "year_founded", "integration_workers", "employees_with_disabilities",
+    ]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mrc"].queryset = self.fields["mrc"].queryset.select_related("region")

@@ -9,25 +9,26 @@ COUNTS = ("sent", "answered", "converted")
 
 
 def counted(requests, *group_by):
-    """Rows of ``group_by`` values with the three counts; one query."""
+    """Rows of ``group_by`` values with the three counts, or the three counts alone when
+    nothing groups them; one query."""
     answered = Exists(
         QuoteInvitation.objects.filter(request=OuterRef("pk"))
         .exclude(answer=QuoteInvitation.Answer.PENDING)
     )
-    return (
-        requests.annotate(is_answered=answered).values(*group_by).order_by()
-        .annotate(
-            sent=Count("pk"),
-            answered=Count("pk", filter=Q(is_answered=True)),
-            converted=Count("pk", filter=Q(purchase__isnull=False)),
-        )
-    )
+    counts = {
+        "sent": Count("pk"),
+        "answered": Count("pk", filter=Q(is_answered=True)),
+        "converted": Count("pk", filter=Q(purchase__isnull=False)),
+    }
+    requests = requests.annotate(is_answered=answered).order_by()
+    if not group_by:
+        return requests.aggregate(**counts)
+    return requests.values(*group_by).annotate(**counts)
 
 
 def organization_counts(organization):
     """The member dashboard's three figures; one query."""
-    row = next(iter(counted(QuoteRequest.objects.filter(organization=organization))), None)
-    return {name: row[name] if row else 0 for name in COUNTS}
+    return counted(QuoteRequest.objects.filter(organization=organization))
 
 
 def by_category(requests=None):

@@ -256,7 +256,7 @@ class QuoteRequestListView(BuyerRequiredMixin, ListView):
             answer_count=Count(
                 "invitations", filter=~Q(invitations__answer=QuoteInvitation.Answer.PENDING)
             ),
-        )
+        ).order_by("-created_at", "-pk")
 
 
 class QuoteRequestDetailView(BuyerRequiredMixin, DetailView):

@@ -226,7 +226,9 @@ def test_a_quote_without_amount_or_a_refusal_without_reason_is_refused_with_a_me
     assert QuoteInvitation.objects.get().answer == "pending"
 
 
-def test_closing_without_a_supplier_offers_no_purchase(client, shortlist, member, three_enterprises):
+def test_closing_without_a_supplier_offers_no_purchase(
+    client, shortlist, member, three_enterprises
+):
     client.force_login(member.user)
     send_request(client, shortlist, three_enterprises)
     quote_request = QuoteRequest.objects.get()

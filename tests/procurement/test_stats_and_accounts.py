@@ -1,0 +1,180 @@
+"""The requests' counts (dashboard, repertory, staff statistics and supply gaps) against a
+recount by hand, and the self-service buyer account."""
+
+import random
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from enterprises.models import Category, Municipality
+from procurement import stats
+from procurement.models import BuyerProfile, QuoteInvitation, QuoteRequest
+from tests.factories import (
+    MembershipFactory,
+    PurchaseFactory,
+    QuoteInvitationFactory,
+    QuoteRequestFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def requests_world(member):
+    """Forty requests in three categories and three places, answered and converted at random."""
+    rng = random.Random(19)
+    categories = list(Category.objects.order_by("pk")[:3])
+    places = [Municipality.objects.filter(name=name).order_by("-population").first()
+              for name in ("Longueuil", "Saguenay", "Gatineau")]
+    other = MembershipFactory()
+    for number in range(40):
+        owner = member if number % 2 else other
+        quote_request = QuoteRequestFactory(
+            buyer=owner.user, organization=owner.organization,
+            category=rng.choice(categories), municipality=rng.choice(places),
+        )
+        for _ in range(rng.randint(1, 3)):
+            answer = rng.choice(["pending", "pending", "declined", "quoted"])
+            QuoteInvitationFactory(
+                request=quote_request, answer=answer,
+                answered_at=None if answer == "pending" else timezone.now(),
+            )
+        if rng.random() < 0.25:
+            quote_request.purchase = PurchaseFactory(organization=owner.organization)
+            quote_request.save()
+    return categories
+
+
+def recount(requests):
+    """The three figures, request by request in Python."""
+    requests = list(requests.prefetch_related("invitations"))
+    return {
+        "sent": len(requests),
+        "answered": sum(
+            any(i.answer != "pending" for i in r.invitations.all()) for r in requests
+        ),
+        "converted": sum(r.purchase_id is not None for r in requests),
+    }
+
+
+def test_the_category_and_region_counts_match_a_recount(requests_world):
+    for row in stats.by_category():
+        expected = recount(QuoteRequest.objects.filter(category=row["category"]))
+        assert {key: row[key] for key in stats.COUNTS} == expected
+    for row in stats.by_region():
+        expected = recount(QuoteRequest.objects.filter(region=row["region"]))
+        assert {key: row[key] for key in stats.COUNTS} == expected
+    assert sum(row["sent"] for row in stats.by_category()) == 40
+
+
+def test_the_supply_gaps_are_the_requests_nobody_answered(requests_world):
+    for row in stats.supply_gaps():
+        requests = QuoteRequest.objects.filter(category=row["category"])
+        unanswered = sum(
+            not QuoteInvitation.objects.filter(request=r).exclude(answer="pending").exists()
+            for r in requests
+        )
+        assert row["unanswered"] == unanswered > 0
+
+
+def test_the_member_dashboard_shows_its_own_counts(client, member, requests_world):
+    expected = recount(QuoteRequest.objects.filter(organization=member.organization))
+    client.force_login(member.user)
+
+    html = client.get(reverse("purchases:dashboard")).content.decode()
+
+    section = html[html.index('id="quote-requests-heading"'):]
+    figures = re.findall(r"<dd>(\d+)</dd>", section)[:3]
+    assert figures == [str(expected["sent"]), str(expected["answered"]),
+                       str(expected["converted"])]
+
+
+def test_the_repertory_shows_anonymized_counts_in_both_languages(client, requests_world, member):
+    french = client.get(reverse("purchases:repertory")).content.decode()
+    english = client.get("/en" + reverse("purchases:repertory")).content.decode()
+
+    assert "Demandes de prix passées par le répertoire" in french
+    assert "Requests for quotes through the directory" in english
+    assert member.organization.name not in french
+    for invitation in QuoteInvitation.objects.select_related("enterprise")[:5]:
+        assert invitation.enterprise.name not in french
+
+
+def test_the_repertory_counts_take_a_fixed_number_of_queries(
+    client, requests_world, django_assert_max_num_queries
+):
+    from procurement.templatetags.procurement_tags import public_request_counts
+
+    # Two: the counts by category, the counts by region.
+    with django_assert_max_num_queries(2):
+        public_request_counts()
+
+
+def test_the_staff_statistics_page_and_its_csv_agree(staff_client, requests_world):
+    page = staff_client.get(reverse("admin:procurement_statistics"))
+    report = staff_client.get(reverse("admin:procurement_supply_gaps"))
+
+    text = b"".join(report.streaming_content).decode("utf-8-sig")
+    assert page.status_code == 200
+    assert 'data-chart="chart-categories"' in page.content.decode()
+    lines = text.splitlines()
+    assert len(lines) == 1 + len(stats.supply_gaps())
+    assert lines[0].startswith("Catégorie")
+
+
+def test_a_buyer_signs_up_confirms_by_email_and_keeps_shortlists(client, task_worker):
+    response = client.post(reverse("procurement:buyer_signup"), {
+        "organization_name": "Clinique des Rives", "kind": "private_company",
+        "email": "Achats@Clinique.Example", "password": "un mot de passe solide",
+    })
+    task_worker()
+
+    assert "achats@clinique.example" in response.content.decode()
+    profile = BuyerProfile.objects.get()
+    assert profile.user.username == "achats@clinique.example"
+    assert not profile.user.is_active
+    [message] = mail.outbox
+    assert message.subject == "Confirmez votre compte d'acheteur"
+    link = re.search(r"https?://\S+", message.body).group()
+    assert client.get(link).status_code == 200
+    assert client.post(link).url == reverse("procurement:shortlist_list")
+    profile.refresh_from_db()
+    assert profile.confirmed_at and profile.user.is_active
+    assert client.get(reverse("procurement:shortlist_list")).status_code == 200
+
+
+def test_an_address_already_in_use_cannot_sign_up_again(client, member):
+    response = client.post(reverse("procurement:buyer_signup"), {
+        "organization_name": "Autre", "kind": "other",
+        "email": member.user.email.upper(), "password": "un mot de passe solide",
+    })
+
+    assert "Un compte utilise déjà cette adresse" in response.content.decode()
+    assert not BuyerProfile.objects.exists()
+
+
+def test_an_unconfirmed_buyer_cannot_send_requests(client):
+    from tests.factories import BuyerProfileFactory
+
+    profile = BuyerProfileFactory(confirmed_at=None)
+    client.force_login(profile.user)
+
+    assert client.get(reverse("procurement:shortlist_list")).status_code == 403
+
+
+def test_the_request_page_takes_a_fixed_number_of_queries(
+    client, member, django_assert_max_num_queries
+):
+    quote_request = QuoteRequestFactory(buyer=member.user, organization=member.organization)
+    for _ in range(8):
+        QuoteInvitationFactory(request=quote_request)
+    client.force_login(member.user)
+
+    # Session, user, is_buyer's membership, the request with its joins, its invitations
+    # with their enterprises, their follow-ups, the membership again for the purchase offer,
+    # and the page's own (header, messages): at most 12 however many enterprises answer.
+    with django_assert_max_num_queries(12):
+        assert client.get(quote_request.get_absolute_url()).status_code == 200

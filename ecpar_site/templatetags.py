@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_supported_language_variant, override
 
 from enterprises import formatting
+from enterprises.history import labelled_history
 
 register = template.Library()
 
@@ -67,3 +68,10 @@ def collate(items, attribute=""):
 def _lookup(item, attribute):
     value = item.get(attribute) if isinstance(item, dict) else getattr(item, attribute)
     return value() if callable(value) else value
+
+
+@register.simple_tag
+def history_rows(records):
+    """``{% history_rows page_obj as rows %}``: each history record with its changes labelled
+    and translated (``enterprises.history.labelled_history``), whatever admin lists them."""
+    return labelled_history(records)

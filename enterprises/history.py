@@ -1,6 +1,16 @@
 """The history of edits kept for our models (django-simple-history), shared by both apps."""
 
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from simple_history.models import HistoricalObjectDescriptor, HistoricalRecords
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+# What a history page shows for a value that was empty.
+EMPTY = "—"
 
 
 class ObjectWithJoinedRelations(HistoricalObjectDescriptor):
@@ -51,3 +61,42 @@ class ActionHistoryMixin:
             list(changed), batch_size=500, update=True, default_user=request.user,
             default_change_reason=str(reason),
         )
+
+
+class LabelledChanges(HistoricalRecordContextHelper):
+    """A change as staff read it: the field's label, a choice's label in the page's language
+    (« archivé → publié », not ``archived → published``), dates, numbers and yes/no as the
+    language writes them, and a dash for an empty value instead of ``None``."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "" or value == []:
+            return EMPTY
+        if field.choices and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return gettext("Yes") if value else gettext("No")
+        if isinstance(value, datetime):
+            return formats.date_format(localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, date):
+            return formats.date_format(value, "DATE_FORMAT")
+        if isinstance(value, (Decimal, float, int)):
+            return formats.number_format(value, force_grouping=True)
+        return super().prepare_delta_change_value(change, value)
+
+
+def labelled_history(records):
+    """``(record, changes)`` for each record of a history page, newest first, its changes from
+    the version just before it with :class:`LabelledChanges`. The oldest record of a page is
+    compared with the newest of the next page (one query), so no page has a row without its
+    changes but the very first version."""
+    records = list(records)
+    rows = []
+    for index, record in enumerate(records):
+        older = records[index + 1] if index + 1 < len(records) else record.prev_record
+        changes = []
+        if older is not None:
+            delta = record.diff_against(older, foreign_keys_are_objs=True)
+            changes = LabelledChanges(record.instance_type, record).context_for_delta_changes(delta)
+        rows.append((record, changes))
+    return rows

@@ -1,5 +1,6 @@
 """Staff and member edits keep a history, shown in the admin; members never delete a purchase."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -7,14 +8,15 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import OperationalError
 from django.urls import reverse
+from factory.django import DjangoModelFactory
 from simple_history.admin import SimpleHistoryAdmin
 
 from enterprises.models import Category, Enterprise
-from purchases.models import MemberOrganization, Membership, Purchase, PurchaseSummary
+from purchases.models import Membership, Purchase, PurchaseSummary
 from purchases.urls import portal_patterns
+from tests import factories
 from tests.factories import (
     EnterpriseFactory,
-    MemberOrganizationFactory,
     MembershipFactory,
     PurchaseFactory,
 )
@@ -187,13 +189,12 @@ HISTORY_ADMINS = sorted(
     (model for model in admin.site._registry if hasattr(model, "history")),
     key=lambda model: model._meta.label,
 )
-# Rows for the tracked models the migrations leave empty; the reference lists have theirs.
-FACTORIES = {
-    Enterprise: EnterpriseFactory,
-    MemberOrganization: MemberOrganizationFactory,
-    Membership: MembershipFactory,
-    Purchase: PurchaseFactory,
-}
+# Rows for the tracked models the migrations leave empty (the reference lists have theirs):
+# the first factory of tests/factories.py that makes the model, so a new app's is found too.
+FACTORIES = {}
+for _factory in vars(factories).values():
+    if isinstance(_factory, type) and issubclass(_factory, DjangoModelFactory):
+        FACTORIES.setdefault(_factory._meta.model, _factory)
 
 
 @pytest.mark.parametrize(
@@ -230,3 +231,72 @@ def test_a_purchase_whose_summary_cannot_be_written_is_not_saved_at_all(monkeypa
 
     assert not Purchase.objects.exists()
     assert not Purchase.history.exists()
+
+
+def history_page_after_publishing(client, language):
+    """The admin history page of an enterprise that staff published after it was archived,
+    with the reason left empty, in ``language``."""
+    enterprise = EnterpriseFactory(status=Enterprise.Status.ARCHIVED)
+    enterprise.status = Enterprise.Status.PUBLISHED
+    enterprise.save()
+    prefix = "" if language == "fr" else "/en"
+    url = reverse("admin:enterprises_enterprise_history", args=[enterprise.pk])
+    page = client.get(prefix + url.removeprefix("/en"))
+    assert page.status_code == 200
+    return page.content.decode()
+
+
+def test_french_history_shows_labels_translated_values_and_french_times(staff_client):
+    html = history_page_after_publishing(staff_client, "fr")
+
+    assert "<strong>Statut de publication\u00a0:</strong>" in html
+    assert "Archivée&nbsp;&rarr;&nbsp;Publiée" in html
+    assert "archived" not in html and "published" not in html.replace("publiée", "")
+    assert ">Modifications</th>" in html
+    assert "None" not in html
+    # Django's own fr_CA format printed a quarter past midnight as "00 12 15".
+    assert re.search(r"\d{4}, \d\d\u00a0h\u00a0\d\d</time>", html)
+
+
+def test_english_history_shows_labels_translated_values_and_english_times(staff_client):
+    html = history_page_after_publishing(staff_client, "en")
+
+    assert "<strong>Publication status:</strong>" in html
+    assert "Archived&nbsp;&rarr;&nbsp;Published" in html
+    assert ">Changes</th>" in html
+    assert "None" not in html
+    assert re.search(r"\d{4}, \d\d?:\d\d [ap]\.m\.</time>", html)
+
+
+def test_history_shows_a_dash_where_a_value_or_the_reason_was_empty(staff_client):
+    enterprise = EnterpriseFactory(website="")
+    enterprise.website = "https://example.org"
+    enterprise.save()
+
+    html = staff_client.get(
+        reverse("admin:enterprises_enterprise_history", args=[enterprise.pk])
+    ).content.decode()
+
+    assert "—&nbsp;&rarr;&nbsp;https://example.org" in html
+    assert "None" not in html
+
+
+def test_oldest_row_of_a_history_page_still_shows_its_changes(staff_client, settings):
+    """simple-history compares only the rows of one page: the last row of a full page had no
+    changes although an older version exists on the next page."""
+    purchase = PurchaseFactory(amount=Decimal("1000.00"))
+    for amount in ("2000.00", "3000.00"):
+        purchase.amount = Decimal(amount)
+        purchase.save()
+    model_admin = admin.site._registry[Purchase]
+    url = reverse("admin:purchases_purchase_history", args=[purchase.pk])
+
+    per_page = model_admin.history_list_per_page
+    model_admin.history_list_per_page = 2
+    try:
+        html = staff_client.get(url).content.decode()
+    finally:
+        model_admin.history_list_per_page = per_page
+
+    assert "3\u00a0000,00" in html and "2\u00a0000,00" in html
+    assert "1\u00a0000,00&nbsp;&rarr;&nbsp;2\u00a0000,00" in html

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
-from .caching import is_personal, rendered_cards, rendered_facets
+from .caching import is_personal
 from .directory_index import FilteredDirectory, current_index, facet_counts, result_count
 from .filters import EnterpriseFilterSet
 from .models import (
@@ -31,11 +31,57 @@ from .models import (
 )
 from .search import suggest
 from .sections import ENTERPRISE_PAGE, HOME_PAGE, sections_for, with_presence
+from .validators import fold
 
 # Deep OFFSET pages get slower and slower; past this many results, refine or export instead.
 MAX_BROWSABLE_RESULTS = 10_000
 # Parameters that shape the page, not the result set: never part of a "remove filter" link.
 PRESENTATION_PARAMETERS = ("page", "per_page", "sort")
+# A filter list shows its chosen values and this many of the largest; the rest behind "show all".
+FACET_LEAD = 8
+# Lists at least this long get a box to type a few letters and narrow them (directory.js).
+FACET_FILTERABLE = 20
+
+
+def collation_key(label):
+    """Sort key for a list in the page's language: « Économie » among the E, not after Z."""
+    return (fold(str(label)), str(label))
+
+
+def shaped_facet(name, legend, entries):
+    """A facet as the filters show it: ``lead`` holds the chosen values, then the largest
+    (``FACET_LEAD``), ``more`` the others in reading order (categories as a tree)."""
+    shown = [entry for entry in entries if entry["count"] or entry["selected"]]
+    if name != "category":
+        shown.sort(key=lambda entry: collation_key(entry["label"]))
+    else:
+        shown = tree_ordered(shown)
+    if len(shown) <= FACET_LEAD + 2:
+        lead, more = shown, []
+    else:
+        chosen = [entry for entry in shown if entry["selected"]]
+        others = [entry for entry in shown if not entry["selected"]]
+        lead = chosen + sorted(others, key=lambda entry: -entry["count"])[:FACET_LEAD]
+        in_lead = {entry["value"] for entry in lead}
+        more = [entry for entry in shown if entry["value"] not in in_lead]
+    return {
+        "name": name, "legend": legend, "lead": lead, "more": more, "size": len(shown),
+        "filterable": len(shown) >= FACET_FILTERABLE,
+    }
+
+
+def tree_ordered(entries):
+    """Category entries, each parent before its children, siblings in collation order."""
+    by_slug = {entry["value"]: entry for entry in entries}
+
+    def path(entry):
+        keys = []
+        while entry is not None:
+            keys.insert(0, collation_key(entry["label"]))
+            entry = by_slug.get(entry["parent"])
+        return keys
+
+    return sorted(entries, key=path)
 
 
 class CountedPaginator(Paginator):
@@ -57,8 +103,11 @@ class HomeView(TemplateView):
                 (entry for entry in facets["category"] if entry["depth"] == 0 and entry["count"]),
                 key=lambda entry: -entry["count"],
             )[:12],
-            sectors=[entry for entry in facets["sector"] if entry["count"]],
-            regions=facets["region"],
+            sectors=sorted(
+                (entry for entry in facets["sector"] if entry["count"]),
+                key=lambda entry: collation_key(entry["label"]),
+            ),
+            regions=sorted(facets["region"], key=lambda entry: collation_key(entry["label"])),
             latest=Enterprise.objects.latest().select_related("region"),
             sections=sections_for(HOME_PAGE, self.request),
             **kwargs,
@@ -107,6 +156,7 @@ class DirectoryView(TemplateView):
         total = result_count(self.facets)
         page = self.paginate(total)
         heading = self.describe(self.get_heading())
+        chips = self.chips()
         return super().get_context_data(
             filterset=self.filterset,
             form=self.filterset.form,
@@ -115,15 +165,16 @@ class DirectoryView(TemplateView):
             page_obj=page,
             page_range=page.paginator.get_elided_page_range(page.number),
             enterprises=page.object_list,
-            # The cards and the filters' block, kept rendered per revision and language.
-            cards=rendered_cards(page.object_list, self.request),
-            facets_html=rendered_facets(self.request, lambda: [
-                {"name": name, "legend": self.filterset.filters[name].label, "entries": entries}
+            facets=[
+                shaped_facet(name, self.filterset.filters[name].label, entries)
                 for name, entries in self.facets.items()
                 # The MRCs are offered once a region with placed enterprises is chosen.
                 if name != self.fixed_facet
                 and (name != "mrc" or any(e["count"] or e["selected"] for e in entries))
-            ]),
+            ],
+            chips=chips,
+            # The "Filters (n)" button counts the values chosen in the filters, not the text.
+            filter_count=sum(1 for chip in chips if not chip.get("text")),
             sort=self.filterset.sort,
             per_page=self.filterset.per_page,
             removal_links=[] if total else self.removal_links(),
@@ -141,8 +192,8 @@ class DirectoryView(TemplateView):
 
     def paginate(self, total):
         results = self.directory.results(
-            # The categories are read only for cards not kept yet (rendered_cards).
             lambda queryset: queryset.select_related("region", "municipality")
+            .prefetch_related("categories")
         )
         paginator = CountedPaginator(results, self.filterset.per_page, total)
         try:
@@ -172,6 +223,32 @@ class DirectoryView(TemplateView):
             }
             for name in self.filterset.active_filters
         ]
+
+    def chips(self):
+        """The active filters, each value with a link to the same results without it."""
+        chips = []
+        active = self.filterset.active_filters
+        if "q" in active:
+            chips.append({
+                "filter": self.filterset.filters["q"].label,
+                "value": active["q"],
+                "query": self.query_without(("q", "page")),
+                "text": True,
+            })
+        for name, entries in self.facets.items():
+            if name == self.fixed_facet or name not in active:
+                continue
+            chosen = [entry for entry in entries if entry["selected"]]
+            for entry in chosen:
+                query = self.request.GET.copy()
+                query.pop("page", None)
+                query.setlist(name, [other["value"] for other in chosen if other is not entry])
+                chips.append({
+                    "filter": self.filterset.filters[name].label,
+                    "value": entry["label"],
+                    "query": query.urlencode(),
+                })
+        return chips
 
     def suggestion(self):
         """For an empty result of a text search: a corrected spelling that finds something."""
@@ -219,9 +296,12 @@ class CategoryView(ChosenPageView):
     narrow = "offering"
 
     def get_context_data(self, **kwargs):
-        children = [
-            entry for entry in self.facets["category"] if entry["parent"] == self.chosen.slug
-        ]
+        # Only those with enterprises here: a link never leads to an empty page.
+        children = sorted(
+            (entry for entry in self.facets["category"]
+             if entry["parent"] == self.chosen.slug and entry["count"]),
+            key=lambda entry: collation_key(entry["label"]),
+        )
         return super().get_context_data(
             category=self.chosen,
             subcategories=children,
@@ -249,7 +329,7 @@ class CategoryIndexView(TemplateView):
 
     def get_context_data(self, **kwargs):
         filterset = EnterpriseFilterSet({}, queryset=Enterprise.objects.published())
-        entries = facet_counts(filterset, facets=("category",))["category"]
+        entries = tree_ordered(facet_counts(filterset, facets=("category",))["category"])
         tree = [
             {**entry, "children": [child for child in entries if child["parent"] == entry["value"]]}
             for entry in entries

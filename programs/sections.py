@@ -4,6 +4,7 @@ enterprise, and the home page's latest sheets and capsules."""
 from django.db.models import Exists, OuterRef
 
 from enterprises.sections import ENTERPRISE_PAGE, HOME_PAGE, register_section
+from purchases.sections import DECLARATION_PAGE
 
 from .models import Page, ProcurementSheet, VideoCapsule
 
@@ -31,6 +32,24 @@ def home_programs(enterprise, request):
     }
 
 
+def signatory_capsules(organizations, request):
+    """The published capsules of the signatories shown, each with its organization, newest
+    first; one query."""
+    shown = {organization.pk: organization for organization in organizations}
+    capsules = VideoCapsule.objects.published().filter(member__in=list(shown)).order_by(
+        "-created_at", "-pk"
+    )
+    by_member = {}
+    for capsule in capsules:
+        by_member.setdefault(capsule.member_id, []).append(capsule)
+    return {
+        "members": [
+            {"organization": shown[pk], "capsules": member_capsules}
+            for pk, member_capsules in by_member.items()
+        ]
+    }
+
+
 def register():
     """Called from ``ProgramsConfig.ready()``."""
     register_section(
@@ -43,5 +62,7 @@ def register():
             VideoCapsule.enterprises.through.objects.filter(enterprise=OuterRef("pk"))
         ),
     )
+    register_section(DECLARATION_PAGE, "capsules", "programs/includes/signatory_capsules.html",
+                     signatory_capsules, order=10)
     register_section(HOME_PAGE, "programs", "programs/includes/home_programs.html",
                      home_programs, order=10)

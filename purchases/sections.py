@@ -6,6 +6,9 @@ from enterprises.sections import ENTERPRISE_PAGE, register_section
 
 from .models import Purchase
 
+# The signatories page (« J'achète! »): apps above this one add sections to it, such as the
+# programs app's video capsules, with the signatories shown as the sections' subject.
+DECLARATION_PAGE = "declaration"
 # An enterprise may have sold to hundreds of members: the page names those that bought most.
 BUYERS_SHOWN = 10
 

@@ -27,6 +27,7 @@ from django_filters.views import FilterView
 
 from enterprises.exports import csv_chunks, inert
 from enterprises.models import Enterprise
+from enterprises.sections import sections_for
 from enterprises.validators import fold
 
 from . import access, ocds, spreadsheets
@@ -41,6 +42,7 @@ from .forms import (
 )
 from .mail import send_invitation
 from .models import Invitation, MemberOrganization, Membership, Purchase
+from .sections import DECLARATION_PAGE
 from .stats import OrganizationDashboard, RepertoryStatistics
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -440,5 +442,6 @@ class DeclarationView(TemplateView):
         ]
         shown.sort(key=lambda organization: (organization.kind, fold(organization.name)))
         return super().get_context_data(
-            signatories=shown, total=len(signatories), query=query, **kwargs
+            signatories=shown, total=len(signatories), query=query,
+            sections=sections_for(DECLARATION_PAGE, self.request, shown), **kwargs
         )

@@ -76,14 +76,7 @@ def test_an_app_imports_only_the_apps_below_it(app):
     assert forbidden_imports(ROOT, app) == []
 
 
-@pytest.mark.parametrize("app", [
-    "enterprises",
-    "events",
-    "programs",
-    pytest.param("purchases", marks=pytest.mark.xfail(strict=True, reason=(
-        "the declaration page loads programs_tags to list each signatory's capsules"
-    ))),
-])
+@pytest.mark.parametrize("app", sorted(ALLOWED))
 def test_an_apps_templates_use_only_the_apps_below_it(app):
     assert forbidden_template_uses(ROOT, app) == []
 

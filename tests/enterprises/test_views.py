@@ -66,7 +66,8 @@ def test_listing_shows_facet_counts_beside_each_value(client):
     page = text(client.get(LISTING, {"region": "06"}))
 
     def count_beside(name):
-        return re.search(rf'>{name} <span class="facet-count">(\d+)<', page).group(1)
+        beside = rf'>{name} <span class="facet-count"><span aria-hidden="true">(\d+)<'
+        return re.search(beside, page).group(1)
 
     assert 'id="facet-region-06" checked>' in page
     assert count_beside("Montréal") == "2"
@@ -79,8 +80,10 @@ def test_filters_are_labelled_checkbox_groups(client):
 
     page = text(client.get("/en/repertoire/"))
 
-    legends = re.findall(r'<fieldset class="facet">\s*<legend>([^<]+)</legend>', page)
-    assert legends == ["Products and services", "Region", "Sector", "Legal form", "Label"]
+    legends = re.findall(r'<fieldset class="facet"[^>]*>\s*<legend>([^<]+)</legend>', page)
+    assert legends == [
+        "Products and services", "Region", "Sector", "Legal form", "Label", "Verification"
+    ]
     assert '<label for="facet-category-traiteur">' in page
     assert 'id="result-summary" class="result-summary" role="status" aria-live="polite"' in page
 
@@ -92,7 +95,7 @@ def test_title_and_heading_reflect_the_filters(client):
 
     heading = "Social economy enterprises: Catering and buffets, Montréal"
     assert f"<title>{heading} ·" in page
-    assert f'<h1 id="directory-heading">{heading}</h1>' in page
+    assert f'<h1 id="directory-heading" tabindex="-1">{heading}</h1>' in page
 
 
 def test_zero_results_offer_to_remove_each_filter(client):

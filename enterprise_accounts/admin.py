@@ -97,9 +97,9 @@ class ChangeRequestAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     list_select_related = ["enterprise", "submitted_by"]
     search_fields = ["enterprise__name"]
-    raw_id_fields = ["enterprise", "submitted_by", "reviewed_by"]
-    readonly_fields = ["changes", "previous", "state", "refusal_reason", "reviewed_by",
-                       "reviewed_at"]
+    raw_id_fields = ["enterprise", "submitted_by", "decided_by"]
+    readonly_fields = ["changes", "previous", "state", "refusal_reason", "decided_by",
+                       "decided_at"]
 
     @admin.display(description=_("fields"))
     def field_names(self, obj):
@@ -134,7 +134,7 @@ class ChangeRequestAdmin(admin.ModelAdmin):
             "title": _("Profile review queue"),
             "changes": ChangeRequest.objects.filter(
                 state__in=[ChangeRequest.State.PENDING, ChangeRequest.State.APPLIED],
-                reviewed_at__isnull=True,
+                decided_at__isnull=True,
             ).select_related("enterprise", "submitted_by").order_by("created_at")[:QUEUE_LENGTH],
             "claims": Claim.objects.awaiting_staff().select_related("enterprise")
             .order_by("created_at")[:QUEUE_LENGTH],
@@ -158,7 +158,7 @@ class ChangeRequestAdmin(admin.ModelAdmin):
         enterprise = change_request.enterprise
         form = ReviewForm(change_request=change_request)
         refusal = RefusalForm()
-        open_request = change_request.reviewed_at is None
+        open_request = change_request.decided_at is None
         if request.method == "POST" and open_request:
             if "refuse" in request.POST:
                 refusal = RefusalForm(request.POST)

@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
 
 from .mail import send_to
 from .models import Claim, EnterpriseAccount, EnterpriseMembership, Role
@@ -109,9 +108,7 @@ def grant(claim, decided_by=None):
                   "language": claim.language},
     )
     EnterpriseAccount.objects.get_or_create(enterprise=claim.enterprise)
-    claim.state = Claim.State.APPROVED
-    claim.decided_by, claim.decided_at = decided_by, timezone.now()
-    claim.save()
+    claim.decide(decided_by, Claim.State.APPROVED)
     return user, created
 
 
@@ -123,9 +120,6 @@ def approve(claim, staff, site):
 
 
 def refuse(claim, staff, reason, site):
-    claim.state = Claim.State.REFUSED
-    claim.refusal_reason = reason
-    claim.decided_by, claim.decided_at = staff, timezone.now()
-    claim.save()
+    claim.decide(staff, Claim.State.REFUSED, reason)
     send_to(claim.email, claim.language, "claim_refused",
             {"claim": claim, "enterprise": claim.enterprise, "site": site})

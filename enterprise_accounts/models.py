@@ -89,12 +89,32 @@ class EnterpriseAccount(models.Model):
         return str(self.enterprise)
 
 
+class StaffDecision(models.Model):
+    """What staff decided on something a person asked for, when, and why they refused."""
+
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def decide(self, staff, state, reason=""):
+        self.state, self.refusal_reason = state, reason
+        self.decided_by, self.decided_at = staff, timezone.now()
+        self.save()
+
+
 class ClaimQuerySet(models.QuerySet):
     def awaiting_staff(self):
         return self.filter(state=Claim.State.AWAITING_STAFF)
 
 
-class Claim(models.Model):
+class Claim(StaffDecision):
     """A person's statement that an enterprise is theirs."""
 
     class State(models.TextChoices):
@@ -115,13 +135,6 @@ class Claim(models.Model):
     email = models.EmailField(_("email"))
     language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES)
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
-    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ClaimQuerySet.as_manager()
 
@@ -149,7 +162,7 @@ class ChangeRequestQuerySet(models.QuerySet):
         return self.filter(state=ChangeRequest.State.PENDING)
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(StaffDecision):
     """Values an enterprise's people proposed for its public text or its identity.
 
     ``changes`` maps field → proposed value, ``previous`` field → the value when proposed
@@ -177,13 +190,6 @@ class ChangeRequest(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
-    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )
-    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ChangeRequestQuerySet.as_manager()
 

@@ -125,9 +125,7 @@ def approve(change_request, staff, values=None):
         % {"pk": change_request.pk, "user": staff.get_username()},
     )
     change_request.changes = values
-    change_request.state = ChangeRequest.State.APPROVED
-    change_request.reviewed_by, change_request.reviewed_at = staff, timezone.now()
-    change_request.save()
+    change_request.decide(staff, ChangeRequest.State.APPROVED)
     notify_submitter(change_request, "approved")
 
 
@@ -140,10 +138,7 @@ def refuse(change_request, staff, reason):
             _("Change request %(pk)s refused by %(user)s")
             % {"pk": change_request.pk, "user": staff.get_username()},
         )
-    change_request.state = ChangeRequest.State.REFUSED
-    change_request.refusal_reason = reason
-    change_request.reviewed_by, change_request.reviewed_at = staff, timezone.now()
-    change_request.save()
+    change_request.decide(staff, ChangeRequest.State.REFUSED, reason)
     notify_submitter(change_request, "refused")
 
 

@@ -50,11 +50,10 @@ def too_many(request):
     )
 
 
-class ClaimView(FormView):
-    """« C'est mon entreprise »: anyone may claim a published enterprise."""
+class PublicEnterpriseFormView(FormView):
+    """A form anyone may send about a published enterprise, counted per address."""
 
-    template_name = "enterprise_accounts/claim.html"
-    form_class = ClaimForm
+    rate_scope = None
 
     def dispatch(self, request, slug):
         self.enterprise = published_enterprise(slug)
@@ -64,13 +63,24 @@ class ClaimView(FormView):
         return super().get_context_data(enterprise=self.enterprise, **kwargs)
 
     def form_valid(self, form):
-        if not allow_upload(claim=client_address(self.request)):
+        if not allow_upload(**{self.rate_scope: client_address(self.request)}):
             return too_many(self.request)
+        return self.render_to_response(self.get_context_data(form=form, **self.send(form)))
+
+
+class ClaimView(PublicEnterpriseFormView):
+    """« C'est mon entreprise »: anyone may claim a published enterprise."""
+
+    template_name = "enterprise_accounts/claim.html"
+    form_class = ClaimForm
+    rate_scope = "claim"
+
+    def send(self, form):
         claim = claims.start_claim(
             self.enterprise, form.cleaned_data["name"], form.cleaned_data["role_title"],
             form.cleaned_data["email"], get_language(), site_of(self.request),
         )
-        return self.render_to_response(self.get_context_data(form=form, claim=claim))
+        return {"claim": claim}
 
 
 class ClaimLinkView(TemplateView):
@@ -123,24 +133,16 @@ def sign_in_after_claim(request, user):
     return redirect("enterprise_accounts:set_password")
 
 
-class ReportView(FormView):
+class ReportView(PublicEnterpriseFormView):
     """« Signaler une erreur »: a buyer tells the network a profile is outdated or wrong."""
 
     template_name = "enterprise_accounts/report.html"
     form_class = ReportForm
+    rate_scope = "report"
 
-    def dispatch(self, request, slug):
-        self.enterprise = published_enterprise(slug)
-        return super().dispatch(request, slug)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(enterprise=self.enterprise, **kwargs)
-
-    def form_valid(self, form):
-        if not allow_upload(report=client_address(self.request)):
-            return too_many(self.request)
+    def send(self, form):
         ErrorReport.objects.create(enterprise=self.enterprise, **form.cleaned_data)
-        return self.render_to_response(self.get_context_data(form=form, sent=True))
+        return {"sent": True}
 
 
 class PublicFileView(View):

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
+from django.utils import timezone
 
 from .mail import send_to
 from .models import Claim, EnterpriseAccount, EnterpriseMembership, Role
@@ -59,14 +60,33 @@ def link_token(claim):
 
 
 def claim_from_token(token):
-    """The claim the link confirms, or None when it is forged, expired or already used."""
+    """The claim or invitation the link confirms, or None when it is forged, expired, revoked
+    or already used."""
     try:
-        pk = signing.loads(token, salt=SALT, max_age=Claim.LINK_VALID_FOR)
+        pk = signing.loads(token, salt=SALT, max_age=Claim.INVITATION_VALID_FOR)
     except signing.BadSignature:
         return None
-    return Claim.objects.filter(pk=pk, state=Claim.State.AWAITING_EMAIL).select_related(
+    claim = Claim.objects.filter(pk=pk, state=Claim.State.AWAITING_EMAIL).select_related(
         "enterprise"
     ).first()
+    if claim is None or claim.created_at + claim.link_valid_for < timezone.now():
+        return None
+    return claim
+
+
+def invite(enterprise, email, role, language, invited_by, site):
+    """An owner's invitation: the person joins once they open the emailed link. Inviting the
+    same address again revokes the previous link."""
+    email = email.strip().lower()
+    enterprise.claims.open_invitations().filter(email=email).update(state=Claim.State.REVOKED)
+    claim = Claim.objects.create(
+        enterprise=enterprise, name=email, role_title="", email=email, language=language,
+        role=role, invited_by=invited_by, state=Claim.State.AWAITING_EMAIL,
+    )
+    send_to(email, language, "invitation",
+            {"claim": claim, "enterprise": enterprise, "site": site, "token": link_token(claim),
+             "invited_by": invited_by})
+    return claim
 
 
 def account_for(email):
@@ -104,7 +124,7 @@ def grant(claim, decided_by=None):
     owners = EnterpriseMembership.objects.filter(enterprise=claim.enterprise, role=Role.OWNER)
     EnterpriseMembership.objects.get_or_create(
         user=user, enterprise=claim.enterprise,
-        defaults={"role": Role.EDITOR if owners.exists() else Role.OWNER,
+        defaults={"role": claim.role or (Role.EDITOR if owners.exists() else Role.OWNER),
                   "language": claim.language},
     )
     EnterpriseAccount.objects.get_or_create(enterprise=claim.enterprise)

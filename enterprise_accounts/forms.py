@@ -1,10 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.db.models import URLField
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 
-from .models import Claim, EnterpriseFile, ErrorReport
+from .models import Claim, EnterpriseFile, ErrorReport, Role
 from .profiles import EDITABLE_FIELDS, IDENTITY_FIELDS
 from .uploads import checked_image, checked_pdf
 
@@ -69,6 +70,14 @@ class ClaimForm(forms.ModelForm):
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.EDITOR)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"), choices=settings.LANGUAGES,
+    )
 
 
 class ReportForm(forms.ModelForm):

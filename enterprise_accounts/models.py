@@ -113,18 +113,25 @@ class ClaimQuerySet(models.QuerySet):
     def awaiting_staff(self):
         return self.filter(state=Claim.State.AWAITING_STAFF)
 
+    def open_invitations(self):
+        return self.filter(state=Claim.State.AWAITING_EMAIL, invited_by__isnull=False)
+
 
 class Claim(StaffDecision):
-    """A person's statement that an enterprise is theirs."""
+    """A person's statement that an enterprise is theirs, or an owner's invitation to join it
+    (``invited_by`` set): either way, the link emailed to the address confirms it."""
 
     class State(models.TextChoices):
         AWAITING_EMAIL = "email", _("Waiting for the link in the email")
         AWAITING_STAFF = "staff", _("Waiting for staff")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
+        REVOKED = "revoked", _("Revoked")
 
-    # The signed link sent to the enterprise's own address stops working after this.
+    # The signed link sent to the enterprise's own address stops working after this; an
+    # owner's invitation waits longer, as the member portal's do.
     LINK_VALID_FOR = timedelta(days=3)
+    INVITATION_VALID_FOR = timedelta(days=7)
 
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
@@ -135,6 +142,15 @@ class Claim(StaffDecision):
     email = models.EmailField(_("email"))
     language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES)
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    role = models.CharField(
+        _("role"), max_length=10, choices=Role.choices, blank=True,
+        help_text=_("Chosen by the owner who invited the person; otherwise the first person "
+                    "of an enterprise owns it and the next ones edit it."),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
 
     objects = ClaimQuerySet.as_manager()
 
@@ -144,7 +160,7 @@ class Claim(StaffDecision):
         verbose_name_plural = _("claims")
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=["email", "staff", "approved", "refused"]),
+                condition=Q(state__in=["email", "staff", "approved", "refused", "revoked"]),
                 name="claim_known_state",
             ),
         ]
@@ -155,6 +171,10 @@ class Claim(StaffDecision):
 
     def __str__(self):
         return f"{self.name} <{self.email}> → {self.enterprise}"
+
+    @property
+    def link_valid_for(self):
+        return self.INVITATION_VALID_FOR if self.invited_by_id else self.LINK_VALID_FOR
 
 
 class ChangeRequestQuerySet(models.QuerySet):

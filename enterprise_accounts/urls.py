@@ -23,6 +23,10 @@ urlpatterns = [
         _("enterprise/<int:pk>/team/<int:member_pk>/remove/"), views.RemovePersonView.as_view(),
         name="remove_person",
     ),
+    path(
+        _("enterprise/<int:pk>/team/invitations/<int:claim_pk>/revoke/"),
+        views.RevokeInvitationView.as_view(), name="revoke_invitation",
+    ),
     path(_("enterprise/claim/<slug:slug>/"), views.ClaimView.as_view(), name="claim"),
     path(_("enterprise/claim/link/<str:token>/"), views.ClaimLinkView.as_view(),
          name="claim_link"),

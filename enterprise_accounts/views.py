@@ -23,8 +23,8 @@ from enterprises.imports.throttle import allow_upload
 from enterprises.models import Enterprise
 
 from . import claims, profiles
-from .forms import ClaimForm, IdentityForm, ProfileForm, ReportForm, UploadForm
-from .models import EnterpriseFile, EnterpriseMembership, ErrorReport, Role
+from .forms import ClaimForm, IdentityForm, InviteForm, ProfileForm, ReportForm, UploadForm
+from .models import Claim, EnterpriseFile, EnterpriseMembership, ErrorReport, Role
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -322,15 +322,48 @@ class FileDeleteView(PortalMixin, View):
         return redirect("enterprise_accounts:files", pk=pk)
 
 
-class TeamView(PortalMixin, TemplateView):
-    """The enterprise's people; owners remove others (new people claim the profile too)."""
+class TeamView(PortalMixin, FormView):
+    """The enterprise's people and open invitations; owners invite and remove others."""
 
     template_name = "enterprise_accounts/team.html"
+    form_class = InviteForm
+
+    def get_initial(self):
+        return {"language": get_language()}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            team=self.enterprise.account_memberships.select_related("user"), **kwargs
+            team=self.enterprise.account_memberships.select_related("user"),
+            invitations=self.enterprise.claims.open_invitations().select_related("invited_by"),
+            **kwargs,
         )
+
+    def post(self, request, *args, **kwargs):
+        if self.membership.role != Role.OWNER:
+            raise PermissionDenied(_("Only the enterprise's owners can do this."))
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        claims.invite(self.enterprise, data["email"], data["role"], data["language"],
+                      self.request.user, site_of(self.request))
+        messages.success(self.request, _(
+            "%(email)s is invited: the person joins once they open the link in the email, "
+            "within %(days)s days.") % {"email": data["email"],
+                                        "days": Claim.INVITATION_VALID_FOR.days})
+        return redirect("enterprise_accounts:team", pk=self.enterprise.pk)
+
+
+class RevokeInvitationView(PortalMixin, View):
+    owners_only = True
+    http_method_names = ["post"]
+
+    def post(self, request, pk, claim_pk):
+        invitation = get_object_or_404(self.enterprise.claims.open_invitations(), pk=claim_pk)
+        invitation.state = Claim.State.REVOKED
+        invitation.save(update_fields=["state"])
+        messages.success(request, _("The invitation is revoked: its link no longer works."))
+        return redirect("enterprise_accounts:team", pk=pk)
 
 
 class RemovePersonView(PortalMixin, View):

@@ -238,3 +238,40 @@ def test_an_empty_claim_form_says_what_is_missing(client, enterprise):
     assert response.status_code == 200
     assert "obligatoire" in response.content.decode()
     assert not Claim.objects.exists()
+
+
+def test_an_owner_invites_a_colleague_in_their_language_and_can_revoke_the_link(
+    client, enterprise, task_worker
+):
+    owner = EnterpriseMembershipFactory(enterprise=enterprise, role="owner")
+    client.force_login(owner.user)
+    team = reverse("enterprise_accounts:team", args=[enterprise.pk])
+    client.post(team, {"email": "Sam@Example.com", "role": "editor", "language": "en"})
+    client.post(team, {"email": "kim@example.com", "role": "owner", "language": "fr"})
+    task_worker()
+    sam, kim = mail.outbox
+    assert sam.to == ["sam@example.com"] and "invited" in sam.subject
+    assert "/en/enterprise/" in sam.body
+    assert kim.subject.startswith("Vous êtes invité")
+
+    kim_claim = Claim.objects.get(email="kim@example.com")
+    client.post(reverse("enterprise_accounts:revoke_invitation",
+                        args=[enterprise.pk, kim_claim.pk]))
+    client.logout()
+
+    visitor = Client()
+    visitor.post(path_of(link_in(kim)))
+    assert not EnterpriseMembership.objects.filter(user__username="kim@example.com").exists()
+    response = visitor.post(path_of(link_in(sam)))
+    assert response.url == reverse("enterprise_accounts:set_password")
+    joined = EnterpriseMembership.objects.get(user__username="sam@example.com")
+    assert (joined.role, joined.language) == ("editor", "en")
+
+
+def test_an_editor_cannot_invite(client, enterprise):
+    editor = EnterpriseMembershipFactory(enterprise=enterprise, role="editor")
+    client.force_login(editor.user)
+    response = client.post(reverse("enterprise_accounts:team", args=[enterprise.pk]),
+                           {"email": "x@example.com", "role": "owner", "language": "fr"})
+    assert response.status_code == 403
+    assert not Claim.objects.exists()

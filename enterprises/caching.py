@@ -143,29 +143,42 @@ def fragment_key(kind, *parts):
     return "fragment:" + ":".join(map(str, scope))
 
 
-def rendered_cards(enterprises, request, prefetch=("categories",)):
-    """Each enterprise's result card (``CARD_TEMPLATE``), in order.
+def kept_per_enterprise(kind, ids, fetch, make):
+    """``make(enterprise)`` for each of ``ids`` that ``fetch`` finds, in the order of ``ids``.
 
-    Cards rendered before in this revision and language come from the cache in one read;
-    the others, and only they, get their ``prefetch`` relations (one query each) and are
-    rendered and kept in one write. Nothing is kept when the directory index is rebuilt for
-    every request (``DIRECTORY_FACETS_CACHE_SECONDS = 0``).
+    What was made before in this revision and language comes from the cache in one read; only
+    the others are fetched (``fetch(missing ids)`` returns ``{id: enterprise}``), made and kept
+    in one write. Nothing is kept when the directory index is rebuilt for every request
+    (``DIRECTORY_FACETS_CACHE_SECONDS = 0``).
     """
     lifetime = settings.DIRECTORY_FACETS_CACHE_SECONDS
-    cards, keys = {}, {}
-    if lifetime:
-        keys = {enterprise.pk: fragment_key("card", enterprise.pk) for enterprise in enterprises}
-        kept = default_cache.get_many(keys.values())
-        cards = {pk: kept[key] for pk, key in keys.items() if key in kept}
-    if missing := [enterprise for enterprise in enterprises if enterprise.pk not in cards]:
-        prefetch_related_objects(missing, *prefetch)
-        template = get_template(CARD_TEMPLATE)
-        new = {enterprise.pk: template.render({"enterprise": enterprise}, request)
-               for enterprise in missing}
-        cards |= new
+    keys = {pk: fragment_key(kind, pk) for pk in ids} if lifetime else {}
+    kept = default_cache.get_many(keys.values()) if keys else {}
+    made = {pk: kept[key] for pk, key in keys.items() if key in kept}
+    if missing := [pk for pk in ids if pk not in made]:
+        new = {pk: make(enterprise) for pk, enterprise in fetch(missing).items()}
+        made |= new
         if lifetime:
-            default_cache.set_many({keys[pk]: html for pk, html in new.items()}, lifetime)
-    return [mark_safe(cards[enterprise.pk]) for enterprise in enterprises]
+            default_cache.set_many({keys[pk]: value for pk, value in new.items()}, lifetime)
+    return [made[pk] for pk in ids if pk in made]
+
+
+def rendered_cards(enterprises, request, prefetch=("categories",)):
+    """Each enterprise's result card (``CARD_TEMPLATE``), in order; only the cards not kept
+    yet get their ``prefetch`` relations (one query each) and are rendered."""
+    by_pk = {enterprise.pk: enterprise for enterprise in enterprises}
+    template = get_template(CARD_TEMPLATE)
+
+    def fetch(missing):
+        rows = [by_pk[pk] for pk in missing]
+        prefetch_related_objects(rows, *prefetch)
+        return {enterprise.pk: enterprise for enterprise in rows}
+
+    cards = kept_per_enterprise(
+        "card", list(by_pk), fetch,
+        lambda enterprise: template.render({"enterprise": enterprise}, request),
+    )
+    return [mark_safe(card) for card in cards]
 
 
 def rendered_facets(request, facets):

@@ -86,6 +86,13 @@ class FilteredDirectory:
         ids = self.text_matches.ranked(self.matching)
         return RankedResults(ids, shape(self.filterset.queryset))
 
+    def result_ids(self, start, stop):
+        """The ids of the results from ``start`` to ``stop`` in the chosen order: read from
+        the relevance order in memory, or one query of ids alone."""
+        if self.text is None or self.filterset.sort != Sort.RELEVANCE:
+            return list(self.filterset.qs.values_list("pk", flat=True)[start:stop])
+        return self.text_matches.ranked(self.matching)[start:stop]
+
 
 class RankedResults(Sequence):
     """Enterprise ids in their order, fetched only for the slice asked for (one page)."""

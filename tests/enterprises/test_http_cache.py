@@ -3,6 +3,8 @@
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enterprises import caching
@@ -212,3 +214,57 @@ def test_a_negative_cache_lifetime_stops_the_start_up_with_the_variables_name():
 
     assert result.returncode != 0
     assert "DIRECTORY_CACHE_STALE_SECONDS" in result.stderr
+
+
+# Fragments below the page: result cards, the filters' block and the API's enterprises are kept
+# rendered per directory revision and language (enterprises.caching).
+
+def run(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, " ".join(query["sql"] for query in queries)
+
+
+@pytest.mark.parametrize("url", [LISTING, "/repertoire/?region=06", API_SEARCH])
+def test_a_page_seen_again_reads_no_enterprise_relations(client, caterer, url):
+    first, _queries = run(client, url)
+    second, queries = run(client, url)
+
+    assert second.content == first.content
+    # The prefetch of the cards' categories, and of the API's service areas.
+    assert 'INNER JOIN "enterprises_enterprise_categories"' not in queries
+    assert 'INNER JOIN "enterprises_enterprise_service_area"' not in queries
+
+
+@pytest.mark.parametrize("url", [LISTING, API_SEARCH])
+def test_a_renamed_enterprise_shows_its_new_name_at_once(client, caterer, url):
+    client.get(url)
+    caterer.name = "TRAITEUR LA FOURCHETTE RENOMMÉE"
+    caterer.save()
+
+    assert "LA FOURCHETTE RENOMM" in client.get(url).content.decode()
+
+
+def test_a_kept_card_is_shown_in_the_language_of_the_page(client, caterer):
+    french = client.get(LISTING).content.decode()
+    english = client.get("/en/repertoire/").content.decode()
+
+    assert "Coopérative" in french and "Coopérative" not in english
+    assert 'href="/en/' in english
+
+
+def test_the_filters_block_is_kept_per_filter_state_not_per_page_or_order(client, caterer):
+    EnterpriseFactory(region=region("03"))
+
+    everything = client.get(LISTING).content.decode()
+    montreal = client.get("/repertoire/?region=06").content.decode()
+    reordered = client.get("/repertoire/?region=06&sort=newest&per_page=50").content.decode()
+
+    assert 'id="facet-region-06" checked' in montreal
+    assert 'id="facet-region-06" checked' not in everything
+    assert 'id="facet-region-03"' not in montreal.split('id="facet-legal_form"')[1]
+
+    def facets(page):
+        return page.split('<div id="facets">')[1].split("</div>")[0]
+
+    assert facets(reordered) == facets(montreal)

@@ -13,8 +13,10 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import cache_control
@@ -61,7 +63,13 @@ def is_buyer(user):
 
 @private
 class BuyerRequiredMixin(LoginRequiredMixin):
-    """Signed-in buyers only; staff without a membership or buyer account get a 403 too."""
+    """Signed-in buyers only; staff without a membership or buyer account get a 403 too.
+
+    A visitor who is not signed in lands on the buyer sign-up page, which also leads to the
+    sign-in form and back here."""
+
+    def get_login_url(self):
+        return reverse("procurement:buyer_signup")
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -555,6 +563,17 @@ class PreferencesView(SignedLinkView):
 class BuyerSignupView(FormView):
     template_name = "procurement/signup.html"
     form_class = BuyerSignupForm
+
+    def get_context_data(self, **kwargs):
+        """Where the sign-in link leads back to: the page that asked for a buyer, if it is
+        one of this site's."""
+        next_url = self.request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        ):
+            next_url = reverse("procurement:shortlist_list")
+        return super().get_context_data(next_url=next_url, **kwargs)
 
     def form_valid(self, form):
         profile = form.save()

@@ -1,6 +1,7 @@
 """The whole loop through the test client: shortlist → request → answers → choice → draft
 purchase, with the emails each party receives."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -54,6 +55,28 @@ def test_a_buyer_saves_an_enterprise_from_its_card_link_to_a_new_shortlist(clien
     assert list(shortlist.entries.values_list("enterprise__name", "note")) == [
         ("Traiteur Solidaire", "Menu végé ?")
     ]
+
+
+def test_an_anonymous_visitor_is_offered_to_sign_in_or_sign_up_then_comes_back(client):
+    enterprise = EnterpriseFactory(name="Traiteur Solidaire")
+    save_url = reverse("procurement:save", args=[enterprise.slug])
+
+    response = client.get(save_url, follow=True)
+
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0].startswith(reverse("procurement:buyer_signup"))
+    assert "<h1>Créer un compte d" in html
+    login_link = reverse("purchases:login") + "?next=" + save_url
+    assert login_link in html
+
+
+def test_a_sign_in_link_never_leads_to_another_site(client):
+    response = client.get(reverse("procurement:buyer_signup") + "?next=https://evil.example/")
+
+    login_links = re.findall(
+        r'href="' + reverse("purchases:login") + r'\?next=([^"]*)"', response.content.decode()
+    )
+    assert login_links == [reverse("procurement:shortlist_list")]
 
 
 def test_saving_twice_to_the_same_shortlist_keeps_one_entry(client, shortlist, member):

@@ -110,9 +110,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     )
     category = django_filters.ModelMultipleChoiceFilter(
         label=_("Products and services"),
-        # With each category's procurement sheet (programs app, by its reverse relation), so
-        # the listing links the chosen categories' sheets without another query.
-        queryset=Category.objects.select_related("procurement_sheet"),
+        queryset=Category.objects.all(),
         to_field_name="slug",
         method="filter_category",
     )

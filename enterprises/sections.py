@@ -12,6 +12,9 @@ from typing import Any
 
 ENTERPRISE_PAGE = "enterprise"
 HOME_PAGE = "home"
+# A category's page, and the listing (for the categories chosen in its filters).
+CATEGORY_PAGE = "category"
+LISTING_PAGE = "listing"
 # Links under each result card. Cards are cached for everyone, so an action is a template
 # that reads only ``enterprise`` (a plain link, the same for every visitor); its ``context``
 # is not called.
@@ -22,7 +25,8 @@ CARD_ACTIONS = "card"
 class Section:
     """A block of a page, rendered with ``template_name``, which reads what
     ``context(enterprise, request)`` returns as ``section`` (the enterprise is None on the
-    home page).
+    home page, the category on a category's page, the list of chosen categories on the
+    listing).
 
     ``presence``, on the enterprise page, is a boolean expression on the enterprise (an
     ``Exists``), read with the enterprise in its one query as ``has_<name>``: ``context`` then

@@ -30,7 +30,14 @@ from .models import (
     Sector,
 )
 from .search import suggest
-from .sections import ENTERPRISE_PAGE, HOME_PAGE, sections_for, with_presence
+from .sections import (
+    CATEGORY_PAGE,
+    ENTERPRISE_PAGE,
+    HOME_PAGE,
+    LISTING_PAGE,
+    sections_for,
+    with_presence,
+)
 from .validators import fold
 
 # Deep OFFSET pages get slower and slower; past this many results, refine or export instead.
@@ -182,11 +189,10 @@ class DirectoryView(TemplateView):
             export_query=self.query_without(("page",)),
             results_capped=total > MAX_BROWSABLE_RESULTS,
             max_browsable_results=MAX_BROWSABLE_RESULTS,
-            procurement_sheets=[
-                sheet
-                for category in self.filterset.active_filters.get("category", ())
-                if (sheet := published_sheet(category))
-            ],
+            # What other apps add for the chosen categories (programs: their sheets).
+            listing_sections=sections_for(
+                LISTING_PAGE, self.request, list(self.filterset.active_filters.get("category", ()))
+            ),
             **kwargs,
         )
 
@@ -292,7 +298,7 @@ class ChosenPageView(DirectoryView):
 class CategoryView(ChosenPageView):
     template_name = "enterprises/category_detail.html"
     fixed_facet = "category"
-    chosen_queryset = Category.objects.select_related("parent", "procurement_sheet")
+    chosen_queryset = Category.objects.select_related("parent")
     narrow = "offering"
 
     def get_context_data(self, **kwargs):
@@ -305,7 +311,7 @@ class CategoryView(ChosenPageView):
         return super().get_context_data(
             category=self.chosen,
             subcategories=children,
-            procurement_sheet=published_sheet(self.chosen),
+            category_sections=sections_for(CATEGORY_PAGE, self.request, self.chosen),
             **kwargs,
         )
 
@@ -451,13 +457,6 @@ class EnterpriseDetailView(DetailView):
         }
         data.update({key: value for key, value in optional.items() if value})
         return data
-
-
-def published_sheet(category):
-    """The category's published procurement sheet (programs app), read with the category
-    through the reverse one-to-one relation; None when it has none."""
-    sheet = getattr(category, "procurement_sheet", None)
-    return sheet if sheet is not None and sheet.is_published else None
 
 
 def is_web_address(url):

@@ -3,7 +3,13 @@ enterprise, and the home page's latest sheets and capsules."""
 
 from django.db.models import Exists, OuterRef
 
-from enterprises.sections import ENTERPRISE_PAGE, HOME_PAGE, register_section
+from enterprises.sections import (
+    CATEGORY_PAGE,
+    ENTERPRISE_PAGE,
+    HOME_PAGE,
+    LISTING_PAGE,
+    register_section,
+)
 from purchases.sections import DECLARATION_PAGE
 
 from .models import Page, ProcurementSheet, VideoCapsule
@@ -50,8 +56,27 @@ def signatory_capsules(organizations, request):
     }
 
 
+def category_sheet(category, request):
+    """A category's page links its published procurement sheet; one query."""
+    return {"sheet": ProcurementSheet.objects.published().filter(category=category).first()}
+
+
+def listing_sheets(categories, request):
+    """The listing links the published sheets of the categories chosen in its filters, in
+    their order; one query, none when no category is chosen."""
+    if not categories:
+        return {"sheets": []}
+    order = {category.pk: position for position, category in enumerate(categories)}
+    sheets = ProcurementSheet.objects.published().filter(category__in=categories)
+    return {"sheets": sorted(sheets, key=lambda sheet: order[sheet.category_id])}
+
+
 def register():
     """Called from ``ProgramsConfig.ready()``."""
+    register_section(CATEGORY_PAGE, "sheet", "programs/includes/category_sheet.html",
+                     category_sheet, order=10)
+    register_section(LISTING_PAGE, "sheets", "programs/includes/listing_sheets.html",
+                     listing_sheets, order=10)
     register_section(
         ENTERPRISE_PAGE,
         "capsules",

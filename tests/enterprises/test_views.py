@@ -199,9 +199,9 @@ def test_listing_query_count_does_not_grow_with_the_page_size(
     # The form's 3 choice lookups; the directory's revision; the directory index, which the
     # tests build for every request (published enterprises, service areas, categories, sectors,
     # labels, then the category tree, regions with their MRCs, sectors and labels): 9; the
-    # category tree for the category filter; the page of results; its categories. From a built
-    # index, 9 go.
-    expected = 3 + 1 + 9 + 1 + 1 + 1
+    # category tree for the category filter; the page of results; its categories; the chosen
+    # category's procurement sheet (a section of the programs app). From a built index, 9 go.
+    expected = 3 + 1 + 9 + 1 + 1 + 1 + 1
     with django_assert_max_num_queries(expected):
         small = client.get(LISTING, {**query, "per_page": "20"})
     with django_assert_max_num_queries(expected):

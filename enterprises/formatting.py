@@ -46,10 +46,11 @@ def _whole_currency_pattern(locale):
 
 def format_money(value, decimals=None, language=None):
     """``1 250 000 $`` / ``$1,250,000``; cents shown when the amount has some, or always with
-    ``decimals=2``; ``decimals=0`` rounds to the dollar. Not a number: returned unchanged."""
+    ``decimals=2``; ``decimals=0`` rounds to the dollar. None is shown as nothing; anything else
+    that is not a number is returned unchanged (so are those of the other functions)."""
     number = _as_decimal(value)
     if number is None:
-        return value
+        return "" if value is None else value
     locale = babel_locale(language)
     if decimals is None:
         decimals = 0 if number == number.to_integral_value() else 2
@@ -66,7 +67,7 @@ def format_number(value, decimals=0, language=None):
     (``12,5`` / ``12.5``). Not a number: returned unchanged."""
     number = _as_decimal(value)
     if number is None:
-        return value
+        return "" if value is None else value
     decimals = int(decimals)
     quantum = Decimal(1).scaleb(-decimals)
     return format_decimal(
@@ -81,7 +82,7 @@ def format_percent(value, decimals=1, language=None):
     Not a number: returned unchanged."""
     number = _as_decimal(value)
     if number is None:
-        return value
+        return "" if value is None else value
     rounded = number.quantize(Decimal(1).scaleb(-int(decimals))).normalize()
     return babel_format_percent(
         rounded / 100, locale=babel_locale(language), decimal_quantization=False

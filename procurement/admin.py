@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,11 +22,6 @@ from .models import (
     Shortlist,
     ShortlistEntry,
 )
-
-
-def localized(row, field):
-    english = row.get(f"{field}__name_en")
-    return english if translation.get_language() == "en" and english else row[f"{field}__name"]
 
 
 @admin.register(BuyerProfile)
@@ -93,19 +88,15 @@ class QuoteRequestAdmin(admin.ModelAdmin):
     def statistics_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        categories = [
-            {**row, "label": localized(row, "category")} for row in stats.by_category()
-        ]
-        regions = [{**row, "label": localized(row, "region")} for row in stats.by_region()]
+        categories = stats.labelled(stats.by_category(), "category")
+        regions = stats.labelled(stats.by_region(), "region")
         context = {
             **self.admin_site.each_context(request),
             "title": _("Requests for quotes: statistics"),
             "opts": self.model._meta,
             "categories": categories,
             "regions": regions,
-            "gaps": [
-                {**row, "label": localized(row, "category")} for row in stats.supply_gaps()
-            ],
+            "gaps": stats.labelled(stats.supply_gaps(), "category"),
             "category_chart": counts_chart(categories),
             "region_chart": counts_chart(regions),
         }
@@ -117,8 +108,8 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         rows = [[_("Category"), _("Requests sent"), _("Requests answered"),
                  _("Requests no enterprise answered")]]
         rows += [
-            [localized(row, "category"), row["sent"], row["answered"], row["unanswered"]]
-            for row in stats.supply_gaps()
+            [row["label"], row["sent"], row["answered"], row["unanswered"]]
+            for row in stats.labelled(stats.supply_gaps(), "category")
         ]
         response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
         filename = f"{_('supply-gaps')}-{timezone.localdate():%Y-%m-%d}.csv"

@@ -2,6 +2,7 @@
 (to a purchase), for a member's dashboard, the public repertory and staff."""
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import translation
 
 from .models import QuoteInvitation, QuoteRequest
 
@@ -49,13 +50,6 @@ def by_region(requests=None):
     )
 
 
-def by_category_and_region():
-    return sorted(
-        counted(QuoteRequest.objects.all(), "category__name", "region__name"),
-        key=lambda row: (row["category__name"], row["region__name"]),
-    )
-
-
 def supply_gaps():
     """Categories whose requests no enterprise answered: how many requests, how many of them
     unanswered, most unanswered first."""
@@ -65,3 +59,13 @@ def supply_gaps():
         if unanswered:
             rows.append({**row, "unanswered": unanswered})
     return sorted(rows, key=lambda row: (-row["unanswered"], row["category__name"]))
+
+
+def labelled(rows, field):
+    """The rows with a ``label``: the ``field``'s name in the page's language."""
+    english = translation.get_language() == "en"
+    return [
+        {**row, "label": row.get(f"{field}__name_en") if english and row.get(f"{field}__name_en")
+         else row[f"{field}__name"]}
+        for row in rows
+    ]

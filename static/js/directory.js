@@ -87,3 +87,11 @@ document.addEventListener("keydown", function (event) {
     event.preventDefault();
   }
 });
+
+// htmx keeps each page's HTML for Back and Forward, and a typed search is a property, not
+// markup: write it into the markup first, so that Back shows (and sends) the text it searched.
+document.addEventListener("htmx:beforeHistorySave", function () {
+  for (const input of document.querySelectorAll("#directory-form input[type=search][name]")) {
+    input.setAttribute("value", input.value);
+  }
+});

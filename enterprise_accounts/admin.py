@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, ImportReviewItem
 
-from . import claims, profiles
+from . import claims, files, profiles
 from .forms import RefusalForm
 from .models import (
     ChangeRequest,
@@ -257,7 +257,7 @@ class EnterpriseFileAdmin(admin.ModelAdmin):
     list_select_related = ["enterprise"]
     raw_id_fields = ["enterprise", "uploaded_by"]
     readonly_fields = ["file", "content_type", "size"]
-    actions = ["approve", "refuse"]
+    actions = ["approve"]
 
     @admin.display(description=_("file"))
     def preview(self, obj):
@@ -268,14 +268,41 @@ class EnterpriseFileAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         # One by one, so each save bumps the directory's revision and records its history.
         for item in queryset.exclude(state=EnterpriseFile.State.APPROVED):
-            item.state = EnterpriseFile.State.APPROVED
-            item.save()
+            files.approve(item)
 
-    @admin.action(description=_("Refuse: keep off the profile"))
-    def refuse(self, request, queryset):
-        for item in queryset.exclude(state=EnterpriseFile.State.REFUSED):
-            item.state = EnterpriseFile.State.REFUSED
-            item.save()
+    def get_urls(self):
+        return [
+            path("<int:pk>/decide/", self.admin_site.admin_view(self.decide_view),
+                 name="enterprise_accounts_enterprisefile_decide"),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, pk):
+        """The file as buyers would see it; approve, or refuse with a reason emailed to the
+        person who sent it."""
+        if not request.user.has_perm("enterprise_accounts.change_enterprisefile"):
+            raise PermissionDenied
+        item = get_object_or_404(
+            EnterpriseFile.objects.select_related("enterprise", "uploaded_by"), pk=pk
+        )
+        refusal = RefusalForm()
+        if request.method == "POST" and item.state == EnterpriseFile.State.PENDING:
+            if "refuse" in request.POST:
+                refusal = RefusalForm(request.POST)
+                if refusal.is_valid():
+                    files.refuse(item, refusal.cleaned_data["reason"])
+                    messages.success(request, _("Refused; the enterprise is told why by email."))
+                    return redirect("admin:enterprise_accounts_queue")
+            else:
+                files.approve(item)
+                messages.success(request, _("Approved: the profile shows the file."))
+                return redirect("admin:enterprise_accounts_queue")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Review a file of %(name)s") % {"name": item.enterprise.name},
+            "item": item, "refusal": refusal, "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "enterprise_accounts/admin/file.html", context)
 
 
 @admin.register(EnterpriseAccount)

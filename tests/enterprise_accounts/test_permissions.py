@@ -71,6 +71,7 @@ ADMIN_EXPECTED = {
     ("admin:enterprise_accounts_queue", "GET"): STAFF,
     ("admin:enterprise_accounts_changerequest_review", "GET"): STAFF,
     ("admin:enterprise_accounts_claim_decide", "GET"): STAFF,
+    ("admin:enterprise_accounts_enterprisefile_decide", "GET"): STAFF,
 }
 
 URL_NAMES = [pattern.name for pattern in urlpatterns]
@@ -115,6 +116,7 @@ def world(db):
             "file": {"pk": live_file.pk},
             "admin:enterprise_accounts_changerequest_review": {"pk": change.pk},
             "admin:enterprise_accounts_claim_decide": {"pk": claim.pk},
+            "admin:enterprise_accounts_enterprisefile_decide": {"pk": live_file.pk},
         },
     }
 

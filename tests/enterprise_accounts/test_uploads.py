@@ -7,6 +7,7 @@ import zipfile
 import zlib
 
 import pytest
+from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -177,3 +178,40 @@ def test_a_trusted_enterprise_photo_is_live_at_once_and_at_most_six(client, memb
     response = upload(client, membership, "p.jpg", jpeg_with_gps(), content_type="image/jpeg")
     assert "retirez-en une" in " ".join(response.context["form"].non_field_errors())
     assert EnterpriseFile.objects.count() == EnterpriseFile.MAX_PHOTOS
+
+
+def test_staff_refuse_a_photo_with_a_reason_emailed_to_its_sender(
+    client, membership, staff_user, task_worker
+):
+    membership.language = "en"
+    membership.save()
+    membership.user.email = "lea@example.com"
+    membership.user.save()
+    upload(client, membership, "p.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    item = EnterpriseFile.objects.get()
+    client.force_login(staff_user)
+    decide = reverse("admin:enterprise_accounts_enterprisefile_decide", args=[item.pk])
+    assert f'src="{reverse("enterprise_accounts:file", args=[item.pk])}"' in \
+        client.get(decide).content.decode()
+    client.post(decide, {"refuse": "1", "reason": "Blurry photo."})
+    task_worker()
+    [message] = mail.outbox
+    assert message.to == ["lea@example.com"]
+    assert "refused" in message.subject and "Blurry photo." in message.body
+    item.refresh_from_db()
+    assert item.state == EnterpriseFile.State.REFUSED
+    client.logout()
+    assert client.get(reverse("enterprise_accounts:file", args=[item.pk])).status_code == 404
+
+
+def test_staff_approve_a_logo_and_the_profile_shows_it(client, membership, staff_user):
+    upload(client, membership, "logo.png", jpeg_with_gps(), kind="logo",
+           content_type="image/jpeg")
+    item = EnterpriseFile.objects.get()
+    client.force_login(staff_user)
+    client.post(reverse("admin:enterprise_accounts_enterprisefile_decide", args=[item.pk]),
+                {"approve": "1"})
+    client.logout()
+    page = client.get(membership.enterprise.get_absolute_url()).content.decode()
+    assert reverse("enterprise_accounts:file", args=[item.pk]) in page
+    assert "Logo de" in page

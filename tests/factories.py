@@ -329,8 +329,16 @@ class PageFactory(factory.django.DjangoModelFactory):
     is_published = True
 
 
-# Enterprise accounts (enterprise_accounts): the people who keep an enterprise's profile.
-from enterprise_accounts.models import EnterpriseMembership  # noqa: E402
+# Enterprise accounts (enterprise_accounts): the people who keep an enterprise's profile, their
+# claims, proposed changes and files, and buyers' reports.
+from enterprise_accounts.models import (  # noqa: E402
+    ChangeRequest,
+    Claim,
+    EnterpriseAccount,
+    EnterpriseFile,
+    EnterpriseMembership,
+    ErrorReport,
+)
 
 
 class EnterpriseMembershipFactory(factory.django.DjangoModelFactory):
@@ -340,6 +348,60 @@ class EnterpriseMembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     enterprise = factory.SubFactory(EnterpriseFactory)
     role = "owner"
+
+
+class EnterpriseAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EnterpriseAccount
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    """A claim from an address outside the enterprise's domain: staff decide."""
+
+    class Meta:
+        model = Claim
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    name = "Léa Tremblay"
+    role_title = "Directrice générale"
+    email = factory.Sequence(lambda n: f"personne{n}@example.org")
+    language = "fr"
+    state = Claim.State.AWAITING_STAFF
+
+
+class ChangeRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChangeRequest
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    submitted_by = factory.SubFactory(UserFactory)
+    changes = factory.LazyFunction(lambda: {"description_fr": "Une nouvelle description."})
+    previous = factory.LazyFunction(lambda: {"description_fr": "Une description."})
+
+
+class EnterpriseFileFactory(factory.django.DjangoModelFactory):
+    """A live PDF document (its bytes are not checked here: the upload form checks them)."""
+
+    class Meta:
+        model = EnterpriseFile
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    kind = EnterpriseFile.Kind.DOCUMENT
+    state = EnterpriseFile.State.APPROVED
+    title = "Attestation"
+    file = factory.django.FileField(filename="attestation.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    content_type = "application/pdf"
+    size = 15
+
+
+class ErrorReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ErrorReport
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    message = "Le numéro de téléphone ne répond plus."
 
 
 # Shortlists and requests for quotes (procurement).

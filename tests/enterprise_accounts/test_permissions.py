@@ -3,14 +3,16 @@
 ``test_every_url_has_expected_results``."""
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from enterprise_accounts.models import ChangeRequest, Claim, EnterpriseFile, Role
+from enterprise_accounts.models import Claim, Role
 from enterprise_accounts.urls import urlpatterns
 from purchases.models import Membership
 from tests.factories import (
+    ChangeRequestFactory,
+    ClaimFactory,
     EnterpriseFactory,
+    EnterpriseFileFactory,
     EnterpriseMembershipFactory,
     MembershipFactory,
     StaffFactory,
@@ -84,19 +86,12 @@ def world(db):
     editor_a = EnterpriseMembershipFactory(enterprise=enterprise_a, role=Role.EDITOR)
     user_b = EnterpriseMembershipFactory(role=Role.OWNER)
     member = MembershipFactory(role=Membership.Role.MANAGER)
-    live_file = EnterpriseFile.objects.create(
-        enterprise=enterprise_a, kind=EnterpriseFile.Kind.DOCUMENT, content_type="application/pdf",
-        file=ContentFile(b"%PDF-1.4 stored", name="a.pdf"), size=15,
-        state=EnterpriseFile.State.APPROVED,
-    )
-    change = ChangeRequest.objects.create(enterprise=enterprise_a, changes={"description_fr": "x"},
-                                          previous={"description_fr": ""})
-    claim = Claim.objects.create(enterprise=enterprise_a, name="Léa", role_title="DG",
-                                 email="lea@example.com", language="fr",
-                                 state=Claim.State.AWAITING_STAFF)
-    invitation = Claim.objects.create(
-        enterprise=enterprise_a, name="sam@example.com", role_title="", email="sam@example.com",
-        language="en", state=Claim.State.AWAITING_EMAIL, invited_by=owner_a.user, role="editor",
+    live_file = EnterpriseFileFactory(enterprise=enterprise_a)
+    change = ChangeRequestFactory(enterprise=enterprise_a)
+    claim = ClaimFactory(enterprise=enterprise_a)
+    invitation = ClaimFactory(
+        enterprise=enterprise_a, state=Claim.State.AWAITING_EMAIL, invited_by=owner_a.user,
+        role="editor",
     )
     return {
         "users": {

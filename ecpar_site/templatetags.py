@@ -57,17 +57,23 @@ def typo(value, autoescape=True):
 
 
 @register.filter
-def collate(items, attribute=""):
+def collate(items, attributes=""):
     """``{% for region in regions|collate:"name" %}``: sorted by that attribute (or the item's
-    text) as a dictionary of the page's language orders it, accents and case set aside."""
-    if not attribute:
+    text) as a dictionary of the page's language orders it, accents and case set aside. Dotted
+    paths and several keys, comma-separated: ``collate:"family.localized_name,localized_title"``."""
+    paths = [path.split(".") for path in attributes.split(",") if path.strip()]
+    if not paths:
         return formatting.sorted_by_language(items)
-    return formatting.sorted_by_language(items, key=lambda item: _lookup(item, attribute))
+    return sorted(items, key=lambda item: [
+        formatting.collation_key(_lookup(item, path)) for path in paths
+    ])
 
 
-def _lookup(item, attribute):
-    value = item.get(attribute) if isinstance(item, dict) else getattr(item, attribute)
-    return value() if callable(value) else value
+def _lookup(item, path):
+    for attribute in path:
+        item = item.get(attribute) if isinstance(item, dict) else getattr(item, attribute)
+        item = item() if callable(item) else item
+    return item
 
 
 @register.simple_tag

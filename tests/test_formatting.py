@@ -90,3 +90,15 @@ def test_python_side_takes_the_language_it_is_given():
     assert format_money(1250000, language="en") == "$1,250,000"
     assert format_number(1250000, language="fr") == f"1{NBSP}250{NBSP}000"
     assert format_percent(Decimal("152.04"), language="fr") == f"152{NBSP}%"
+
+
+def test_lists_sort_by_a_related_name_then_their_own_in_the_page_language():
+    class Named:
+        def __init__(self, name, family=None):
+            self.localized_name, self.family = name, family
+
+    cleaning, catering = Named("Cleaning"), Named("Catering")
+    items = [Named("Windows", cleaning), Named("buffets", catering), Named("Offices", cleaning)]
+    html = render('{% for i in items|collate:"family.localized_name,localized_name" %}'
+                  "{{ i.localized_name }},{% endfor %}", "en", items=items)
+    assert html == "buffets,Offices,Windows,"

@@ -7,23 +7,25 @@ listing offers them as a one-click filter, a plain link to the URL a full load w
 when the text alone finds nothing it applies the first that finds something (or a corrected
 spelling) and says so, with a link back to the text as typed (``AS_TYPED``).
 
-The names are read once per revision of the directory, per process (four queries).
+The names are read once per revision of the directory, per process: the categories, regions and
+MRCs from the directory index, the municipalities by one query.
 """
 
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from enterprises.directory_index import FilteredDirectory, result_count
+from enterprises.directory_index import FilteredDirectory, current_index, result_count
 from enterprises.filters import EnterpriseFilterSet
-from enterprises.models import Category, Enterprise, Mrc, Municipality, Region
+from enterprises.models import Enterprise, Municipality
 from enterprises.places import place_key
 
-from .synonyms import current_revision, current_synonyms, term_words
+from .synonyms import current_synonyms, term_words
 from .text import MAX_TERMS, STOP_WORDS, WORD, clean, words
 
 # The parameter of the "search as typed" link: the listing then applies nothing by itself.
@@ -56,49 +58,51 @@ class Place:
         return self.name_en if translation.get_language() == "en" and self.name_en else self.name
 
 
-@dataclass
 class Vocabulary:
     """Category and place names by their folded form, for one revision of the directory."""
 
-    categories: dict = field(default_factory=dict)  # id → Category
-    category_names: dict = field(default_factory=dict)  # tuple of words → category id
-    places: dict = field(default_factory=dict)  # place_key → Place
-
-    @classmethod
-    def load(cls):
-        vocabulary = cls()
-        for category in Category.objects.only("pk", "slug", "name", "name_en"):
-            vocabulary.categories[category.pk] = category
+    def __init__(self, index):
+        self.index = index
+        self.categories = {category.pk: category for category in index.categories}
+        self.category_names = {}  # tuple of words → category id
+        for category in index.categories:
             for name in (category.name, category.name_en):
-                vocabulary.category_names.setdefault(term_words(name), category.pk)
+                self.category_names.setdefault(term_words(name), category.pk)
+
+    @cached_property
+    def places(self):
+        """``{place_key: Place}`` from the index's regions and MRCs and the municipalities (one
+        query, made only when a query has words left once its categories are read)."""
+        places = {}
         # Least specific first, each overriding the one before: a municipality named like its
         # MRC (Longueuil) is its MRC, an MRC named like its region (Montréal) the region.
-        mrcs = {mrc.pk: mrc for mrc in Mrc.objects.only("pk", "name", "slug")}
+        mrcs = {mrc.pk: mrc for mrc in self.index.mrcs}
         for name, mrc_id in Municipality.objects.exclude(mrc=None).values_list("name", "mrc_id"):
-            mrc = mrcs[mrc_id]
+            if (mrc := mrcs.get(mrc_id)) is None:
+                continue
             label = name if place_key(name) == place_key(mrc.name) else f"{name} ({mrc.name})"
-            vocabulary.places[place_key(name)] = Place("mrc", mrc.slug, label)
+            places[place_key(name)] = Place("mrc", mrc.slug, label)
         for mrc in mrcs.values():
-            vocabulary.places[place_key(mrc.name)] = Place("mrc", mrc.slug, mrc.name)
-        for region in Region.objects.only("code", "name", "name_en"):
+            places[place_key(mrc.name)] = Place("mrc", mrc.slug, mrc.name)
+        for region in self.index.regions:
             place = Place("region", region.code, region.name, region.name_en)
             for name in (region.name_en, region.name):
-                vocabulary.places[place_key(name)] = place
-        return vocabulary
+                places[place_key(name)] = place
+        return places
 
 
 _lock = threading.Lock()
 _cached = {"revision": object(), "vocabulary": None}
 
 
-def vocabulary():
-    revision = current_revision()
+def vocabulary(index):
+    """The names of ``index``'s revision of the directory, read once per revision."""
     with _lock:
-        if _cached["revision"] == revision and _cached["vocabulary"] is not None:
+        if _cached["revision"] == index.revision and _cached["vocabulary"] is not None:
             return _cached["vocabulary"]
-    loaded = Vocabulary.load()
+    loaded = Vocabulary(index)
     with _lock:
-        _cached.update(revision=revision, vocabulary=loaded)
+        _cached.update(revision=index.revision, vocabulary=loaded)
     return loaded
 
 
@@ -114,8 +118,9 @@ class Interpretation:
         return bool(self.categories or self.place)
 
 
-def interpret(q):
-    """The categories and the place that the words of ``q`` name, and the other words."""
+def interpret(q, index=None):
+    """The categories and the place that the words of ``q`` name, and the other words;
+    ``index`` is the directory index the request uses (by default the current one)."""
     # Each folded word with the word as typed, which the remaining text keeps (« ménager »).
     pairs = [
         (folded, spelling)
@@ -125,10 +130,10 @@ def interpret(q):
     if not pairs:
         return Interpretation(remaining="")
     typed = [folded for folded, _spelling in pairs]
-    known = vocabulary()
+    known = vocabulary(index or current_index())
     used = [False] * len(typed)
-    place = find_place(typed, used, known)
     categories = find_categories(typed, used, known)
+    place = find_place(typed, used, known) if not all(used) else None
     remaining = dict.fromkeys(
         spelling for (_folded, spelling), taken in zip(pairs, used, strict=True) if not taken
     )
@@ -136,10 +141,12 @@ def interpret(q):
 
 
 def find_place(typed, used, known):
-    """The longest run of words naming a place (the last such run); its words, and a linking
-    word just before it, are marked as used."""
+    """The longest run of words not yet used that names a place (the last such run); its
+    words, and the linking words around it, are marked as used."""
     for length in range(min(MAX_PLACE_WORDS, len(typed)), 0, -1):
         for start in range(len(typed) - length, -1, -1):
+            if any(used[start : start + length]):
+                continue
             key = place_key(" ".join(typed[start : start + length]))
             place = None if key in NOT_PLACES else known.places.get(key)
             if place is None:
@@ -157,8 +164,8 @@ def find_place(typed, used, known):
 
 
 def find_categories(typed, used, known):
-    """The categories that runs of the words not yet used name: by a synonym set linked to a
-    category, or by the category's full name."""
+    """The categories that runs of the words name, by a synonym set linked to a category or
+    by the category's full name; the words of the synonym sets are marked as used."""
     positions = [n for n, word in enumerate(typed) if not used[n] and word not in STOP_WORDS]
     candidates = [typed[n] for n in positions]
     found = {}
@@ -208,7 +215,7 @@ def for_listing(view):
     q = view.filterset.active_filters.get("q")
     if not q:
         return ListingHints()
-    interpretation = interpret(q)
+    interpretation = interpret(q, view.directory.index)
     total = result_count(view.facets)
     hints = []
     for candidate in candidates(interpretation):

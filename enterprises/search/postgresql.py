@@ -259,11 +259,7 @@ class PostgreSQLSearch(SearchBackend):
 
     def filter_matches(self, queryset, query):
         tsq = tsquery(query)
-        vector = F("search_document__search_vector")
-        rank = SearchRank(vector, tsq, weights=RANK_WEIGHTS)
-        if expands(query):  # the words as typed first, as ``rank()`` orders them
-            typed = SearchRank(vector, tsquery(query.as_typed()), weights=RANK_WEIGHTS)
-            rank = rank + TYPED_WEIGHT * typed
+        rank = rank_of("search_document__search_vector", query, tsq)
         return queryset.filter(search_document__search_vector=tsq).annotate(search_rank=rank)
 
     def matching_ids_of(self, query):
@@ -273,10 +269,10 @@ class PostgreSQLSearch(SearchBackend):
     def ranked(self, query, ids):
         """(id, rank) of the matches among ``ids``."""
         tsq = tsquery(query)
-        rank = SearchRank(F("search_vector"), tsq, weights=RANK_WEIGHTS)
         among = RawSQL("rowid = ANY(%s)", (list(ids),), output_field=BooleanField())
         documents = SearchDocument.objects.using(self.alias).filter(among, search_vector=tsq)
-        return documents.annotate(rank=rank).values_list("pk", "rank")
+        ranks = documents.annotate(rank=rank_of("search_vector", query, tsq))
+        return ranks.values_list("pk", "rank").query.sql_with_params()
 
     def similar_words(self, word, limit):
         """Known words whose trigrams look like ``word``'s (pg_trgm), closest first."""
@@ -427,6 +423,16 @@ class BackgroundIndexer:
     def __call__(self, execute, sql, params, many, context):
         self.collect()
         return execute(sql, params, many, context)
+
+
+def rank_of(field, query, tsq):
+    """The relevance of a match of the vector ``field``; with synonyms, plus the words as
+    typed's own, weighted (``SearchBackend.ranked``)."""
+    rank = SearchRank(F(field), tsq, weights=RANK_WEIGHTS)
+    if not expands(query):
+        return rank
+    typed = SearchRank(F(field), tsquery(query.as_typed()), weights=RANK_WEIGHTS)
+    return rank + TYPED_WEIGHT * typed
 
 
 def tsquery(query):

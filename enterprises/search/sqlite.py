@@ -20,6 +20,8 @@ from .models import SearchDocument
 from .synonyms import current_synonyms
 from .text import indexed_words, indexed_words_en, spellings, stems
 
+# The SQL path's tier for a match of the typed words: above any bm25 on this index's scale.
+TYPED_BONUS = 1000.0
 TEXT_FUNCTION = "ecpar_search_text"
 # The same for English text: English stems.
 TEXT_EN_FUNCTION = "ecpar_search_text_en"
@@ -141,14 +143,14 @@ class SQLiteSearch(SearchBackend):
     def filter_matches(self, queryset, query):
         rank = Bm25("search_document__fts")
         if expands(query):
-            # The matches of the words as typed first, as ``rank()`` orders them; found once
+            # The matches of the words as typed first, as ``ranked`` orders them; found once
             # (an uncorrelated IN), since bm25() of a second MATCH per row would cost a lookup
             # for each. Within each tier, by the expanded query's relevance.
             typed = SearchDocument.objects.using(self.alias).filter(
                 fts__match=match_expression(query.as_typed())
             )
             rank = rank + Case(
-                When(pk__in=typed.values("pk"), then=Value(TYPED_WEIGHT)),
+                When(pk__in=typed.values("pk"), then=Value(TYPED_BONUS)),
                 default=Value(0.0),
                 output_field=FloatField(),
             )
@@ -164,11 +166,13 @@ class SQLiteSearch(SearchBackend):
 
     def ranked(self, query, ids):
         """(id, rank) of every match: FTS5 ranks them all in one pass, faster than looking the
-        few wanted ones up."""
-        documents = SearchDocument.objects.using(self.alias).filter(
-            fts__match=match_expression(query)
-        )
-        return documents.annotate(rank=Bm25("fts")).values_list("pk", "rank")
+        few wanted ones up. With synonyms, a second pass ranks the words as typed, in the same
+        statement."""
+        if not expands(query):
+            return RANKED, [match_expression(query)]
+        return RANKED_WITH_TYPED, [
+            match_expression(query), TYPED_WEIGHT, match_expression(query.as_typed())
+        ]
 
     def similar_words(self, word, limit):
         """Known words that look like ``word``: same first letter, similar length, close
@@ -284,6 +288,18 @@ class SQLiteSearch(SearchBackend):
                 cursor.execute(
                     add_words(f"(SELECT group_concat(name || ' ' || name_en, ' ') FROM {table})")
                 )
+
+
+BM25 = f"-bm25(enterprises_search, {NAME_WEIGHT}, {CATEGORIES_WEIGHT}, {DESCRIPTIONS_WEIGHT})"
+RANKED = f"SELECT rowid, {BM25} FROM enterprises_search WHERE enterprises_search MATCH %s"
+# The expanded query's relevance, plus the typed words' own, weighted (``TYPED_WEIGHT``).
+RANKED_WITH_TYPED = f"""
+    SELECT rowid, sum(rank) FROM (
+        SELECT rowid, {BM25} AS rank FROM enterprises_search WHERE enterprises_search MATCH %s
+        UNION ALL
+        SELECT rowid, %s * {BM25} FROM enterprises_search WHERE enterprises_search MATCH %s
+    ) GROUP BY rowid
+"""
 
 
 class Bm25(Func):

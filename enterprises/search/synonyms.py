@@ -32,6 +32,11 @@ def same_words(term, run):
     return all(forms(a) & forms(b) for a, b in zip(term, run, strict=True))
 
 
+def holds_every_word(term, run):
+    """Whether each word of ``run`` is a word of ``term`` (the same term included)."""
+    return all(any(forms(word) & forms(term_word) for term_word in term) for word in run)
+
+
 def term_words(text):
     """A term's searchable words: folded, stop words left out as queries leave them out."""
     return tuple(word for word in words(text) if word not in STOP_WORDS)
@@ -92,11 +97,13 @@ class SynonymTable:
                 continue
             end, numbers = found
             run = typed[start:end]
+            # A term holding every word of the run finds nothing more ("service de traiteur"
+            # for « traiteur »), and would only weigh its matches twice.
             others = {
                 term
                 for number in sorted(numbers)
                 for term in self.sets[number][1]
-                if not same_words(term, run)
+                if not holds_every_word(term, run)
             }
             if others:
                 spans[start] = (end, tuple(sorted(others)))

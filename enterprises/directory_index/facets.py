@@ -16,6 +16,9 @@ from ..filters import Sort
 from ..models import Enterprise
 from .index import FACETS, current_index
 
+# Filter states whose counts each index keeps (some 50 kB each); all are dropped when full.
+COUNTED_STATES_KEPT = 256
+
 
 class FilteredDirectory:
     """One request's filters applied to the index: the facet counts and, for a text search
@@ -51,11 +54,25 @@ class FilteredDirectory:
         chosen regions (by the filters or the page), and any MRC chosen; their values are slugs.
 
         The lists themselves (labels in the active language, order) are built once per index
-        and language (``facet_choices``); a request only counts.
+        and language (``facet_choices``), and the counts of each filter state kept with the
+        index (``DirectoryIndex.counted``); each entry is the caller's own copy.
         """
         active = self.filterset.active_filters
-        chosen_regions = set(_keys("region", [*self.fixed.get("region", ()),
-                                              *active.get("region", ())]))
+        chosen_regions = frozenset(_keys("region", [*self.fixed.get("region", ()),
+                                                    *active.get("region", ())]))
+        chosen = tuple((facet, frozenset(_keys(facet, active.get(facet, ())))) for facet in facets)
+        state = (translation.get_language(), self.base, tuple(sorted(self.masks.items())),
+                 chosen_regions, chosen)
+        counted = self.index.counted.get(state)
+        if counted is None:
+            counted = self._count(facets, chosen_regions)
+            if len(self.index.counted) >= COUNTED_STATES_KEPT:
+                self.index.counted.clear()
+            self.index.counted[state] = counted
+        return {facet: [dict(entry) for entry in entries] for facet, entries in counted.items()}
+
+    def _count(self, facets, chosen_regions):
+        active = self.filterset.active_filters
         counted = {}
         for facet in facets:
             if facet in self.masks:

@@ -55,6 +55,8 @@ class DirectoryIndex:
     text: RecentTextMatches = field(default_factory=RecentTextMatches, repr=False)
     # Each facet's values in display order, per language (``facets.facet_choices``).
     facet_choices: dict = field(default_factory=dict, repr=False)
+    # The facet counts of recent filter states (``facets.FilteredDirectory.facet_counts``).
+    counted: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, revision):

@@ -30,6 +30,7 @@ from .models import (
     Sector,
 )
 from .search import suggest
+from .search.hints import for_listing as search_hints
 from .sections import (
     CATEGORY_PAGE,
     ENTERPRISE_PAGE,
@@ -148,6 +149,8 @@ class DirectoryView(TemplateView):
         self.filterset = EnterpriseFilterSet(request.GET, queryset=self.get_queryset())
         self.directory = FilteredDirectory(self.filterset, fixed=self.get_fixed_filters())
         self.facets = self.directory.facet_counts()
+        # Words naming a category or a place: offered as filters, applied if nothing matched.
+        self.search_hints = search_hints(self)
         context = self.get_context_data(**kwargs)
         response = self.render_to_response(context)
         patch_vary_headers(response, ["HX-Request"])
@@ -184,6 +187,7 @@ class DirectoryView(TemplateView):
             filter_count=sum(1 for chip in chips if not chip.get("text")),
             sort=self.filterset.sort,
             per_page=self.filterset.per_page,
+            search_hints=self.search_hints,
             removal_links=[] if total else self.removal_links(),
             suggestion=None if total else self.suggestion(),
             export_query=self.query_without(("page",)),

@@ -54,7 +54,7 @@ SEEDED_SETS = [
     ("fournitures-bureau", ["fournitures de bureau", "papeterie", "articles de bureau", "office supplies", "stationery"]),
     ("services-personnes", ["services aux personnes", "personal services"]),
     ("aide-domicile", ["aide à domicile", "soins à domicile", "maintien à domicile", "aide domestique", "home care", "home support", "home help"]),
-    ("formation", ["formation", "accompagnement", "coaching", "atelier", "training", "workshop"]),
+    ("formation", ["formation", "accompagnement", "coaching", "training", "workshop"]),
     ("transport-adapte", ["transport adapté", "transport collectif", "transport de personnes", "navette", "paratransit", "adapted transport", "shuttle", "shared transport"]),
     ("construction", ["construction", "bâtiment", "building"]),
     ("renovation", ["rénovation", "menuiserie", "menuisier", "charpentier", "travaux", "renovation", "carpentry", "carpenter", "handyman"]),

@@ -113,6 +113,7 @@ class Interpretation:
     remaining: str
     categories: tuple = ()  # Category objects
     place: Place | None = None
+    category_words: str = ""  # the words that named the categories, as typed
 
     def __bool__(self):
         return bool(self.categories or self.place)
@@ -133,11 +134,17 @@ def interpret(q, index=None):
     known = vocabulary(index or current_index())
     used = [False] * len(typed)
     categories = find_categories(typed, used, known)
+    by_category = list(used)
     place = find_place(typed, used, known) if not all(used) else None
     remaining = dict.fromkeys(
         spelling for (_folded, spelling), taken in zip(pairs, used, strict=True) if not taken
     )
-    return Interpretation(" ".join(remaining), tuple(categories), place)
+    category_words = dict.fromkeys(
+        spelling for (_folded, spelling), taken in zip(pairs, by_category, strict=True) if taken
+    )
+    return Interpretation(
+        " ".join(remaining), tuple(categories), place, " ".join(category_words)
+    )
 
 
 def find_place(typed, used, known):
@@ -255,7 +262,9 @@ def candidates(interpretation):
     found = [interpretation]
     if interpretation.categories and interpretation.place:
         found.append(Interpretation(interpretation.remaining, interpretation.categories))
-        found.append(Interpretation(interpretation.remaining, place=interpretation.place))
+        # The place alone keeps the words that named the category as text.
+        words_left = f"{interpretation.category_words} {interpretation.remaining}".strip()
+        found.append(Interpretation(words_left, place=interpretation.place))
     return found
 
 

@@ -120,7 +120,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{family:<12} {count:>7} {success:>10.3f} {ndcg:>8.3f}")
         for entry in unjudged:
             self.stdout.write(
-                _("No published enterprise is relevant to « %(q)s »: left out.") % entry
+                _("No published enterprise is relevant to “%(q)s”: left out.") % entry
             )
         if failures:
             for row in rows:

@@ -51,6 +51,25 @@ def insert_rows(model, attnames, rows, returning=(), conflict=""):
     return returned
 
 
+def copy_rows(model, attnames, rows):
+    """PostgreSQL: load rows of plain values with COPY, for rows that cannot conflict (the
+    links of enterprises just created): cheaper for the client and the server than a JSON
+    document, a few hundred thousand rows a load. Elsewhere, ``insert_rows``.
+
+    COPY bypasses Django's execute wrappers: call it after a statement of the same load has
+    gone through them (one that waits for what they sent, such as a background refresh)."""
+    if connection.vendor != "postgresql":
+        insert_rows(model, attnames, rows)
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in attnames)
+    with connection.cursor() as cursor, cursor.cursor.copy(
+        f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 class RowEncoder(DjangoJSONEncoder):
     """Times to the microsecond (Django's encoder keeps milliseconds): an unchanged import row
     is known by its source being seen after the enterprise's last change."""

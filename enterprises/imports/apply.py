@@ -6,7 +6,7 @@ from array import array
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..bulk import insert_rows
+from ..bulk import copy_rows, insert_rows
 from ..models import Enterprise, EnterpriseSource, ImportReviewItem
 from .diff import STORED_FIELDS, attname, m2m_column
 from .mapping import MULTI_FIELDS
@@ -126,7 +126,10 @@ class Writer:
                 self.created.extend([0] * (line + 1 - len(self.created)))
             self.created[line] = pks[values["slug"]]
             self.add_source(pks[values["slug"]], key, raw, clean, seen_at)
-        self.add_relations((pks[values["slug"]], clean) for values, clean, *_ in self.creations)
+        # Just created: their links cannot exist yet, and the INSERT above went through the
+        # execute wrappers that COPY bypasses.
+        self.add_relations(((pks[values["slug"]], clean) for values, clean, *_ in self.creations),
+                           new=True)
 
         if self.updates:
             self.touched.update(
@@ -162,16 +165,17 @@ class Writer:
         ], batch_size=BATCH_SIZE)
         self.reset()
 
-    def add_relations(self, pairs):
+    def add_relations(self, pairs, new=False):
         """Add the sectors, categories, labels and regions served (never removes any), as
-        plain rows: building a model instance per link cost a fifth of a first import."""
+        plain rows: building a model instance per link cost a fifth of a first import.
+        ``new``: the enterprises were created by this flush, so none of their links exists."""
         rows = {name: [] for name in MULTI_FIELDS}
         for pk, clean in pairs:
             for name in MULTI_FIELDS:
                 rows[name].extend((pk, related) for related in clean.get(name, ()))
         for name, pairs in rows.items():
             if pairs:
-                insert_links(name, pairs)
+                insert_links(name, pairs, new=new)
                 if name in SEARCHED_RELATIONS:
                     self.touched.update(pk for pk, _related in pairs)
 
@@ -209,16 +213,19 @@ def insert_sources(rows):
                                    "values", "first_seen_at", "last_seen_at"], rows)
 
 
-def insert_links(field_name, pairs):
+def insert_links(field_name, pairs, new=False):
     """INSERT … ON CONFLICT DO NOTHING of (enterprise id, related id) pairs, a thousand rows
-    per statement; the labels' own columns get their defaults."""
+    per statement, or COPY when they are ``new``; the labels' own columns get their
+    defaults."""
     through, column = m2m_column(field_name)
     extra = [
         model_field for model_field in through._meta.concrete_fields
         if not model_field.primary_key and model_field.attname not in ("enterprise_id", column)
     ]
     tail = tuple(model_field.get_default() for model_field in extra)
-    insert_rows(
-        through, ["enterprise_id", column, *(f.attname for f in extra)],
-        ((*pair, *tail) for pair in pairs), conflict=" ON CONFLICT DO NOTHING",
-    )
+    attnames = ["enterprise_id", column, *(f.attname for f in extra)]
+    rows = ((*pair, *tail) for pair in pairs)
+    if new:
+        copy_rows(through, attnames, rows)
+    else:
+        insert_rows(through, attnames, rows, conflict=" ON CONFLICT DO NOTHING")

@@ -120,7 +120,10 @@ class Importer:
         self.changes = []  # this chunk's ImportChange rows, enterprise ids possibly stand-ins
         self.texts = {}
         self.seen_keys = {}  # record key → line
-        self.seen_neqs = {}  # NEQ → (line, name, enterprise id) of the row that holds it
+        # NEQ → enterprise id (a stand-in for one created) of the row that holds it: an int
+        # already held by the matcher, where a (line, name, id) tuple cost 150 bytes a row.
+        self.seen_neqs = {}
+        self.chunk_names = {}  # line → name, for the chunk's rows only
         # Enterprise id → line of the row that matched it. An enterprise this run created is
         # known by its stand-in id, minus its line: a row matching it repeats that line.
         self.seen_enterprises = {}
@@ -219,6 +222,7 @@ class Importer:
 
     def process(self, chunk):
         pending = []
+        self.chunk_names = {}
         unchanged = self.unchanged_sources(chunk)
         if self.title_case_names is None:
             self.title_case_names = names_in_capitals(
@@ -251,7 +255,8 @@ class Importer:
         neq = clean.get("neq")
         shared_neq = None
         if neq and neq in self.seen_neqs and not errors:
-            earlier, earlier_name, _holder = self.seen_neqs[neq]
+            holder = self.seen_neqs[neq]
+            earlier, earlier_name = self.holder_row(holder)
             if name_similarity(earlier_name, name) >= SAME_NAME_SCORE:
                 errors.append(self.validator.problem(
                     line, "neq", neq, _("This row repeats line %(line)d."),
@@ -260,7 +265,7 @@ class Importer:
             else:
                 # Another enterprise of this file holds the NEQ: this one lands without it
                 # (and, without a record id, is known by its name).
-                shared_neq = (clean.pop("neq"), *self.seen_neqs[neq])
+                shared_neq = (clean.pop("neq"), earlier, earlier_name, holder)
         key = record_key(clean)
         earlier = self.seen_keys.setdefault(key, line)
         if earlier != line and not errors:
@@ -301,17 +306,31 @@ class Importer:
             self.reject(line, missing, name)
             return None
         else:
-            row.enterprise_id = -line
+            # One int for the stand-in id, kept by the matcher's indexes and seen_neqs.
+            row.enterprise_id = stand_in = -line
             row.duplicates = set(match.possible_duplicates)
-            self.matcher.learn(-line, clean)
+            self.matcher.learn(stand_in, clean)
             if row.duplicates:
                 self.flag(row, "name", name, WarningKind.POSSIBLE_DUPLICATE, _(
                     "A similar enterprise is in the same place: created, and left for a "
                     "curator to merge or keep apart."
                 ))
         if clean.get("neq") and clean["neq"] not in self.seen_neqs:
-            self.seen_neqs[clean["neq"]] = (line, name, row.enterprise_id)
+            self.seen_neqs[clean["neq"]] = row.enterprise_id
+        self.chunk_names[line] = name
         return row
+
+    def holder_row(self, holder):
+        """(line, name) of the row that took a NEQ first, looked up only when another row
+        brings the same NEQ: from this chunk, else from the directory as written so far, else
+        (a preview's earlier chunk) the name as the matcher compares it."""
+        line = -holder if holder < 0 else self.seen_enterprises[holder]
+        if line in self.chunk_names:
+            return line, self.chunk_names[line]
+        real = self.writer.real_id(holder) if self.writer else holder
+        if real > 0:
+            return line, Enterprise.objects.filter(pk=real).values_list("name", flat=True).get()
+        return line, self.matcher.keys.get(holder, "")
 
     def flag(self, row, field_name, value, kind, message, params=None):
         row.warnings.append(self.validator.problem(

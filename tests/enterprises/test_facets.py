@@ -2,6 +2,7 @@
 
 import pytest
 from django.http import QueryDict
+from django.utils import translation
 
 from enterprises.directory_index import FilteredDirectory, facet_counts, result_count
 from enterprises.filters import EnterpriseFilterSet
@@ -212,3 +213,33 @@ def test_a_new_category_link_updates_the_counts(settings):
     enterprise.categories.add(catering)
 
     assert counts(facets_for(""), "category")["alimentation"] == 1
+
+
+def test_the_counts_of_a_filter_state_are_kept_and_each_caller_gets_its_own(settings):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 600  # as in production: the index is kept
+    EnterpriseFactory(region=region("06"))
+    EnterpriseFactory(region=region("03"))
+
+    first = facets_for("region=06")
+    first["region"][0]["count"] = -1  # a view that changed an entry it was given
+    again = facets_for("region=06")
+    without = facets_for("")
+
+    assert -1 not in counts(again, "region").values()
+    assert counts(again, "region") == counts(without, "region")
+    assert [e["value"] for e in again["region"] if e["selected"]] == ["06"]
+    assert not [e for e in without["region"] if e["selected"]]
+    assert counts(again, "legal_form") != counts(without, "legal_form")
+
+
+def test_facet_labels_follow_the_language_of_each_request(settings):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 600
+    EnterpriseFactory(region=region("06"))
+
+    with translation.override("fr-ca"):
+        french = facets_for("")
+    with translation.override("en"):
+        english = facets_for("")
+
+    assert "Coopérative" in [entry["label"] for entry in french["legal_form"]]
+    assert "Coopérative" not in [entry["label"] for entry in english["legal_form"]]

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
-from .caching import is_personal
+from .caching import is_personal, rendered_cards, rendered_facets
 from .directory_index import FilteredDirectory, current_index, facet_counts, result_count
 from .filters import EnterpriseFilterSet
 from .models import (
@@ -175,13 +175,15 @@ class DirectoryView(TemplateView):
             page_obj=page,
             page_range=page.paginator.get_elided_page_range(page.number),
             enterprises=page.object_list,
-            facets=[
+            # The cards and the filters' block, kept rendered per revision and language.
+            cards=rendered_cards(page.object_list, self.request),
+            facets_html=rendered_facets(self.request, lambda: [
                 shaped_facet(name, self.filterset.filters[name].label, entries)
                 for name, entries in self.facets.items()
                 # The MRCs are offered once a region with placed enterprises is chosen.
                 if name != self.fixed_facet
                 and (name != "mrc" or any(e["count"] or e["selected"] for e in entries))
-            ],
+            ]),
             chips=chips,
             # The "Filters (n)" button counts the values chosen in the filters, not the text.
             filter_count=sum(1 for chip in chips if not chip.get("text")),
@@ -202,8 +204,8 @@ class DirectoryView(TemplateView):
 
     def paginate(self, total):
         results = self.directory.results(
+            # The categories are read only for cards not kept yet (rendered_cards).
             lambda queryset: queryset.select_related("region", "municipality")
-            .prefetch_related("categories")
         )
         paginator = CountedPaginator(results, self.filterset.per_page, total)
         try:

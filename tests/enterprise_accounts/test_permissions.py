@@ -151,3 +151,11 @@ def test_an_enterprise_user_has_no_member_portal_and_a_member_no_enterprise_port
     assert client.get(reverse("enterprise_accounts:portal")).status_code == 403
     assert client.get(reverse("enterprise_accounts:profile",
                               kwargs=world["kwargs"]["profile"])).status_code == 404
+
+
+def test_a_person_granted_both_uses_both_portals(client, world):
+    member = world["users"]["member"]
+    EnterpriseMembershipFactory(user=member)
+    client.force_login(member)
+    assert client.get(reverse("purchases:dashboard")).status_code == 200
+    assert client.get(reverse("enterprise_accounts:portal")).status_code == 302

@@ -1,172 +1,258 @@
-"""Purchases in and out of spreadsheets: the bulk upload, its template, and the export.
+"""Purchases in and out of spreadsheets: the bulk upload, its templates, and the export.
 
 The upload reads the file with the directory import's read stage (`enterprises.imports.read`),
-then validates and saves the rows with django-import-export, in one transaction: a dry run shows
-the row errors and saves nothing, and a real run saves every row or, at the first error, none.
+reads every cell with its column's reader (`columns.py`) and reports every problem of every row
+at once, with the spreadsheet's own row number and column header, the value and how to write it.
+Only a file without a single problem is saved, in one transaction.
 """
 
-import tablib
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources, widgets
+import tempfile
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from enterprises import exports
 from enterprises.exports import inert
 from enterprises.imports.read import Limits, open_table
-from enterprises.models import Category, Enterprise, Region
+from enterprises.validators import fold
 
+from .columns import (
+    COLUMNS,
+    COLUMNS_BY_ATTRIBUTE,
+    Lookups,
+    file_language,
+    in_language,
+    match_headers,
+    quoted,
+    sample_row,
+    template_headers,
+)
 from .models import Purchase
 from .summaries import recount_once
 
-TEMPLATE_EXAMPLE = {
-    "supplier_neq": "1140000000",
-    "supplier_name": "",
-    "category": "traiteur",
-    "description": "Service de traiteur pour l'assemblée annuelle",
-    "amount": "12500.00",
-    "award_date": "2025-03-14",
-    "contract_start": "2025-04-01",
-    "contract_end": "2025-04-01",
-    "procurement_method": "direct",
-    "preferential_margin_percent": "",
-    "delivery_region": "06",
-    "consent_to_publish": "1",
-}
-
-
-class EnterpriseByNeqWidget(widgets.ForeignKeyWidget):
-    """A published enterprise of the directory, found by its NEQ; an empty cell is no link."""
-
-    def __init__(self):
-        super().__init__(Enterprise, "neq")
-
-    def get_queryset(self, value, row, *args, **kwargs):
-        return Enterprise.objects.published()
-
-    def clean(self, value, row=None, **kwargs):
-        if not str(value or "").strip():
-            return None
-        try:
-            return super().clean(str(value).strip(), row, **kwargs)
-        except Enterprise.DoesNotExist:
-            raise ValueError(
-                _("No published enterprise has the NEQ %(neq)s: leave it empty and type the "
-                  "supplier's name instead.") % {"neq": value}
-            ) from None
-
-
-class PurchaseImportResource(resources.ModelResource):
-    """One purchase per row; every row becomes a draft of the uploading member's organization."""
-
-    enterprise = fields.Field(
-        attribute="enterprise", column_name="supplier_neq", widget=EnterpriseByNeqWidget()
-    )
-    category = fields.Field(
-        attribute="category", column_name="category",
-        widget=widgets.ForeignKeyWidget(Category, "slug"),
-    )
-    delivery_region = fields.Field(
-        attribute="delivery_region", column_name="delivery_region",
-        widget=widgets.ForeignKeyWidget(Region, "code"),
-    )
-
-    class Meta:
-        model = Purchase
-        fields = list(TEMPLATE_EXAMPLE)
-        force_init_instance = True
-        clean_model_instances = True
-        use_transactions = True
-
-    def __init__(self, membership):
-        super().__init__()
-        self.membership = membership
-
-    def before_save_instance(self, instance, row, **kwargs):
-        instance.organization = self.membership.organization
-        instance.recorded_by = self.membership.user
-        instance.status = Purchase.Status.DRAFT
-
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        instance.organization = self.membership.organization
-
-
-def read_dataset(binary, file_name):
-    """The uploaded file as a tablib Dataset, through the directory import's reader, within
-    the limits set for members' uploads."""
-    table = open_table(binary, file_name, limits=Limits.for_members())
-    headers = [header.strip() for header in table.headers]
-    dataset = tablib.Dataset(headers=headers)
-    for _line, cells in table.rows:
-        dataset.append((cells + [""] * len(headers))[: len(headers)])
-    return dataset
-
-
-def import_purchases(membership, binary, file_name, dry_run):
-    """Validate (and unless `dry_run`, save) the file's purchases; returns the import result."""
-    dataset = read_dataset(binary, file_name)
-    with recount_once():
-        return PurchaseImportResource(membership).import_data(
-            dataset, dry_run=dry_run, use_transactions=True, raise_errors=False,
-            rollback_on_validation_errors=True,
-        )
-
-
 # An upload's outcome keeps this many problems: enough to fix a file, small enough to store.
 MAX_REPORTED_ERRORS = 200
+# Rows of the Excel template that offer the drop-down lists.
+TEMPLATE_ROWS = 1000
+# The columns a file cannot do without; the supplier needs its NEQ or its name.
+REQUIRED_ATTRIBUTES = [column.attribute for column in COLUMNS if column.required]
+SUPPLIER_ATTRIBUTES = {"enterprise", "supplier_name"}
+# Fields the member never writes: model validation leaves them out.
+NOT_FROM_THE_FILE = ["organization", "recorded_by", "contract_size_bracket", "status",
+                     "rejection_reason", "public_id"]
 
 
-def outcome(result, dry_run):
-    """What the member sees of an import: plain data, so a background job can store it."""
-    errors = [str(error.error) for error in result.base_errors]
-    for line, row_errors in result.row_errors():
-        errors.extend(f"{row_label(line)} {error.error}" for error in row_errors)
-    for row in result.invalid_rows:
-        details = " ".join(f"{field} — {' '.join(messages)}"
-                           for field, messages in row.error_dict.items())
-        errors.append(f"{row_label(row.number)} {details}")
-    return {
-        "failed": bool(errors) or result.has_errors() or result.has_validation_errors(),
-        "dry_run": dry_run,
-        "count": result.totals["new"],
-        "errors": errors[:MAX_REPORTED_ERRORS],
-        "more_errors": max(0, len(errors) - MAX_REPORTED_ERRORS),
-    }
+class Report:
+    """Every problem found in a file, and what it would save: plain data, so that a background
+    job can store it as its result."""
+
+    def __init__(self, dry_run, language):
+        self.dry_run, self.language = dry_run, language
+        self.errors, self.count = [], 0
+
+    def add(self, row, column, value, error):
+        for message in getattr(error, "messages", [str(error)]):
+            self.errors.append({"row": row, "column": str(column),
+                                "value": str(value)[:80], "message": str(message)})
+
+    def outcome(self):
+        return {
+            "failed": bool(self.errors),
+            "dry_run": self.dry_run,
+            "count": self.count,
+            "language": self.language,
+            "errors": self.errors[:MAX_REPORTED_ERRORS],
+            "more_errors": max(0, len(self.errors) - MAX_REPORTED_ERRORS),
+        }
+
+
+def import_purchases(membership, binary, file_name, dry_run, language=None):
+    """Check every cell of the file and, unless a dry run or a problem was found, save its rows
+    as drafts of the member's organization. Returns the outcome (see `Report.outcome`).
+
+    Amounts and labels are read in the language of the file's headers, else in `language`
+    (the page's by default)."""
+    table = open_table(binary, file_name, limits=Limits.for_members())
+    headers = [header.strip() for header in table.headers]
+    language = file_language(headers, (language or translation.get_language() or "fr")[:2])
+    # Read to the end first: a file cut short is refused whole, before its columns are judged.
+    rows = [(line, (cells + [""] * len(headers))[: len(headers)]) for line, cells in table.rows]
+    report = Report(dry_run, language)
+    columns = match_headers(headers)
+    check_headers(headers, columns, report)
+    if report.errors:
+        return report.outcome()
+    lookups = Lookups(language)
+    neq_position = next((index for index, column in enumerate(columns)
+                         if column and column.attribute == "enterprise"), None)
+    if neq_position is not None:
+        lookups.load_enterprises(cells[neq_position] for _line, cells in rows)
+    purchases = [read_row(line, cells, headers, columns, lookups, report, membership)
+                 for line, cells in rows if any(cell.strip() for cell in cells)]
+    report.count = len(purchases)
+    if not report.errors and not dry_run:
+        with transaction.atomic(), recount_once():
+            for purchase in purchases:
+                purchase.save()
+    return report.outcome()
+
+
+def check_headers(headers, columns, report):
+    """Unknown, repeated and missing columns: the rows cannot be read before they are fixed."""
+    known = ", ".join(quoted(header) for header in template_headers(report.language))
+    seen = set()
+    for header, column in zip(headers, columns, strict=True):
+        if column is None:
+            report.add(None, header, "", _(
+                "This column is not one of the template's: rename it as in the template or "
+                "delete it. The template's columns: %(columns)s."
+            ) % {"columns": known})
+        elif column.attribute in seen:
+            report.add(None, header, "", _("This column appears twice: keep only one."))
+        else:
+            seen.add(column.attribute)
+    for attribute in REQUIRED_ATTRIBUTES:
+        if attribute not in seen:
+            missing = in_language(report.language, COLUMNS_BY_ATTRIBUTE[attribute].header)
+            report.add(None, missing, "", _("This column is missing: add it, as in the template."))
+    if not SUPPLIER_ATTRIBUTES & seen:
+        report.add(None, in_language(report.language, COLUMNS_BY_ATTRIBUTE["supplier_name"].header),
+                   "", _("This column is missing: add it, as in the template."))
+
+
+def read_row(line, cells, headers, columns, lookups, report, membership):
+    """The row's purchase (unsaved); its problems go to the report."""
+    values, failed = {}, set()
+    header_of = {}
+    for header, column, cell in zip(headers, columns, cells, strict=True):
+        header_of[column.attribute] = header
+        if column.required and not cell.strip():
+            report.add(line, header, cell, ValidationError(
+                _("This cell is required: %(hint)s") % {"hint": column.hint}
+            ))
+            failed.add(column.attribute)
+            continue
+        try:
+            values[column.attribute] = column.read(cell, lookups)
+        except ValidationError as error:
+            report.add(line, header, cell, error)
+            failed.add(column.attribute)
+    purchase = Purchase(
+        organization=membership.organization, recorded_by=membership.user,
+        status=Purchase.Status.DRAFT,
+        **{attribute: value for attribute, value in values.items() if value is not None},
+    )
+    try:
+        purchase.full_clean(exclude=[*failed, *NOT_FROM_THE_FILE], validate_unique=False,
+                            validate_constraints=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            if field in failed or (field in (NON_FIELD_ERRORS, "enterprise")
+                                   and failed & SUPPLIER_ATTRIBUTES):
+                continue  # already reported from the cell itself
+            attribute = "supplier_name" if field in (NON_FIELD_ERRORS, "enterprise") \
+                and "supplier_name" in header_of else field
+            header = header_of.get(attribute) or header_of.get("supplier_neq", "")
+            cell = cells[headers.index(header)] if header in headers else ""
+            for message in messages:
+                report.add(line, header, cell, ValidationError(message))
+    return purchase
 
 
 def refusal(message, dry_run):
     """The outcome of a file that could not be read at all."""
-    return {"failed": True, "dry_run": dry_run, "count": 0, "errors": [str(message)],
+    return {"failed": True, "refused": True, "dry_run": dry_run, "count": 0, "language": "",
+            "errors": [{"row": None, "column": "", "value": "", "message": str(message)}],
             "more_errors": 0}
 
 
-def row_label(line):
-    return _("Row %(line)s:") % {"line": line}
+def template_rows(language):
+    """The CSV template: the headers in the member's language, then a sample row."""
+    yield template_headers(language)
+    yield sample_row(language)
 
 
-def template_rows():
-    yield list(TEMPLATE_EXAMPLE)
-    yield list(TEMPLATE_EXAMPLE.values())
+def template_workbook(language):
+    """The Excel template, an open temporary file: the purchases sheet (headers, a sample row,
+    a drop-down list on every coded column), its legend, and the lists themselves."""
+    with translation.override(language):
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = _("Purchases")
+        lists = workbook.create_sheet(_("Lists"))
+        legend = workbook.create_sheet(_("Legend"), index=1)
+        sheet.append(template_headers(language))
+        sheet.append([inert(value) for value in sample_row(language)])
+        sheet.freeze_panes = "A2"
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        legend.append([_("Column"), _("Required"), _("How to write it"), _("Example")])
+        for cell in legend[1]:
+            cell.font = Font(bold=True)
+        for number, column in enumerate(COLUMNS, start=1):
+            letter = get_column_letter(number)
+            sheet.column_dimensions[letter].width = 24
+            required = column.required or column.attribute == "supplier_name"
+            legend.append([str(column.header), _("yes") if required else _("no"),
+                           str(column.hint), column.sample(language) if column.sample else ""])
+            if column.labels:
+                add_drop_down(sheet, lists, column, letter, language)
+        for letter, width in zip("ABCD", (28, 10, 80, 24), strict=True):
+            legend.column_dimensions[letter].width = width
+        output = tempfile.TemporaryFile()
+        workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def add_drop_down(sheet, lists, column, letter, language):
+    """The column's values listed on the lists sheet, offered on the purchases sheet."""
+    labels = column.labels(language)
+    list_column = get_column_letter(lists.max_column + 1 if lists.max_row > 1 else 1)
+    lists[f"{list_column}1"] = str(column.header)
+    lists[f"{list_column}1"].font = Font(bold=True)
+    for row, label in enumerate(labels, start=2):
+        lists[f"{list_column}{row}"] = inert(label)
+    lists.column_dimensions[list_column].width = 30
+    validation = DataValidation(
+        type="list", formula1=f"'{lists.title}'!${list_column}$2:${list_column}${len(labels) + 1}",
+        allow_blank=not column.required, showErrorMessage=True,
+        errorTitle=str(column.header), error=str(column.hint),
+    )
+    sheet.add_data_validation(validation)
+    validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+
+
+def template_filename(language, extension):
+    stem = in_language(language, _lazy("purchases-template"))
+    return f"{fold(stem).replace(' ', '-')}.{extension}"
 
 
 EXPORT_COLUMNS = [
-    (_("Number"), lambda purchase: purchase.pk),
-    (_("Status"), lambda purchase: purchase.get_status_display()),
-    (_("Supplier"), lambda purchase: purchase.supplier_display),
-    (_("NEQ"), lambda purchase: purchase.enterprise.neq if purchase.enterprise_id else ""),
-    (_("In the directory"), lambda purchase: purchase.enterprise_id is not None),
-    (_("Category"), lambda purchase: str(purchase.category or "")),
-    (_("Description"), lambda purchase: purchase.description),
-    (_("Amount (CAD)"), lambda purchase: purchase.amount),
-    (_("Contract size"), lambda purchase: purchase.get_contract_size_bracket_display()),
-    (_("Award date"), lambda purchase: purchase.award_date),
-    (_("Contract start"), lambda purchase: purchase.contract_start),
-    (_("Contract end"), lambda purchase: purchase.contract_end),
-    (_("Procurement method"), lambda purchase: purchase.get_procurement_method_display()),
-    (_("Preferential margin (%)"), lambda purchase: purchase.preferential_margin_percent),
-    (_("Region of delivery"), lambda purchase: str(purchase.delivery_region or "")),
-    (_("May be published"), lambda purchase: purchase.consent_to_publish),
-    (_("Reason for rejection"), lambda purchase: purchase.rejection_reason),
+    (_lazy("Number"), lambda purchase: purchase.pk),
+    (_lazy("Status"), lambda purchase: purchase.get_status_display()),
+    (_lazy("Supplier"), lambda purchase: purchase.supplier_display),
+    (_lazy("NEQ"), lambda purchase: purchase.enterprise.neq if purchase.enterprise_id else ""),
+    (_lazy("In the directory"), lambda purchase: purchase.enterprise_id is not None),
+    (_lazy("Category"), lambda purchase: str(purchase.category or "")),
+    (_lazy("Description"), lambda purchase: purchase.description),
+    (_lazy("Amount (CAD)"), lambda purchase: purchase.amount),
+    (_lazy("Contract size"), lambda purchase: purchase.get_contract_size_bracket_display()),
+    (_lazy("Award date"), lambda purchase: purchase.award_date),
+    (_lazy("Contract start"), lambda purchase: purchase.contract_start),
+    (_lazy("Contract end"), lambda purchase: purchase.contract_end),
+    (_lazy("Procurement method"), lambda purchase: purchase.get_procurement_method_display()),
+    (_lazy("Preferential margin (%)"), lambda purchase: purchase.preferential_margin_percent),
+    (_lazy("Region of delivery"), lambda purchase: str(purchase.delivery_region or "")),
+    (_lazy("May be published"), lambda purchase: purchase.consent_to_publish),
+    (_lazy("Reason for rejection"), lambda purchase: purchase.rejection_reason),
 ]
 
 

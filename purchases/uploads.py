@@ -3,7 +3,11 @@ background job whose status page the member watches.
 
 A job stores nothing of its own: the file waits in the default storage under a random name, the
 outcome is the task's result, and the status page's address carries the task's id, signed for
-the membership and valid for a day. ``manage.py cleanup_imports`` deletes forgotten files.
+the membership and valid for a day.
+
+A file checked without a problem stays stored for the confirm step: the outcome carries a token
+(signed for the membership, valid for a day) that names it, so saving its purchases never asks
+for the file again. Saving deletes it; ``manage.py cleanup_member_uploads`` deletes forgotten ones.
 """
 
 import secrets
@@ -13,9 +17,10 @@ from django.contrib import messages
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_tasks import TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
@@ -30,6 +35,7 @@ from .models import Membership
 
 STORAGE_FOLDER = "member-uploads"
 SIGNING_SALT = "purchases.uploads.job"
+CONFIRM_SALT = "purchases.uploads.confirm"
 JOB_MAX_AGE = 24 * 3600
 STATUS_REFRESH_SECONDS = 3
 
@@ -37,30 +43,47 @@ STATUS_REFRESH_SECONDS = 3
 @task()
 def check_upload(membership_pk, stored_name, file_name, dry_run, language):
     """Check (and unless a dry run, save) a stored upload; its outcome is the task's result,
-    in the member's language. The file is deleted whatever happens."""
+    in the member's language. The file is deleted, unless it is kept for the confirm step."""
+    keep = False
     try:
         with translation.override(language):
             membership = Membership.objects.select_related("organization", "user").get(
                 pk=membership_pk
             )
-            with default_storage.open(stored_name, "rb") as binary:
-                try:
-                    result = spreadsheets.import_purchases(membership, binary, file_name, dry_run)
-                except UnreadableFile as refusal:
-                    return spreadsheets.refusal(refusal.message, dry_run)
-            return spreadsheets.outcome(result, dry_run)
+            outcome = check_stored(membership, stored_name, file_name, dry_run, language)
+            keep = bool(outcome.get("confirm_token"))
+            return outcome
     finally:
-        default_storage.delete(stored_name)
+        if not keep:
+            default_storage.delete(stored_name)
 
 
-def start_job(membership, upload, dry_run):
-    """Store the file, queue its check; returns the status page's token."""
+def check_stored(membership, stored_name, file_name, dry_run, language):
+    """The outcome of a stored file; a valid dry run's carries the token of its confirm step."""
+    with default_storage.open(stored_name, "rb") as binary:
+        try:
+            outcome = spreadsheets.import_purchases(
+                membership, binary, file_name, dry_run, language
+            )
+        except UnreadableFile as refusal:
+            return spreadsheets.refusal(refusal.message, dry_run)
+    if dry_run and not outcome["failed"] and outcome["count"]:
+        outcome["confirm_token"] = signing.dumps({
+            "file": stored_name, "name": file_name, "membership": membership.pk,
+            "language": outcome["language"],
+        }, salt=CONFIRM_SALT)
+    return outcome
+
+
+def store(upload):
     suffix = PurePath(upload.name).suffix.lower()[:10]
-    stored_name = default_storage.save(
-        f"{STORAGE_FOLDER}/{secrets.token_urlsafe(24)}{suffix}", upload
-    )
+    return default_storage.save(f"{STORAGE_FOLDER}/{secrets.token_urlsafe(24)}{suffix}", upload)
+
+
+def start_job(membership, stored_name, file_name, dry_run, language=None):
+    """Queue the check of a stored file; returns the status page's token."""
     job = check_upload.enqueue(
-        membership.pk, stored_name, upload.name, dry_run, translation.get_language()
+        membership.pk, stored_name, file_name, dry_run, language or translation.get_language()
     )
     return signing.dumps({"job": job.id, "membership": membership.pk}, salt=SIGNING_SALT)
 
@@ -79,8 +102,8 @@ def job_of(token, membership):
         raise Http404 from None
 
 
-def checked_in_request(upload):
-    return upload.size <= sandbox.in_process_bytes()
+def checked_in_request(size):
+    return size <= sandbox.in_process_bytes()
 
 
 def saved_message(count):
@@ -99,18 +122,58 @@ class PurchaseUploadView(access.MemberRequiredMixin, FormView):
             response.status_code = 429
             return response
         upload, dry_run = form.cleaned_data["file"], form.cleaned_data["dry_run"]
-        if not checked_in_request(upload):
-            return redirect("purchases:upload_status", start_job(self.membership, upload, dry_run))
-        try:
-            result = spreadsheets.import_purchases(self.membership, upload, upload.name, dry_run)
-        except UnreadableFile as refusal:
-            form.add_error("file", refusal.message)
+        stored_name = store(upload)
+        if not checked_in_request(upload.size):
+            return redirect("purchases:upload_status",
+                            start_job(self.membership, stored_name, upload.name, dry_run))
+        outcome = check_stored(self.membership, stored_name, upload.name, dry_run,
+                               translation.get_language())
+        if not outcome.get("confirm_token"):
+            default_storage.delete(stored_name)
+        if outcome.get("refused"):
+            form.add_error("file", outcome["errors"][0]["message"])
             return self.form_invalid(form)
-        outcome = spreadsheets.outcome(result, dry_run)
         if not outcome["failed"] and not dry_run:
             messages.success(self.request, saved_message(outcome["count"]))
             return redirect("purchases:purchase_list")
         return self.render_to_response(self.get_context_data(form=form, outcome=outcome))
+
+
+class ConfirmUploadView(access.MemberRequiredMixin, View):
+    """The confirm step: saves the purchases of the file checked a moment ago, without asking
+    for it again."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        try:
+            signed = signing.loads(request.POST.get("token", ""), salt=CONFIRM_SALT,
+                                   max_age=JOB_MAX_AGE)
+        except signing.BadSignature:
+            signed = {}
+        stored_name = signed.get("file", "")
+        if signed.get("membership") != self.membership.pk or not (
+            stored_name.startswith(f"{STORAGE_FOLDER}/") and default_storage.exists(stored_name)
+        ):
+            messages.error(request, _("This checked file is no longer kept (its purchases were "
+                                      "already saved, or a day has passed): upload it again."))
+            return redirect("purchases:purchase_upload")
+        if not checked_in_request(default_storage.size(stored_name)):
+            return redirect("purchases:upload_status", start_job(
+                self.membership, stored_name, signed["name"], False, translation.get_language()
+            ))
+        try:
+            outcome = check_stored(self.membership, stored_name, signed["name"], False,
+                                   signed["language"])
+        finally:
+            default_storage.delete(stored_name)
+        if outcome["failed"]:
+            return render(request, "purchases/purchase_upload.html", {
+                "form": BulkUploadForm(), "outcome": outcome, "membership": self.membership,
+                "organization": self.organization,
+            })
+        messages.success(request, saved_message(outcome["count"]))
+        return redirect("purchases:purchase_list")
 
 
 class UploadStatusView(access.MemberRequiredMixin, TemplateView):

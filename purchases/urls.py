@@ -56,6 +56,10 @@ portal_patterns = [
     path("membres/achats/ajouter/", views.PurchaseCreateView.as_view(), name="purchase_create"),
     path("membres/achats/importer/", uploads.PurchaseUploadView.as_view(), name="purchase_upload"),
     path(
+        "membres/achats/importer/confirmer/", uploads.ConfirmUploadView.as_view(),
+        name="upload_confirm",
+    ),
+    path(
         "membres/achats/importer/<str:token>/", uploads.UploadStatusView.as_view(),
         name="upload_status",
     ),

@@ -18,6 +18,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -169,10 +170,24 @@ class PurchaseExportView(access.MemberRequiredMixin, View):
 
 
 class UploadTemplateView(access.MemberRequiredMixin, View):
+    """The upload's template in the member's language: CSV, or Excel with its legend and lists."""
+
     def get(self, request):
-        return spreadsheet_response(
-            request, spreadsheets.template_rows(), "modele-achats", _("Purchases")
+        language = translation.get_language()[:2]
+        export_format = request.GET.get("format", "csv")
+        if export_format == "xlsx":
+            return FileResponse(
+                spreadsheets.template_workbook(language), as_attachment=True,
+                filename=spreadsheets.template_filename(language, "xlsx"), content_type=XLSX_TYPE,
+            )
+        if export_format != "csv":
+            return HttpResponseBadRequest(_("Choose a format: csv or xlsx."))
+        response = StreamingHttpResponse(
+            csv_chunks(spreadsheets.template_rows(language)), content_type="text/csv; charset=utf-8"
         )
+        filename = spreadsheets.template_filename(language, "csv")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 class EnterpriseSuggestionsView(access.MemberRequiredMixin, View):

@@ -240,9 +240,8 @@ def test_member_upload_with_control_characters_saves_clean_text(client, member, 
 def test_member_upload_in_utf16_is_read(client, member):
     response = send_purchases(client, "achats.txt", hostile.utf16_csv())
 
-    assert response.context["outcome"] == {
-        "failed": False, "dry_run": True, "count": 1, "errors": [], "more_errors": 0,
-    }
+    outcome = response.context["outcome"]
+    assert (outcome["failed"], outcome["count"], outcome["errors"]) == (False, 1, [])
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from purchases.models import Membership, Purchase
-from purchases.uploads import start_job
+from purchases.uploads import start_job, store
 from purchases.urls import urlpatterns
 from tests.factories import (
     InvitationFactory,
@@ -66,6 +66,9 @@ EXPECTED = {
     # The status page of a large file's check: only the membership that sent the file.
     ("upload_status", "GET"): expect(LOGIN, 200, 404, 404, 403, 403),
     ("upload_status", "POST"): MEMBERS_NOT_ALLOWED,
+    # The confirm step of a checked file: without a valid token, back to the upload page.
+    ("upload_confirm", "GET"): MEMBERS_NOT_ALLOWED,
+    ("upload_confirm", "POST"): expect(LOGIN, 302, 302, 302, 403, 403),
     ("upload_template", "GET"): MEMBERS,
     ("upload_template", "POST"): MEMBERS_NOT_ALLOWED,
     ("purchase_export", "GET"): MEMBERS,
@@ -127,7 +130,8 @@ def world(db):
         "contributor_a": contributor_a,
         "invitation": InvitationFactory(organization=organization_a),
         "upload_token": start_job(
-            contributor_a, SimpleUploadedFile("achats.csv", b"supplier,amount\n"), True
+            contributor_a, store(SimpleUploadedFile("achats.csv", b"supplier,amount\n")),
+            "achats.csv", True,
         ),
     }
 

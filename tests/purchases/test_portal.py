@@ -208,7 +208,9 @@ def test_bulk_upload_dry_run_saves_nothing_then_saves_every_row(client, contribu
     ).count() == 2
 
 
-def test_bulk_upload_with_a_bad_row_saves_nothing_and_names_the_row(client, contributor):
+def test_bulk_upload_with_a_bad_row_saves_nothing_and_names_the_spreadsheet_row(
+    client, contributor
+):
     content = UPLOAD_HEADER + (
         ",Traiteur A,traiteur,Repas,1200,2025-01-10,,,direct,,06,1\n"
         ",Traiteur B,traiteur,Repas,pas un montant,2025-02-10,,,direct,,,0\n"
@@ -217,14 +219,15 @@ def test_bulk_upload_with_a_bad_row_saves_nothing_and_names_the_row(client, cont
         reverse("purchases:purchase_upload"), {"file": upload("achats.csv", content)}
     )
     assert response.context["outcome"]["failed"]
-    assert re.search(r"Ligne 2\s:", response.text)
+    [error] = response.context["outcome"]["errors"]
+    assert (error["row"], error["column"], error["value"]) == (3, "amount", "pas un montant")
     assert not Purchase.objects.exists()
 
 
-def test_upload_template_downloads(client, contributor):
+def test_upload_template_downloads_with_headers_in_the_members_language(client, contributor):
     response = client.get(reverse("purchases:upload_template"), {"format": "csv"})
     header = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
-    assert header.startswith("supplier_neq,supplier_name,category")
+    assert header.startswith("NEQ du fournisseur,Nom du fournisseur,Produit ou service")
 
 
 def test_manager_removes_a_contributor(client, manager):

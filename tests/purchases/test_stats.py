@@ -72,8 +72,9 @@ def test_dashboard_page_query_count(client, organization, django_assert_num_quer
     membership = MembershipFactory(organization=organization)
     client.force_login(membership.user)
     # Session, user, membership with organization; the summary rows (this year's totals,
-    # distinct enterprises and breakdowns, last year's totals, every year's status counts).
-    with django_assert_num_queries(4):
+    # distinct enterprises and breakdowns, last year's totals, every year's status counts);
+    # the organization's requests for quotes, counted (procurement's section).
+    with django_assert_num_queries(5):
         response = client.get(reverse("purchases:dashboard"))
     assert response.status_code == 200
     assert 'id="chart-month"' in response.text

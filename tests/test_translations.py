@@ -1,0 +1,514 @@
+"""Every page in its reader's language: the translation walk.
+
+The French catalogue must translate every message it holds (none empty, none fuzzy); then every
+URL of the site, read from the URLconf (so a page that another app adds later is walked too),
+is opened in French and in English as each kind of user, and a page fails on words or
+typography of the other language. Enterprise names and descriptions are the enterprises' own
+words, left out of the check.
+"""
+
+import re
+from html.parser import HTMLParser
+from importlib import import_module
+from pathlib import Path
+
+import factory
+import pytest
+from babel.messages.pofile import read_po
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.db.models import CharField, TextField
+from django.test import Client
+from django.urls import URLResolver, get_resolver, resolve, reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from enterprises.models import Enterprise
+from purchases.models import Membership, Purchase
+from tests import factories
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+LANGUAGES = ("fr", "en")
+ROLES = ("anonymous", "member", "manager", "staff", "superuser")
+
+# Words that a reader of the other language would notice, as whole words, case kept.
+FRENCH_ONLY = [
+    "Rechercher", "Recherche", "Entreprise", "Entreprises", "Enregistrer", "Brouillon",
+    "Courriel", "Connexion", "Déconnexion", "Modifier", "Supprimer", "Annuler", "Accueil",
+    "Résultats", "résultats", "Télécharger", "Suivant", "Précédent", "Aucun", "Aucune",
+    "Ajouter", "Envoyer", "Historique", "Filtres", "Inscription", "Tableau de bord",
+]
+ENGLISH_ONLY = [
+    "Search", "Save", "Draft", "Email", "Submit", "Cancel", "Delete", "Sign in", "Log in",
+    "Log out", "Next", "Previous", "Home", "Download", "Results", "results", "None",
+    "Published", "Archived", "Changes", "entries", "Filters", "Dashboard", "Password",
+]
+# French typography that an English page must not show: « », a space before a colon or a
+# per cent sign, a dollar sign after the figure ("380,734 $").
+FRENCH_TYPOGRAPHY = re.compile(r"[«»]|\S[ \u00a0\u202f]:(?=\s|$)|\d[ \u00a0\u202f][%$]")
+# English figures on a French page: a dollar sign before the figure.
+ENGLISH_TYPOGRAPHY = re.compile(r"\$\s?\d")
+# The one place where both languages are asked for on purpose: the login's label.
+BILINGUAL_ON_PURPOSE = ["Courriel / Email", "Courriel/Email"]
+# Attributes whose text a reader sees or hears.
+READ_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder", "aria-description"}
+
+
+def every_named_pattern(patterns=None, namespace="", parameters=()):
+    """``(name, parameter names, positional)`` of every named URL pattern, namespaces
+    included; ``positional`` when its groups have no names (simple-history's version page)."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        regex = pattern.pattern.regex
+        names = (*parameters, *regex.groupindex)
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from every_named_pattern(pattern.url_patterns, inner, names)
+        elif pattern.name:
+            view = getattr(pattern.callback, "view_class", None)
+            queryset = getattr(view, "queryset", None)
+            model = getattr(view, "model", None) or getattr(queryset, "model", None)
+            if model is not None:
+                VIEW_MODELS[namespace + pattern.name] = model
+            yield namespace + pattern.name, names, regex.groups > len(regex.groupindex)
+
+
+# The model of each class-based view that names one, filled by the walk over the URLconf.
+VIEW_MODELS = {}
+
+
+# --- the objects the pages are about ------------------------------------------------------
+
+def model_factories():
+    """Each factory of ``tests/factories.py``, by the model it makes (the first one wins)."""
+    found = {}
+    for value in vars(factories).values():
+        if isinstance(value, type) and issubclass(value, factory.django.DjangoModelFactory):
+            model = value._meta.model
+            if isinstance(model, type):
+                found.setdefault(model, value)
+    return found
+
+
+def first_row(model):
+    """The model's first row, made by its factory if there is none; None if it cannot be."""
+    row = model._default_manager.order_by("pk").first()
+    if row is not None:
+        return row
+    maker = model_factories().get(model)
+    if maker is None:
+        return None
+    try:
+        with transaction.atomic():
+            return maker()
+    except Exception:  # noqa: BLE001 - a factory that needs more than defaults: no such page
+        return None
+
+
+def admin_model(name):
+    """The model whose admin URL ``name`` is (``admin:purchases_purchase_change``)."""
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(prefix):
+            return model
+    return None
+
+
+def words(name):
+    return set(re.split(r"[_:]", name)) - {"", "detail", "update", "create", "delete"}
+
+
+def candidate_models(name, parameter):
+    """The models a parameter of the URL ``name`` may point to, likeliest first: the admin's
+    model; else the URL's app's models named like the parameter's prefix (``invitation_pk``)
+    or a word of the URL's name (``purchases:purchase_detail``), then any with that field."""
+    if name.startswith("admin:"):
+        return [admin_model(name)] if admin_model(name) else []
+    try:
+        models = list(apps.get_app_config(name.split(":")[0]).get_models())
+    except LookupError:
+        return []
+    hints = [parameter.removesuffix("_pk")] if parameter.endswith("_pk") else []
+    hints += sorted(words(name.split(":")[-1]), key=len, reverse=True)
+    ranked = [VIEW_MODELS[name]] if name in VIEW_MODELS and parameter in ("pk", "slug") else []
+    for hint in (hint.replace("_", "") for hint in hints):
+        ranked += [model for model in models if model._meta.model_name == hint]
+        ranked += [model for model in models if model._meta.model_name.endswith(hint)]
+        ranked += [model for model in models if model._meta.model_name.startswith(hint)]
+        ranked += [model for model in models if hint in model._meta.model_name]
+    if not parameter.endswith("pk"):
+        ranked = [model for model in ranked if has_field(model, parameter)]
+        ranked += [model for model in models if has_field(model, parameter)]
+    # An enterprise's slug or id in another app's URL (/enterprise/<pk>/profile/).
+    ranked += [Enterprise] if parameter == "pk" or has_field(Enterprise, parameter) else []
+    return list(dict.fromkeys(ranked))
+
+
+def has_field(model, name):
+    return any(field.name == name for field in model._meta.fields)
+
+
+def row_of(app_label, model_name):
+    try:
+        return first_row(apps.get_model(app_label, model_name))
+    except LookupError:
+        return None
+
+
+def app_token(module, maker, *arguments):
+    """A token made by the app's own function (None when the app has renamed it)."""
+    try:
+        return getattr(import_module(module), maker)(*arguments)
+    except (ImportError, AttributeError):
+        return None
+
+
+def procurement_token(purpose, row):
+    try:
+        links = import_module("procurement.links")
+        return links.make_token(getattr(links, purpose), row.pk) if row else None
+    except (ImportError, AttributeError):
+        return None
+
+
+def signed_link_arguments(name):
+    """Links that an app signs rather than stores: its own function makes the token."""
+    if name in ("procurement:respond", "procurement:respond_attachment"):
+        token = procurement_token("RESPOND", row_of("procurement", "quoteinvitation"))
+    elif name == "procurement:buyer_confirm":
+        token = procurement_token("CONFIRM_BUYER", row_of("procurement", "buyerprofile"))
+    elif name == "procurement:preferences":
+        token = procurement_token("PREFERENCES", first_row(Enterprise))
+    elif name in ("enterprise_accounts:claim_link", "enterprise_accounts:welcome"):
+        claim = row_of("enterprise_accounts", "claim")
+        maker = "link_token" if name.endswith("claim_link") else "welcome_token"
+        token = claim and app_token("enterprise_accounts.claims", maker, claim)
+    else:
+        return None
+    return {"token": token} if token else None
+
+
+def special_arguments(name, world):
+    """URLs whose arguments are not a row's field."""
+    if "own_urls" not in world:
+        world["own_urls"] = own_urls()
+    if name in world["own_urls"]:
+        return world["own_urls"][name]
+    signed = signed_link_arguments(name)
+    if signed is not None:
+        return signed
+    if name.endswith("password_reset_confirm"):
+        user = world["member"]
+        return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user)}
+    if name == "admin:app_list":
+        return {"app_label": "enterprises"}
+    if name == "admin:enterprises_importrun_export":
+        return {"export_format": "csv"}
+    if name.endswith("_simple_history"):
+        model = admin_model(name)
+        row = first_row(model)
+        if row is None:
+            return None
+        if not row.history.exists():  # reference rows loaded by a migration have none
+            row.save()
+        return {"object_id": row.pk, "version_id": row.history.order_by("pk").first().pk}
+    return None
+
+
+def own_urls():
+    """The arguments of each URL that a row gives as its own address (``get_absolute_url``):
+    a shared shortlist's link holds its sharing token, whatever the field is called."""
+    found = {}
+    for model in apps.get_models():
+        if not hasattr(model, "get_absolute_url"):
+            continue
+        row = model._default_manager.order_by("pk").first()
+        try:
+            match = resolve(row.get_absolute_url()) if row is not None else None
+        except Exception:  # noqa: BLE001 - an address that needs more than the row: skipped
+            continue
+        if match is not None and match.kwargs and match.view_name not in found:
+            found[match.view_name] = dict(match.kwargs)
+    return found
+
+
+def arguments(name, parameters, positional, world):
+    """The arguments (by name) that reverse ``name`` to a page about an existing row, or
+    None when there is none to show or the walk cannot tell what the arguments are."""
+    special = special_arguments(name, world)
+    if special is not None:
+        return special
+    if not parameters:
+        return None if positional else {}
+    values = {}
+    owner = None
+    for parameter in parameters:
+        field = "pk" if parameter in ("pk", "object_id") or parameter.endswith("_pk") else parameter
+        for model in candidate_models(name, parameter):
+            row = first_row(model)
+            if owner is not None and row is not None:  # a row of the first (its entry)
+                related = [f.name for f in model._meta.fields
+                           if f.many_to_one and isinstance(owner, f.related_model)]
+                if related:
+                    rows = model._default_manager.order_by("pk")
+                    row = rows.filter(**{related[0]: owner}).first() or row
+            if row is not None and getattr(row, field, None) not in (None, ""):
+                values[parameter] = getattr(row, field)
+                owner = owner or row
+                break
+        else:
+            return None
+    return values
+
+
+@pytest.fixture
+def world(db):
+    """One of each thing a page shows, the member's organization owning the purchases."""
+    member = factories.UserFactory(username="contributor")
+    manager = factories.UserFactory(username="manager")
+    membership = factories.MembershipFactory(user=member, role=Membership.Role.CONTRIBUTOR)
+    factories.MembershipFactory(
+        user=manager, organization=membership.organization, role=Membership.Role.MANAGER
+    )
+    purchase = factories.PurchaseFactory(
+        organization=membership.organization, status=Purchase.Status.VALIDATED
+    )
+    factories.PurchaseFactory(organization=membership.organization, status=Purchase.Status.DRAFT)
+    purchase.enterprise.status = Enterprise.Status.PUBLISHED
+    purchase.enterprise.save()  # a second history record for the history pages
+    staff = factories.UserFactory(username="staff-curator", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    superuser = factories.StaffFactory(username="superuser")
+    for model in model_factories():
+        first_row(model)
+    return {"member": member, "manager": manager, "staff": staff, "superuser": superuser,
+            "anonymous": None}
+
+
+# Not pages: machine-readable files, a redirect to the public site, the JSON API.
+SKIPPED = ("sitemap", "healthz", "robots", "api:", "admin:view_on_site", "admin:jsi18n")
+
+
+def project_admin_url(name):
+    """Whether an admin URL is one of the site's or Django's own (index, login, password),
+    rather than a library's models (axes' attempts, the task results)."""
+    model = admin_model(name)
+    if model is None:
+        return True
+    path = Path(apps.get_app_config(model._meta.app_label).path)
+    return model._meta.app_label == "auth" or (
+        path.is_relative_to(settings.BASE_DIR) and "site-packages" not in path.parts
+    )
+
+
+def site_paths(world, role, language):
+    """Every page of the site that ``role`` may open, in ``language``; and the URL names that
+    could not be built (no row to show)."""
+    paths, unbuilt = [], []
+    for name, parameters, positional in sorted(set(every_named_pattern())):
+        if "logout" in name or name.startswith(SKIPPED):
+            continue
+        if name.startswith("admin:") and not project_admin_url(name):
+            continue
+        staff_only = name.startswith("admin:") and name != "admin:login"
+        if staff_only and role not in ("staff", "superuser"):
+            continue
+        kwargs = arguments(name, parameters, positional, world)
+        if kwargs is None:
+            unbuilt.append(name)
+            continue
+        with translation.override(language):
+            if positional:
+                paths.append((name, reverse(name, args=list(kwargs.values()))))
+            else:
+                paths.append((name, reverse(name, kwargs=kwargs)))
+    return paths, unbuilt
+
+
+# --- what a reader sees -------------------------------------------------------------------
+
+class ReadText(HTMLParser):
+    """The text a reader sees or hears: text outside scripts and styles, and the attributes
+    read aloud or shown on hover. A text area's content is what someone typed, not the site's."""
+
+    HIDDEN = {"script", "style", "template", "svg", "textarea"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        attributes = dict(attrs)
+        self.parts += [value for key, value in attrs if key in READ_ATTRIBUTES and value]
+        if tag == "input" and attributes.get("type") in ("submit", "button"):
+            self.parts.append(attributes.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN and self.hidden:
+            self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def read_text(html, user_data):
+    parser = ReadText()
+    parser.feed(html)
+    text = "\n".join(parser.parts)
+    for value in sorted(user_data, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return text
+
+
+def whole_word(word):
+    return re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])")
+
+
+FRENCH_WORDS = [(word, whole_word(word)) for word in FRENCH_ONLY]
+ENGLISH_WORDS = [(word, whole_word(word)) for word in ENGLISH_ONLY]
+
+
+def other_language_found(text, language):
+    """What in ``text`` belongs to the other language: words, then typography."""
+    found = []
+    if language == "en":
+        found += [word for word, pattern in FRENCH_WORDS if pattern.search(text)]
+        found += [f"typography {match.group()!r}" for match in FRENCH_TYPOGRAPHY.finditer(text)]
+    else:
+        found += [word for word, pattern in ENGLISH_WORDS if pattern.search(text)]
+        found += [f"typography {match.group()!r}" for match in ENGLISH_TYPOGRAPHY.finditer(text)]
+    return sorted(set(found))
+
+
+def where(text, language):
+    """Each finding with the words around it, so that a failure says which string to fix."""
+    patterns = (FRENCH_WORDS if language == "en" else ENGLISH_WORDS) + [
+        ("typography", FRENCH_TYPOGRAPHY if language == "en" else ENGLISH_TYPOGRAPHY)
+    ]
+    snippets = []
+    for _word, pattern in patterns:
+        for match in pattern.finditer(text):
+            around = text[max(match.start() - 30, 0):match.end() + 30]
+            snippets.append(" ".join(around.split()))
+    return sorted(set(snippets))
+
+
+def user_data():
+    """What the rows themselves say (enterprise names and descriptions, the reference lists'
+    names in both languages that the admin edits side by side, a mail's subject): the words
+    of the people who wrote them, in whatever language, not the site's. Short values (codes)
+    are kept, so that removing them cannot cut a word of the page in two."""
+    values = set(BILINGUAL_ON_PURPOSE)
+    for model in apps.get_models():
+        if not project_admin_url(f"admin:{model._meta.app_label}_{model._meta.model_name}_"):
+            continue
+        fields = [field.attname for field in model._meta.concrete_fields
+                  if isinstance(field, (CharField, TextField)) and not field.choices]
+        if not fields:
+            continue
+        for row in model._default_manager.values_list(*fields):
+            for value in (value for value in row if isinstance(value, str)):
+                # A long text is shown paragraph by paragraph, without its markup.
+                lines = [line.strip().lstrip("#-*> ").strip() for line in value.splitlines()]
+                values.update(text for text in [value, *lines] if len(text) >= 4)
+    return values
+
+
+# --- the tests ----------------------------------------------------------------------------
+
+def test_the_catalogue_translates_every_message_and_holds_none_fuzzy():
+    with CATALOGUE.open("rb") as source:
+        catalogue = read_po(source, abort_invalid=True)
+    untranslated, fuzzy = [], []
+    for message in catalogue:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings):
+            untranslated.append(message.id)
+        if message.fuzzy:
+            fuzzy.append(message.id)
+    assert untranslated == [], f"{len(untranslated)} messages without French"
+    assert fuzzy == [], f"{len(fuzzy)} fuzzy messages"
+
+
+def test_the_compiled_catalogue_is_the_one_in_use():
+    """compilemessages ran (scripts/test does it): a message only the project translates."""
+    with translation.override("fr"):
+        assert translation.pgettext("history column", "Changes") == "Modifications"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_speaks_only_its_language(world, role, language):
+    client = Client(raise_request_exception=False)  # a server error is a finding, not a stop
+    if world[role] is not None:
+        client.force_login(world[role])
+    excluded = user_data()
+    paths, _unbuilt = site_paths(world, role, language)
+    problems, errors, read = [], [], 0
+    for name, path in paths:
+        response = client.get(path, secure=True)
+        if response.status_code >= 500:
+            errors.append(f"{response.status_code} {path} ({name})")
+            continue
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        read += 1
+        text = read_text(response.content.decode(), excluded)
+        if other_language_found(text, language):
+            problems.append(f"{path} ({name}): " + " | ".join(where(text, language)))
+    assert read >= 10, "the walk opened almost no page: the URL walk is broken"
+    report = [*errors, f"{len(problems)} pages in {language} as {role}:", *problems]
+    assert not errors and not problems, "\n".join(report)
+
+
+def test_the_walk_builds_a_url_for_every_page_that_takes_arguments(world):
+    """A URL the walk cannot build is a page it never reads: each one must have a row to
+    show, or be named here with the reason."""
+    _paths, unbuilt = site_paths(world, "superuser", "en")
+    assert unbuilt == [], "\n".join(unbuilt)
+
+
+def test_the_walk_reads_the_admin_history_and_import_pages(world):
+    names = {name for name, _path in site_paths(world, "superuser", "fr")[0]}
+    assert {
+        "admin:enterprises_enterprise_history",
+        "admin:enterprises_enterprise_simple_history",
+        "admin:purchases_purchase_changelist",
+        "admin:enterprises_importrun_changelist",
+        "purchases:purchase_detail",
+        "enterprises:detail",
+    } <= names
+
+
+@pytest.mark.parametrize(("language", "text", "found"), [
+    ("en", "Draft : 9", ["typography 't :'"]),
+    ("en", "100 % of the target", ["typography '0 %'"]),
+    ("en", "380,734 $", ["typography '4 $'"]),
+    ("en", "« Quoted »", ["typography '«'", "typography '»'"]),
+    ("en", "Draft: 9, 100% of the target, $380,734, “quoted”", []),
+    ("en", "Rechercher", ["Rechercher"]),
+    ("fr", "Brouillon\u00a0: 9, 100\u00a0%, 380\u00a0734\u00a0$", []),
+    ("fr", "Search the Drafts", ["Search"]),
+    ("fr", "Total $380,734", ["typography '$3'"]),
+    ("fr", "Sauvegarde de l'Emailerie", []),
+])
+def test_the_check_finds_the_other_languages_words_and_typography(language, text, found):
+    assert other_language_found(text, language) == found
+
+
+def test_enterprise_names_and_hidden_code_are_not_read():
+    html = ('<p title="Accueil">Coopérative Search &amp; Save</p>'
+            '<script>var Search = 1;</script><input type="submit" value="Enregistrer">')
+    text = read_text(html, {"Coopérative Search & Save"})
+    assert other_language_found(text, "en") == ["Accueil", "Enregistrer"]

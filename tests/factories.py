@@ -22,7 +22,7 @@ from enterprises.models import (
     Region,
     Sector,
 )
-from events.models import Event, Registration
+from events.models import Event, Meeting, Registration
 from programs.models import Page, ProcurementSheet, VideoCapsule
 from purchases.models import Invitation, MemberOrganization, Membership, OutgoingMail, Purchase
 
@@ -464,3 +464,24 @@ class QuoteInvitationFactory(factory.django.DjangoModelFactory):
     enterprise = factory.SubFactory(
         EnterpriseFactory, email=factory.Sequence(lambda n: f"devis{n}@example.org")
     )
+
+
+# Matchmaking meetings (i18n: the translation walk opens every admin page, so each model needs
+# a row).
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A buyer and an enterprise registered to the same event, meeting at its start."""
+
+    class Meta:
+        model = Meeting
+
+    event = factory.SubFactory(EventFactory)
+    buyer = factory.SubFactory(
+        RegistrationFactory, event=factory.SelfAttribute("..event"), role=Registration.Role.BUYER
+    )
+    enterprise = factory.SubFactory(
+        RegistrationFactory, event=factory.SelfAttribute("..event"),
+        role=Registration.Role.ENTERPRISE,
+    )
+    starts_at = factory.SelfAttribute("event.starts_at")

@@ -148,8 +148,17 @@ def candidate_models(name, parameter):
     return list(dict.fromkeys(ranked))
 
 
+def field_for(model, parameter):
+    """The model's field that a URL parameter names: itself, or one ending with it
+    (``share_token`` for ``token``); None if there is none."""
+    names = [field.name for field in model._meta.fields]
+    if parameter in names:
+        return parameter
+    return next((name for name in names if name.endswith(f"_{parameter}")), None)
+
+
 def has_field(model, name):
-    return any(field.name == name for field in model._meta.fields)
+    return field_for(model, name) is not None
 
 
 def row_of(app_label, model_name):
@@ -248,8 +257,9 @@ def arguments(name, parameters, positional, world):
     values = {}
     owner = None
     for parameter in parameters:
-        field = "pk" if parameter in ("pk", "object_id") or parameter.endswith("_pk") else parameter
+        by_pk = parameter in ("pk", "object_id") or parameter.endswith("_pk")
         for model in candidate_models(name, parameter):
+            field = "pk" if by_pk else field_for(model, parameter)
             row = first_row(model)
             if owner is not None and row is not None:  # a row of the first (its entry)
                 related = [f.name for f in model._meta.fields

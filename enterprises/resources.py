@@ -126,7 +126,8 @@ class EnterpriseResource(resources.ModelResource):
         (per chunk when iterated), whatever the number of rows."""
         prefetches = [field.prefetch() for field in cls.related_list_fields(cls.fields)]
         return (
-            queryset.select_related("region", "municipality", "mrc").prefetch_related(None).prefetch_related(*prefetches)
+            queryset.select_related("region", "municipality", "mrc")
+            .prefetch_related(None).prefetch_related(*prefetches)
         )
 
     def get_queryset(self):

@@ -18,7 +18,8 @@ from ..validators import fold
 
 SCALAR_FIELDS = [
     "name", "neq", "legal_form", "description_fr", "description_en", "region", "address",
-    "city", "municipality", "mrc", "postal_code", "phone", "email", "website", "employee_band", "year_founded",
+    "city", "municipality", "mrc", "postal_code", "phone", "email", "website", "employee_band",
+    "year_founded",
 ]
 MULTI_FIELDS = ["sectors", "categories", "labels", "service_area"]
 FIELDS = SCALAR_FIELDS + MULTI_FIELDS

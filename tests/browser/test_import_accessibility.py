@@ -1,7 +1,6 @@
 """Every step of an import in the admin (upload, columns, preview, progress) has no axe-core
 violation of any impact and fits a phone, in both languages."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -27,29 +26,22 @@ NETWORK_FILE = (
 )
 
 
-@pytest.fixture
-def every_violation(axe_source):
-    """axe-core's violations of any impact (staff pages have no "moderate" allowance)."""
-
-    def run(page):
-        page.evaluate(axe_source)
-        results = page.evaluate(
-            "() => axe.run(document, {resultTypes: ['violations']})"
-            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact,"
-            " nodes: v.nodes.map(n => n.target.join(' '))})))"
-        )
-        return [f"{page.url}: {v['impact']} {v['id']} → {json.dumps(v['nodes'][:5])}"
-                for v in results]
-
-    return run
+def upload(page, live_server, tmp_path, prefix=""):
+    """Send NETWORK_FILE through the upload step: the browser lands on the columns step."""
+    upload_file = Path(tmp_path / "export.csv")
+    upload_file.write_text(NETWORK_FILE, encoding="utf-8")
+    page.goto(live_server.url + prefix + reverse("admin:enterprises_importrun_upload"))
+    page.select_option("#id_network", label=Network.objects.get(slug="cesim").name)
+    page.set_input_files("#id_file", upload_file)
+    page.click("input[type=submit]")
 
 
-def problems_at_both_widths(page, every_violation):
+def problems_at_both_widths(page, every_axe_violation):
     """Violations and sideways scrolling at desktop and phone widths."""
     problems = []
     for name, viewport in VIEWPORTS.items():
         page.set_viewport_size(viewport)
-        problems += [f"{name}: {line}" for line in every_violation(page)]
+        problems += every_axe_violation(page)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > viewport["width"]:
             problems.append(f"{name}: {page.url} is {width}px wide in {viewport['width']}px")
@@ -59,37 +51,32 @@ def problems_at_both_widths(page, every_violation):
 
 @pytest.mark.parametrize("prefix", ["", "/en"])
 def test_every_import_step_is_accessible_and_fits_a_phone(
-    page, live_server, tmp_path, every_violation, prefix
+    page, live_server, tmp_path, every_axe_violation, prefix
 ):
     staff = StaffFactory()
     log_in(page.context, live_server, staff)
     EnterpriseFactory(slug="coop-a", name="Coop A", address="1 rue X")
-    cesim = Network.objects.get(slug="cesim")
-    upload_file = Path(tmp_path / "export.csv")
-    upload_file.write_text(NETWORK_FILE, encoding="utf-8")
-    problems = []
-
     page.goto(live_server.url + prefix + reverse("admin:enterprises_importrun_upload"))
-    problems += problems_at_both_widths(page, every_violation)
+    problems = problems_at_both_widths(page, every_axe_violation)
 
-    page.select_option("#id_network", label=cesim.name)
-    page.set_input_files("#id_file", upload_file)
-    page.click("input[type=submit]")
+    upload(page, live_server, tmp_path, prefix)
     expect(page.locator("#id_column_0")).to_be_visible()
     # Each select is named by its column: a screen reader says which column it maps.
     expect(page.get_by_label("postal_code", exact=True)).to_have_value("postal_code")
-    problems += problems_at_both_widths(page, every_violation)
+    problems += problems_at_both_widths(page, every_axe_violation)
 
     page.click("input[type=submit]")
     expect(page.locator("#content")).to_contain_text("Coop C")
-    problems += problems_at_both_widths(page, every_violation)
+    problems += problems_at_both_widths(page, every_axe_violation)
 
-    running = ImportRun.objects.create(network=cesim, file_name="big.csv", dry_run=True,
-                                       created_by=staff, state=ImportRun.State.RUNNING)
+    running = ImportRun.objects.create(
+        network=Network.objects.get(slug="cesim"), file_name="big.csv", dry_run=True,
+        created_by=staff, state=ImportRun.State.RUNNING,
+    )
     page.goto(live_server.url + prefix
               + reverse("admin:enterprises_importrun_change", args=[running.pk]))
     expect(page.locator("#import-progress")).to_be_visible()
-    problems += problems_at_both_widths(page, every_violation)
+    problems += problems_at_both_widths(page, every_axe_violation)
 
     assert not problems, "\n".join(problems)
 
@@ -97,13 +84,7 @@ def test_every_import_step_is_accessible_and_fits_a_phone(
 def test_the_french_preview_names_fields_and_kinds_in_french(page, live_server, tmp_path):
     log_in(page.context, live_server, StaffFactory())
     EnterpriseFactory(slug="coop-a", name="Coop A", address="1 rue X")
-    upload_file = Path(tmp_path / "export.csv")
-    upload_file.write_text(NETWORK_FILE, encoding="utf-8")
-
-    page.goto(live_server.url + reverse("admin:enterprises_importrun_upload"))
-    page.select_option("#id_network", label=Network.objects.get(slug="cesim").name)
-    page.set_input_files("#id_file", upload_file)
-    page.click("input[type=submit]")
+    upload(page, live_server, tmp_path)
     page.click("input[type=submit]")
 
     changes = page.locator(".import-table")
@@ -116,12 +97,7 @@ def test_the_french_preview_names_fields_and_kinds_in_french(page, live_server, 
 
 def test_on_a_phone_the_columns_step_shows_each_column_as_a_card(page, live_server, tmp_path):
     log_in(page.context, live_server, StaffFactory())
-    upload_file = Path(tmp_path / "export.csv")
-    upload_file.write_text(NETWORK_FILE, encoding="utf-8")
-    page.goto(live_server.url + reverse("admin:enterprises_importrun_upload"))
-    page.select_option("#id_network", label=Network.objects.get(slug="cesim").name)
-    page.set_input_files("#id_file", upload_file)
-    page.click("input[type=submit]")
+    upload(page, live_server, tmp_path)
 
     page.set_viewport_size(VIEWPORTS["phone"])
 

@@ -451,6 +451,26 @@ def test_the_catalogue_translates_every_message_and_holds_none_fuzzy():
     assert fuzzy == [], f"{len(fuzzy)} fuzzy messages"
 
 
+# A breakable space where French wants U+00A0: before : ; ! ? » or a percent sign (a literal
+# "%%" or "%" that is not a placeholder), after «.
+FRENCH_BREAKABLE_SPACE = re.compile(r"[ \u202f](?=[:;!?»]|%%|%(?![(a-zA-Z]))|«[ \u202f]")
+
+
+def test_french_messages_keep_their_signs_with_their_words():
+    """« Brouillon : 9 » must never break before its colon at the end of a line."""
+    with CATALOGUE.open("rb") as source:
+        catalogue = read_po(source)
+    breakable = [
+        message.id for message in catalogue if message.id and any(
+            FRENCH_BREAKABLE_SPACE.search(text)
+            for text in (message.string if isinstance(message.string, tuple)
+                         else (message.string,))
+            if text
+        )
+    ]
+    assert breakable == [], f"{len(breakable)} French messages with a breakable space"
+
+
 def test_the_compiled_catalogue_is_the_one_in_use():
     """compilemessages ran (scripts/test does it): a message only the project translates."""
     with translation.override("fr"):

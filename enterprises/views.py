@@ -56,6 +56,12 @@ def collation_key(label):
     return (fold(str(label)), str(label))
 
 
+def in_language_order(choices):
+    """Reference rows (categories, sectors, regions) sorted by their name in the page's
+    language."""
+    return sorted(choices, key=lambda choice: collation_key(choice.localized_name))
+
+
 def shaped_facet(name, legend, entries):
     """A facet as the filters show it: ``lead`` holds the chosen values, then the largest
     (``FACET_LEAD``), ``more`` the others in reading order (categories as a tree)."""
@@ -406,9 +412,10 @@ class EnterpriseDetailView(DetailView):
     def get_context_data(self, **kwargs):
         enterprise = self.object
         relations = {
-            "categories": list(enterprise.categories.all()),
-            "sectors": enterprise.sectors.all(),
-            "service_area": list(enterprise.service_area.all()),
+            # In the page's language order: English names are not sorted by their French ones.
+            "categories": in_language_order(enterprise.categories.all()),
+            "sectors": in_language_order(enterprise.sectors.all()),
+            "service_area": in_language_order(enterprise.service_area.all()),
             "source_networks": Network.objects.filter(sources__enterprise=enterprise).distinct(),
             "label_awards": enterprise.label_awards.select_related("label").order_by("pk"),
         }

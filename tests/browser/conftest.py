@@ -126,3 +126,26 @@ def screenshot():
         return problems
 
     return take
+
+
+# --- buyer-ui: axe-core without the "moderate"/"minor" allowance -----------------------------
+
+
+@pytest.fixture
+def every_axe_violation(axe_source):
+    """axe-core's violations of any impact, one line each, with the window's width."""
+
+    def run(page):
+        page.evaluate(axe_source)
+        results = page.evaluate(
+            "() => axe.run(document, {resultTypes: ['violations']})"
+            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact,"
+            " nodes: v.nodes.map(n => n.target.join(' '))})))"
+        )
+        width = page.viewport_size["width"]
+        return [
+            f"{page.url} ({width}px): {v['impact']} {v['id']} → {json.dumps(v['nodes'][:5])}"
+            for v in results
+        ]
+
+    return run

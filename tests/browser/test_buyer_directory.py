@@ -7,7 +7,6 @@ Screenshots of the listing, a profile, the repertory and the signatories page ar
 var/screenshots/ (buyer-*)."""
 
 import datetime
-import json
 from decimal import Decimal
 
 import pytest
@@ -100,26 +99,6 @@ def console_errors(page):
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
-
-
-@pytest.fixture
-def all_violations(axe_source):
-    """axe-core's violations of any impact, one line each."""
-
-    def run(page):
-        page.evaluate(axe_source)
-        results = page.evaluate(
-            "() => axe.run(document, {resultTypes: ['violations']})"
-            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact,"
-            " nodes: v.nodes.map(n => n.target.join(' '))})))"
-        )
-        return [
-            f"{page.url} ({page.viewport_size['width']}px): {v['impact']} {v['id']} → "
-            f"{json.dumps(v['nodes'][:4])}"
-            for v in results
-        ]
-
-    return run
 
 
 def found(query_string):
@@ -262,7 +241,7 @@ SCREENSHOT_PAGES = ("listing", "profile", "repertory", "signatories")
 
 
 def test_every_public_page_type_has_no_accessibility_violation_in_both_languages_and_sizes(
-    page, live_server, directory, all_violations, console_errors
+    page, live_server, directory, every_axe_violation, console_errors
 ):
     """One test for all the pages (each browser test costs a database flush)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -273,7 +252,7 @@ def test_every_public_page_type_has_no_accessibility_violation_in_both_languages
                 page.set_viewport_size(viewport)
                 response = page.goto(live_server.url + prefix + path)
                 assert response.status == (404 if name == "not-found" else 200), path
-                problems += all_violations(page)
+                problems += every_axe_violation(page)
                 if page.evaluate("document.documentElement.scrollWidth") > viewport["width"]:
                     problems.append(f"{page.url}: wider than the {size} window")
                 if name in SCREENSHOT_PAGES:
@@ -282,10 +261,10 @@ def test_every_public_page_type_has_no_accessibility_violation_in_both_languages
                     )
                 if size == "phone" and page.locator(".filters-toggle").count():
                     page.click(".filters-toggle")
-                    problems += all_violations(page)
+                    problems += every_axe_violation(page)
                 if size == "phone" and page.locator(".site-menu > summary").count():
                     page.click(".site-menu > summary")
-                    problems += all_violations(page)
+                    problems += every_axe_violation(page)
 
     assert not problems, "axe-core:\n" + "\n".join(problems)
     # The 404 page's response is logged by Chromium as a failed resource: the only error.

@@ -258,3 +258,21 @@ def test_the_signatories_page_counts_searches_and_names_regions(client, django_a
     assert "Écrivez-nous pour signer la déclaration" in everyone
     assert "Ville de Québec" in found and "Ville de Montréal" not in found
     assert "1 signataire correspond à « quebec »." in found
+
+
+def test_the_profile_lists_its_sectors_and_regions_in_the_pages_language_order(client):
+    enterprise = EnterpriseFactory(
+        sectors=[Sector.objects.get(slug=slug) for slug in ("habitation", "fabrication", "medias")]
+    )
+
+    path = enterprise.get_absolute_url()  # reversed before a request activates English
+
+    english = text(client.get("/en" + path))
+    french = text(client.get(path))
+
+    assert english.index("Community media") < english.index("Housing") < english.index(
+        "Manufacturing"
+    )
+    assert french.index("Fabrication et") < french.index("Habitation") < french.index(
+        "Médias communautaires"
+    )

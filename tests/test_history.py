@@ -253,6 +253,7 @@ def test_french_history_shows_labels_translated_values_and_french_times(staff_cl
     assert "Archivée&nbsp;&rarr;&nbsp;Publiée" in html
     assert "archived" not in html and "published" not in html.replace("publiée", "")
     assert ">Modifications</th>" in html
+    assert "<td>Création</td>" in html and "<td>Modification</td>" in html
     assert "None" not in html
     # Django's own fr_CA format printed a quarter past midnight as "00 12 15".
     assert re.search(r"\d{4}, \d\d\u00a0h\u00a0\d\d</time>", html)
@@ -264,6 +265,7 @@ def test_english_history_shows_labels_translated_values_and_english_times(staff_
     assert "<strong>Publication status:</strong>" in html
     assert "Archived&nbsp;&rarr;&nbsp;Published" in html
     assert ">Changes</th>" in html
+    assert "<td>Created</td>" in html and "<td>Changed</td>" in html
     assert "None" not in html
     assert re.search(r"\d{4}, \d\d?:\d\d [ap]\.m\.</time>", html)
 

@@ -21,6 +21,7 @@ Decisions:
   town hall list is only a sample of them, so they give nothing on their own.
 """
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ FORMER_MRCS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # an import asks for the same few towns row after row
 def place_key(text):
     """The form two spellings of one place name share: folded, province suffix and
     punctuation gone, ``St``/``Ste`` written out (``St-Roch-de-Mékinac (QC)`` →

@@ -92,3 +92,16 @@ def send_buyer_confirmation(profile, absolute_uri):
             "procurement:buyer_confirm", args=[links.make_token(links.CONFIRM_BUYER, profile.pk)]
         ))
     queue("confirm_buyer", {"profile": profile, "url": url}, profile.language, profile.user.email)
+
+
+def send_decision(invitation, absolute_uri):
+    """An enterprise that answered learns that the buyer decided, and whether it was chosen:
+    none waits for an answer that will not come."""
+    language = language_of(invitation.enterprise)
+    request = invitation.request
+    context = {
+        "invitation": invitation, "request": request, "buyer_name": buyer_name(request),
+        "chosen": request.chosen_id == invitation.pk,
+        **enterprise_links(invitation, absolute_uri, language),
+    }
+    queue("decision", context, language, invitation.enterprise.email)

@@ -368,6 +368,10 @@ class ChooseView(BuyerRequiredMixin, View):
             })
         quote_request.closed_at = timezone.now()
         quote_request.save(update_fields=["status", "chosen", "closed_at"])
+        for invitation in quote_request.invitations.exclude(
+            answer=QuoteInvitation.Answer.PENDING
+        ).select_related("enterprise", "request__organization", "request__buyer"):
+            mail.send_decision(invitation, request.build_absolute_uri)
         return redirect(quote_request)
 
 

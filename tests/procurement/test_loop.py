@@ -299,3 +299,28 @@ def test_an_outside_buyer_chooses_but_gets_no_member_purchase(
     assert quote_request.organization is None
     assert "Préparer le brouillon" not in page
     assert not Purchase.objects.exists()
+
+
+def test_the_enterprises_that_answered_learn_the_decision_in_their_language(
+    client, shortlist, member, three_enterprises, outbox
+):
+    chosen, other, silent = three_enterprises
+    EnterprisePreference.objects.create(enterprise=other, language="en")
+    client.force_login(member.user)
+    send_request(client, shortlist, three_enterprises)
+    quote_request = QuoteRequest.objects.get()
+    quote_request.invitations.exclude(enterprise=silent).update(
+        answer="quoted", amount=100, answered_at=timezone.now()
+    )
+    outbox().clear()
+
+    client.post(
+        reverse("procurement:choose", args=[quote_request.pk]),
+        {"invitation": quote_request.invitations.get(enterprise=chosen).pk},
+    )
+
+    subjects = {message.to[0]: message.subject for message in outbox()}
+    assert subjects == {
+        chosen.email: "Vous avez été choisie : Repas pour 80 personnes",
+        other.email: "Request closed: Repas pour 80 personnes",
+    }

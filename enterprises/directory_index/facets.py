@@ -25,13 +25,14 @@ class FilteredDirectory:
     sorted by relevance, the ranked results.
 
     ``fixed`` holds the filters that the page itself applies (``{"category": [category]}`` on
-    a category page), which every count keeps.
+    a category page), which every count keeps. ``index`` is the one another directory of the
+    same request read already (``directory.index``): the revision is not read again.
     """
 
-    def __init__(self, filterset, fixed=None):
+    def __init__(self, filterset, fixed=None, index=None):
         self.filterset = filterset
         self.fixed = fixed or {}
-        self.index = index = current_index()
+        self.index = index = index or current_index()
         self.base = index.published
         for facet, choices in self.fixed.items():
             self.base &= index.any_of(facet, _keys(facet, choices))

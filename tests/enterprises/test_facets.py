@@ -243,3 +243,22 @@ def test_facet_labels_follow_the_language_of_each_request(settings):
 
     assert "Coopérative" in [entry["label"] for entry in french["legal_form"]]
     assert "Coopérative" not in [entry["label"] for entry in english["legal_form"]]
+
+
+def test_a_second_directory_of_a_request_reuses_its_index_without_a_query(
+    settings, django_assert_num_queries
+):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 600
+    EnterpriseFactory(region=region("06"))
+    first = FilteredDirectory(
+        EnterpriseFilterSet(QueryDict(""), queryset=Enterprise.objects.published())
+    )
+
+    with django_assert_num_queries(0):
+        second = FilteredDirectory(
+            EnterpriseFilterSet(QueryDict(""), queryset=Enterprise.objects.published()),
+            index=first.index,
+        )
+        facets = second.facet_counts()
+
+    assert result_count(facets) == 1

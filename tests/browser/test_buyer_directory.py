@@ -7,6 +7,7 @@ Screenshots of the listing, a profile, the repertory and the signatories page ar
 var/screenshots/ (buyer-*)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -269,3 +270,27 @@ def test_every_public_page_type_has_no_accessibility_violation_in_both_languages
     assert not problems, "axe-core:\n" + "\n".join(problems)
     # The 404 page's response is logged by Chromium as a failed resource: the only error.
     assert [error for error in console_errors if "404" not in error] == []
+
+
+def test_without_javascript_the_menu_filters_and_chips_still_work_on_a_phone(
+    browser, live_server, directory
+):
+    context = browser.new_context(java_script_enabled=False, viewport=VIEWPORTS["phone"])
+    page = context.new_page()
+    listing = live_server.url + reverse("enterprises:list")
+    page.goto(listing)
+
+    page.click(".site-menu > summary")
+    expect(page.locator(".site-menu nav a").first).to_be_visible()
+    page.click(".site-menu > summary")  # the open menu lies over the page
+    page.click(".filters-toggle")
+    page.check("#facet-region-03")
+    page.click(".filter-actions button[type=submit]")
+    expect(page).to_have_url(re.compile(r"region=03"))
+    expect(page.locator(".chips .chip")).to_have_count(1)
+    expect(page.locator("#result-summary")).to_contain_text(str(found("region=03")))
+
+    page.click(".chips .chip")
+    expect(page).not_to_have_url(re.compile(r"region="))
+    expect(page.locator(".chips")).to_have_count(0)
+    context.close()

@@ -262,7 +262,7 @@ class EnterpriseFileAdmin(admin.ModelAdmin):
     @admin.display(description=_("file"))
     def preview(self, obj):
         return format_html('<a href="{}">{}</a>',
-                           reverse("enterprise_accounts:file", args=[obj.pk]), _("Open"))
+                           reverse("enterprise_accounts:file", args=[obj.pk]), _("Open the file"))
 
     @admin.action(description=_("Approve: show on the profile"))
     def approve(self, request, queryset):

@@ -1,9 +1,12 @@
-"""The enterprise page's section from its own people: social-impact facts, logo, photos and
-documents, and the links to claim the profile or report an error.
+"""The enterprise page's sections from its own people: its logo, photos and documents; its
+social-impact facts and the links to claim the profile or report an error.
 
-Pages are cached per directory revision and language, so the section reads nothing about the
-visitor; a file approved or removed bumps the revision (``register``)."""
+Pages are cached per directory revision and language, so the sections read nothing about the
+visitor; a file approved or removed bumps the revision (``register``). The files' section
+declares its presence, read in the enterprise's own query: a page without files runs no query
+for them."""
 
+from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, post_save
 
 from enterprises.models import DirectoryRevision
@@ -12,8 +15,8 @@ from enterprises.sections import ENTERPRISE_PAGE, register_section
 from .models import EnterpriseFile
 
 
-def enterprise_profile(enterprise, request):
-    """One query: the enterprise's live files."""
+def enterprise_files(enterprise, request):
+    """One query: the enterprise's live files; the latest logo is the one shown."""
     files = list(enterprise.account_files.live().order_by("kind", "created_at"))
     return {
         "enterprise": enterprise,
@@ -21,6 +24,13 @@ def enterprise_profile(enterprise, request):
                       if item.kind == EnterpriseFile.Kind.LOGO), None),
         "photos": [item for item in files if item.kind == EnterpriseFile.Kind.PHOTO],
         "documents": [item for item in files if item.kind == EnterpriseFile.Kind.DOCUMENT],
+    }
+
+
+def enterprise_profile(enterprise, request):
+    """No query: what the enterprise row already holds."""
+    return {
+        "enterprise": enterprise,
         "has_impact": enterprise.integration_workers is not None
         or enterprise.employees_with_disabilities is not None,
     }
@@ -28,6 +38,11 @@ def enterprise_profile(enterprise, request):
 
 def register():
     """Called from ``EnterpriseAccountsConfig.ready()``."""
+    register_section(
+        ENTERPRISE_PAGE, "enterprise_files", "enterprise_accounts/includes/files_section.html",
+        enterprise_files, order=4,
+        presence=Exists(EnterpriseFile.objects.live().filter(enterprise=OuterRef("pk"))),
+    )
     register_section(
         ENTERPRISE_PAGE, "enterprise_profile", "enterprise_accounts/includes/profile_section.html",
         enterprise_profile, order=5,

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from enterprise_accounts.models import ChangeRequest, Claim, ErrorReport
-from enterprise_accounts.sections import enterprise_profile
-from tests.factories import EnterpriseFactory, ImportReviewItemFactory
+from enterprise_accounts.sections import enterprise_files, enterprise_profile
+from tests.factories import EnterpriseFactory, EnterpriseFileFactory, ImportReviewItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +36,16 @@ def test_the_review_queue_costs_the_same_queries_for_any_length(
     assert response.content.decode().count("Fermée.") == count
 
 
-def test_the_enterprise_page_section_reads_the_files_in_one_query(
-    django_assert_num_queries
+def test_the_enterprise_page_reads_files_only_for_an_enterprise_that_has_some(
+    client, django_assert_num_queries
 ):
-    enterprise = EnterpriseFactory()
+    bare, illustrated = EnterpriseFactory(), EnterpriseFactory()
+    EnterpriseFileFactory(enterprise=illustrated, title="Attestation insertion 2026")
+    with django_assert_num_queries(0):
+        enterprise_profile(bare, None)
     with django_assert_num_queries(1):
-        section = enterprise_profile(enterprise, None)
-    assert section["photos"] == [] and section["logo"] is None
+        section = enterprise_files(illustrated, None)
+    assert [item.title for item in section["documents"]] == ["Attestation insertion 2026"]
+    assert "Attestation insertion 2026" not in client.get(bare.get_absolute_url()).content.decode()
+    assert "Attestation insertion 2026" in client.get(
+        illustrated.get_absolute_url()).content.decode()

@@ -267,9 +267,11 @@ class AnswerForm(forms.ModelForm):
 
     answer = forms.ChoiceField(
         label=_("Your answer"), widget=forms.RadioSelect,
+        # Worded as the enterprise says it; the buyer reads the model's labels.
         choices=[
-            choice for choice in QuoteInvitation.Answer.choices
-            if choice[0] != QuoteInvitation.Answer.PENDING
+            (QuoteInvitation.Answer.INTERESTED, _("We are interested")),
+            (QuoteInvitation.Answer.DECLINED, _("We are not interested")),
+            (QuoteInvitation.Answer.QUOTED, _("We send a quote")),
         ],
     )
     decline_reason = DeclineReasonField(label=_("Reason, if you are not interested"))

@@ -83,6 +83,7 @@ def test_a_buyer_goes_from_a_shortlist_to_a_validated_purchase_counted_in_the_re
         page.select_option("#id_shortlist", label="Traiteurs pour la fête de quartier")
         page.locator("main form button[type=submit]").click()
     expect(page.locator(".shortlist-entries > li")).to_have_count(3)
+    check_accessibility(page)
 
     page.get_by_role("link", name=words["ask"]).click()
     page.fill("#id_title", "Repas pour 80 personnes")
@@ -107,6 +108,8 @@ def test_a_buyer_goes_from_a_shortlist_to_a_validated_purchase_counted_in_the_re
     enterprise_context = browser.new_context()
     answering = enterprise_context.new_page()
     answering.goto(link_in(mails[quoting.email]))
+    check_accessibility(answering)
+    assert screenshot(answering, f"procurement-respond-{language}") == []
     answering.check("input[name=answer][value=quoted]")
     answering.fill("#id_amount", "4 250,50")
     answering.fill("#id_delay", "2 semaines")

@@ -231,6 +231,7 @@ class ClaimAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Decide a claim on %(name)s") % {"name": claim.enterprise.name},
             "claim": claim, "refusal": refusal, "opts": self.model._meta,
+            "is_open": claim.state == Claim.State.AWAITING_STAFF,
             "domain": claims.website_domain(claim.enterprise.website),
         }
         return TemplateResponse(request, "enterprise_accounts/admin/claim.html", context)
@@ -301,6 +302,7 @@ class EnterpriseFileAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Review a file of %(name)s") % {"name": item.enterprise.name},
             "item": item, "refusal": refusal, "opts": self.model._meta,
+            "is_open": item.state == EnterpriseFile.State.PENDING,
         }
         return TemplateResponse(request, "enterprise_accounts/admin/file.html", context)
 

@@ -111,8 +111,11 @@ def claim_from_welcome_token(token):
 @transaction.atomic
 def grant(claim, decided_by=None):
     """The claimant's account (created with their address as user name) and membership; the
-    first person of an enterprise owns it. Returns ``(user, created)``."""
+    first person of an enterprise owns it. Returns ``(user, created)``, or ``(None, False)``
+    when the claim was decided meanwhile (a second click, staff in two tabs)."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.state not in (Claim.State.AWAITING_EMAIL, Claim.State.AWAITING_STAFF):
+        return None, False
     user = account_for(claim.email)
     created = user is None
     if created:
@@ -134,6 +137,8 @@ def grant(claim, decided_by=None):
 
 def approve(claim, staff, site):
     user, _created = grant(claim, decided_by=staff)
+    if user is None:
+        return
     send_to(claim.email, claim.language, "claim_approved",
             {"claim": claim, "enterprise": claim.enterprise, "site": site,
              "token": welcome_token(claim), "needs_password": not user.has_usable_password()})

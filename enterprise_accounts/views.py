@@ -99,6 +99,9 @@ class ClaimLinkView(TemplateView):
         if self.claim is None:
             return self.get(request, token)
         user, _created = claims.grant(self.claim)
+        if user is None:
+            self.claim = None
+            return self.get(request, token)
         return sign_in_after_claim(request, user)
 
 

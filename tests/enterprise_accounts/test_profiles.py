@@ -275,3 +275,10 @@ def test_an_editor_cannot_invite(client, enterprise):
                            {"email": "x@example.com", "role": "owner", "language": "fr"})
     assert response.status_code == 403
     assert not Claim.objects.exists()
+
+
+def test_a_claim_link_used_twice_grants_once(client, enterprise):
+    claim = claims.start_claim(enterprise, "Léa", "DG", "lea@lespousses.coop", "fr", "http://x")
+    assert claims.grant(claim)[0] is not None
+    assert claims.grant(claim) == (None, False)
+    assert EnterpriseMembership.objects.count() == 1

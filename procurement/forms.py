@@ -237,6 +237,13 @@ class QuoteRequestForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        self.check_limits()
+        return cleaned_data
+
+    def check_limits(self):
+        """The buyer's daily limit and the chosen enterprises' weekly one. The view runs it
+        again once the buyer's row is locked, so that two requests sent at the same moment
+        cannot both pass."""
         limit = settings.PROCUREMENT_REQUESTS_PER_BUYER_PER_DAY
         sent_today = QuoteRequest.objects.of_buyer(self.buyer).sent_since(
             timezone.now() - timedelta(days=1)
@@ -252,7 +259,12 @@ class QuoteRequestForm(forms.ModelForm):
                 ) % {"count": sent_today},
                 code="rate_limited",
             )
-        return cleaned_data
+        recipients = list(self.cleaned_data.get("recipients") or [])
+        if unavailable_reasons(recipients):
+            raise forms.ValidationError(
+                _("One of the enterprises can no longer receive a request: choose again."),
+                code="unavailable",
+            )
 
 
 class DeclineReasonField(forms.ChoiceField):

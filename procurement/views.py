@@ -6,9 +6,9 @@ but a shared shortlist's read-only page.
 """
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
@@ -226,6 +226,12 @@ class QuoteRequestCreateView(BuyerRequiredMixin, CreateView):
     def form_valid(self, form):
         membership = membership_for(self.request.user)
         with transaction.atomic():
+            get_user_model().objects.select_for_update().filter(pk=self.request.user.pk).first()
+            try:
+                form.check_limits()
+            except ValidationError as error:
+                form.add_error(None, error)
+                return self.form_invalid(form)
             quote_request = form.save(commit=False)
             quote_request.buyer = self.request.user
             quote_request.shortlist = self.shortlist_object

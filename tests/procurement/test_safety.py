@@ -285,3 +285,29 @@ def test_the_buyer_sees_an_enterprise_address_only_after_its_answer(client, memb
 
     assert "secret@coop.example" not in before
     assert "secret@coop.example" in after
+
+
+@override_settings(PROCUREMENT_REQUESTS_PER_BUYER_PER_DAY=1)
+def test_a_request_that_passed_the_form_is_checked_again_once_the_buyer_is_locked(
+    client, shortlist, member, three_enterprises
+):
+    from procurement.forms import QuoteRequestForm
+
+    checks = []
+    original = QuoteRequestForm.check_limits
+
+    def check_then_race(form):
+        checks.append(form)
+        original(form)
+        if len(checks) == 1:
+            # Another tab sends a request between the form's check and the view's.
+            QuoteRequestFactory(buyer=member.user)
+
+    client.force_login(member.user)
+    with mock.patch.object(QuoteRequestForm, "check_limits", check_then_race):
+        response = send_request(client, shortlist, three_enterprises[:1])
+
+    assert len(checks) == 2
+    assert response.status_code == 200
+    assert "Vous avez envoyé 1 demande dans les dernières 24 heures" in response.content.decode()
+    assert not QuoteInvitation.objects.exists()

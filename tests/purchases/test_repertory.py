@@ -154,12 +154,13 @@ def test_repertory_page_filters_and_shows_the_sector_table(client, purchases,
                                                           django_assert_num_queries):
     cache.clear()
     # Sectors, categories and regions for the filter selects; summary rows by year and bracket,
-    # by sector and bracket; sector names.
-    with django_assert_num_queries(6):
+    # by sector and bracket; sector names; open requests for quotes by category and by region
+    # (procurement's section).
+    with django_assert_num_queries(8):
         response = client.get(reverse("purchases:repertory"), {"year": "2025"})
         content = response.content.decode()
     # The rendered filters are cached: the statistics are counted afresh.
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         again = client.get(reverse("purchases:repertory"), {"year": "2025"})
     assert 'name="sector"' in again.text
     assert again.context["statistics"].total.total == Decimal("155900")

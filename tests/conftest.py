@@ -40,3 +40,13 @@ def task_worker(db, monkeypatch):
         ).run()
 
     return run
+
+
+# search helper: the synonym sets each process keeps follow the revision of the directory
+# index it holds, which a test's rolled-back writes may leave behind: each test reads them anew.
+@pytest.fixture(autouse=True)
+def fresh_synonyms():
+    from enterprises.search.synonyms import forget_synonyms
+
+    forget_synonyms()
+    yield

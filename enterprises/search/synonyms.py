@@ -85,10 +85,9 @@ class SynonymTable:
             found |= self.by_first_form.get(form, set())
         return found
 
-    def spans(self, typed):
-        """``{start: (end, other terms)}``: the runs of ``typed`` words that a set names, the
-        longest first from the left, with the other terms of every set naming them."""
-        spans = {}
+    def runs(self, typed):
+        """``(start, end, set numbers)`` of each run of ``typed`` words that sets name, the
+        longest first from the left."""
         start = 0
         while start < len(typed):
             found = self.matches_at(typed, start)
@@ -96,6 +95,14 @@ class SynonymTable:
                 start += 1
                 continue
             end, numbers = found
+            yield start, end, numbers
+            start = end
+
+    def spans(self, typed):
+        """``{start: (end, other terms)}``: the runs of ``typed`` words that a set names, with
+        the other terms of every set naming them."""
+        spans = {}
+        for start, end, numbers in self.runs(typed):
             run = typed[start:end]
             # A term holding every word of the run finds nothing more ("service de traiteur"
             # for « traiteur »), and would only weigh its matches twice.
@@ -107,23 +114,14 @@ class SynonymTable:
             }
             if others:
                 spans[start] = (end, tuple(sorted(others)))
-            start = end
         return spans
 
     def categories_named(self, typed):
         """``{start: (end, category ids)}``: runs of ``typed`` that name a category's set."""
         named = {}
-        start = 0
-        while start < len(typed):
-            found = self.matches_at(typed, start)
-            if found is None:
-                start += 1
-                continue
-            end, numbers = found
-            categories = {self.sets[n][0] for n in numbers} - {None}
-            if categories:
+        for start, end, numbers in self.runs(typed):
+            if categories := {self.sets[n][0] for n in numbers} - {None}:
                 named[start] = (end, categories)
-            start = end
         return named
 
 
@@ -154,11 +152,16 @@ def current_revision():
     return loaded_revision() or DirectoryRevision.current()
 
 
+def forget_synonyms():
+    """Drop this process's copy of the sets: the next search reads them again."""
+    with _lock:
+        _cached.update(revision=object(), table=None)
+
+
 def forget(**kwargs):
     """A set was saved or deleted: this process reads the sets again at once, the others when
     they see the new revision."""
-    with _lock:
-        _cached.update(revision=object(), table=None)
+    forget_synonyms()
     DirectoryRevision.bump(**kwargs)
 
 

@@ -98,7 +98,8 @@ def test_an_empty_text_search_applies_the_filters_its_words_name_and_says_so(
 
 
 def test_in_french_the_note_and_the_link_are_in_french(client, directory):
-    page = client.get(LISTING, {"q": "traiteur Longueuil"}).content.decode()
+    # French pages set non-breaking spaces inside « » and before ; and :.
+    page = " ".join(client.get(LISTING, {"q": "traiteur Longueuil"}).content.decode().split())
 
     assert (
         "Aucun résultat pour « traiteur Longueuil » ; voici plutôt : « Traiteur et buffets » — "

@@ -390,7 +390,7 @@ class RecordPurchaseView(BuyerRequiredMixin, View):
     def post(self, request, pk):
         with transaction.atomic():
             quote_request = get_object_or_404(
-                QuoteRequest.objects.select_for_update().select_related("chosen"),
+                QuoteRequest.objects.select_for_update(of=("self",)).select_related("chosen"),
                 pk=pk, buyer=request.user,
             )
             membership = membership_for(request.user)

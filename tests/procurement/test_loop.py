@@ -324,3 +324,32 @@ def test_the_enterprises_that_answered_learn_the_decision_in_their_language(
         chosen.email: "Vous avez été choisie : Repas pour 80 personnes",
         other.email: "Request closed: Repas pour 80 personnes",
     }
+
+
+def test_a_buyer_who_wrote_in_english_is_told_of_answers_in_english(
+    client, shortlist, member, three_enterprises, outbox
+):
+    client.force_login(member.user)
+    with translation.override("en"):
+        client.post(
+            reverse("procurement:request_create", args=[shortlist.pk]),
+            request_data(three_enterprises[:1]),
+        )
+    respond_url = links_in(outbox()[0])[0]
+
+    type(client)().post(respond_url, {"answer": "interested", "language": "fr"})
+
+    notice = outbox()[-1]
+    assert notice.to == [member.user.email]
+    assert notice.subject == "Traiteur Solidaire answered your request for quotes"
+    assert "/en/quote-requests/" in links_in(notice)[0]
+
+
+def test_the_english_result_cards_link_to_the_english_save_page(client, three_enterprises):
+    with translation.override("en"):
+        response = client.get(reverse("enterprises:list"))
+        save_url = reverse("procurement:save", args=[three_enterprises[0].slug])
+
+    html = response.content.decode()
+    assert save_url.startswith("/en/shortlists/save/")
+    assert save_url in html and "Save to a shortlist" in html

@@ -79,7 +79,7 @@ def test_command_output_is_in_the_active_language_only(capsys):
         call_command("import_directory", "--network", "cesim", "--dry-run",
                      str(SAMPLES / "cesim.csv"))
 
-    output = capsys.readouterr().out
+    output = capsys.readouterr().out.replace("\xa0", " ")
     assert output.startswith("Simulation — rien n'a été enregistré. 3 lignes. créées : 3,")
     assert "rows" not in output and "created" not in output
 

@@ -27,7 +27,13 @@ class PurchaseFilter(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("award_date", "date"), ("amount", "amount"), ("status", "status")),
-        field_labels={"award_date": _("Award date"), "amount": _("Amount"), "status": _("Status")},
+        # Every label given, descending ones too: django-filter words those once, at import,
+        # in whichever language was active then.
+        field_labels={
+            "award_date": _("Award date, oldest first"), "-date": _("Award date, newest first"),
+            "amount": _("Amount, smallest first"), "-amount": _("Amount, largest first"),
+            "status": _("Status, draft first"), "-status": _("Status, validated first"),
+        },
     )
 
     class Meta:

@@ -136,3 +136,15 @@ def test_a_member_signs_in_with_the_email_address(client):
         reverse("purchases:login"), {"username": "membre@example.org", "password": "pw-1234-xyz"}
     )
     assert response.status_code == 302
+
+
+def test_the_sort_options_are_in_the_pages_language_both_ways(client, contributor):
+    with translation.override("fr"):
+        client.get(reverse("purchases:purchase_list"))  # words anything built once, in French
+    with translation.override("en"):
+        english = html.unescape(client.get(reverse("purchases:purchase_list")).text)
+    options = re.findall(r'<option value="-?(?:date|amount|status)"[^>]*>([^<]+)</option>', english)
+    assert options == [
+        "Award date, oldest first", "Award date, newest first", "Amount, smallest first",
+        "Amount, largest first", "Status, draft first", "Status, validated first",
+    ]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -258,13 +258,11 @@ class DirectoryView(TemplateView):
                 continue
             chosen = [entry for entry in entries if entry["selected"]]
             for entry in chosen:
-                query = self.request.GET.copy()
-                query.pop("page", None)
-                query.setlist(name, [other["value"] for other in chosen if other is not entry])
+                others = [other["value"] for other in chosen if other is not entry]
                 chips.append({
                     "filter": self.filterset.filters[name].label,
                     "value": entry["label"],
-                    "query": query.urlencode(),
+                    "query": self.query_without(("page", name), **{name: others}),
                 })
         return chips
 
@@ -278,10 +276,15 @@ class DirectoryView(TemplateView):
             return self.filterset.active_filters["q"]
         return ", ".join(entry["label"] for entry in self.facets[name] if entry["selected"])
 
-    def query_without(self, names):
-        query = self.request.GET.copy()
-        for name in names:
-            query.pop(name, None)
+    def query_without(self, names, **replaced):
+        """This page's query string without the parameters ``names`` (nor empty ones, which a
+        submitted form leaves: ``q=``), then with the ``replaced`` lists of values."""
+        query = QueryDict(mutable=True)
+        for name, values in self.request.GET.lists():
+            if name not in names and (kept := [value for value in values if value]):
+                query.setlist(name, kept)
+        for name, values in replaced.items():
+            query.setlist(name, values)
         return query.urlencode()
 
 

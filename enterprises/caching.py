@@ -165,17 +165,22 @@ def kept_per_enterprise(kind, ids, fetch, make):
 
 def rendered_cards(enterprises, request, prefetch=("categories",)):
     """Each enterprise's result card (``CARD_TEMPLATE``), in order; only the cards not kept
-    yet get their ``prefetch`` relations (one query each) and are rendered."""
-    by_pk = {enterprise.pk: enterprise for enterprise in enterprises}
+    yet get their ``prefetch`` relations (one query each) and are rendered. A page that knows
+    its ids before its rows (``RankedPage``) fetches only the rows of those cards."""
+    if hasattr(enterprises, "rows"):
+        ids, rows_of = enterprises.ids, enterprises.rows
+    else:
+        by_pk = {enterprise.pk: enterprise for enterprise in enterprises}
+        ids, rows_of = list(by_pk), lambda missing: {pk: by_pk[pk] for pk in missing}
     template = get_template(CARD_TEMPLATE)
 
     def fetch(missing):
-        rows = [by_pk[pk] for pk in missing]
-        prefetch_related_objects(rows, *prefetch)
-        return {enterprise.pk: enterprise for enterprise in rows}
+        rows = rows_of(missing)
+        prefetch_related_objects(list(rows.values()), *prefetch)
+        return rows
 
     cards = kept_per_enterprise(
-        "card", list(by_pk), fetch,
+        "card", ids, fetch,
         lambda enterprise: template.render({"enterprise": enterprise}, request),
     )
     return [mark_safe(card) for card in cards]

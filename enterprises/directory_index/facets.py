@@ -125,9 +125,37 @@ class RankedResults(Sequence):
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        ids = self.ids[index]
-        rows = self.queryset.in_bulk(ids)
-        return [rows[pk] for pk in ids if pk in rows]
+        return RankedPage(self.ids[index], self.queryset)
+
+
+class RankedPage(Sequence):
+    """A page of ranked results: its ids, and its rows, fetched when first read. A caller
+    that has what it needs for some of them (``caching.rendered_cards``) asks ``rows(ids)``
+    for the others only. Its length is that of its ids, known without a query."""
+
+    def __init__(self, ids, queryset):
+        self.ids = ids
+        self.queryset = queryset
+        self.fetched = {}
+
+    def rows(self, ids):
+        """``{id: enterprise}`` for those of ``ids`` still published; one query at most."""
+        if missing := [pk for pk in ids if pk not in self.fetched]:
+            self.fetched |= self.queryset.in_bulk(missing)
+        return {pk: self.fetched[pk] for pk in ids if pk in self.fetched}
+
+    @property
+    def enterprises(self):
+        return list(self.rows(self.ids).values())
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        return self.enterprises[index]
+
+    def __iter__(self):
+        return iter(self.enterprises)
 
 
 def facet_counts(filterset, facets=FACETS, fixed=None):

@@ -268,3 +268,12 @@ def test_the_filters_block_is_kept_per_filter_state_not_per_page_or_order(client
         return page.split('<div id="facets">')[1].split("</div>")[0]
 
     assert facets(reordered) == facets(montreal)
+
+
+def test_a_ranked_search_seen_again_reads_no_enterprise_row(client, caterer):
+    first, _queries = run(client, SEARCH)
+    second, queries = run(client, SEARCH)
+
+    assert "BONNE FOURCHETTE" in second.content.decode()
+    assert second.content == first.content
+    assert '"enterprises_enterprise"."id" IN (' not in queries  # the page's rows, by id

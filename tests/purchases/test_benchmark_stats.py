@@ -21,5 +21,6 @@ def test_benchmark_prints_the_dashboard_and_admin_index_figures_and_leaves_no_ac
     timed = [line for line in lines if re.search(r"median +[\d.]+ ms +p95 +[\d.]+ ms", line)]
     assert any(line.startswith("Accueil de l’administration") and "/admin/" in line
                for line in timed)
-    assert sum("/membres/" in line for line in timed) == 2
+    assert sum(line.endswith("/membres/") for line in timed) == 2
+    assert any(line.startswith("Connexion (vérification du mot de passe)") for line in lines)
     assert not get_user_model().objects.filter(username="benchmark-stats").exists()

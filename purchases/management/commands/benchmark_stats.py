@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from enterprises.models import Category, Region, Sector
@@ -28,6 +29,8 @@ from purchases.models import (
 )
 
 BENCHMARK_USERNAME = "benchmark-stats"
+# Each sign-in checks a password on purpose slowly (PBKDF2): a few tell its cost.
+SIGN_IN_REQUESTS = 5
 
 
 class Command(BaseCommand):
@@ -74,6 +77,7 @@ class Command(BaseCommand):
         ):
             self.measure_dashboard(client, f"{label} ({count})", organization, options["requests"])
         self.measure_admin_index(client, options["requests"])
+        self.measure_sign_in(by_size[0][0], min(options["requests"], SIGN_IN_REQUESTS))
 
     def measure_dashboard(self, client, label, organization, requests):
         """Signed in as a throwaway member, in a transaction rolled back afterwards.
@@ -98,6 +102,30 @@ class Command(BaseCommand):
             client.force_login(user)
             self.measure(client, _("Admin index"), reverse("admin:index"), requests)
             transaction.set_rollback(True)
+
+    def measure_sign_in(self, organization, requests):
+        """The sign-in form's answer, which is what a member waits for before the dashboard:
+        nearly all of it is the password hasher's work, not the page's."""
+        password = get_random_string(20)
+        with transaction.atomic():
+            user, _created = get_user_model().objects.get_or_create(username=BENCHMARK_USERNAME)
+            user.set_password(password)
+            user.save()
+            Membership.objects.create(user=user, organization_id=organization)
+            timings = []
+            for _request in range(requests):
+                client = Client(HTTP_HOST="localhost")
+                started = time.perf_counter()
+                response = client.post(reverse("purchases:login"),
+                                       {"username": BENCHMARK_USERNAME, "password": password})
+                timings.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 302:
+                    raise CommandError(f"sign-in: HTTP {response.status_code}")
+            transaction.set_rollback(True)
+        self.stdout.write(
+            f"{_('Sign-in (password check)'):<32} median {statistics.median(timings):7.1f} ms   "
+            f"max {max(timings):7.1f} ms   {reverse('purchases:login')}"
+        )
 
     def pages(self):
         repertory = reverse("purchases:repertory")

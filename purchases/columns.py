@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from enterprises.formatting import sorted_by_language
 from enterprises.models import Category, Enterprise, Region
 from enterprises.validators import fold, normalize_neq
 
@@ -200,7 +201,7 @@ def method_labels(language):
 
 def category_labels(language):
     with translation.override(language):
-        return sorted({category.localized_name for category in Category.objects.all()})
+        return sorted_by_language({category.localized_name for category in Category.objects.all()})
 
 
 def region_labels(language):

@@ -3,6 +3,7 @@ largest values, removable chips for the active filters, the verified badge and f
 profile's dates and sources, and lists in the page's language (server side; the browser tests
 cover phones, focus and live updates)."""
 
+import html
 import re
 from datetime import date
 
@@ -285,3 +286,14 @@ def test_the_profile_lists_its_sectors_and_regions_in_the_pages_language_order(c
     assert french.index("Fabrication et") < french.index("Habitation") < french.index(
         "Médias communautaires"
     )
+
+
+def test_english_pages_quote_the_declaration_with_english_quotation_marks(client):
+    english = html.unescape(text(client.get("/en/pages/pourquoi-acheter-economie-sociale/")))
+    french = html.unescape(text(client.get("/pages/pourquoi-acheter-economie-sociale/")))
+
+    assert "“J'achète!” signatories" in english
+    assert "the “L'économie sociale, j'achète!” declaration" in english
+    assert "«" not in english.split("<main")[1]
+    assert "Signataires de « J'achète! »" in french
+    assert "la déclaration « L'économie sociale, j'achète! »" in french

@@ -216,6 +216,11 @@ class QuoteRequestForm(forms.ModelForm):
         ).order_by("name")
         self.fields["category"].queryset = Category.objects.order_by("name")
         self.fields["answer_by"].widget.attrs["min"] = timezone.localdate().isoformat()
+        # The usual case: every enterprise of the list that can receive it, two weeks to answer.
+        self.fields["recipients"].initial = [
+            enterprise.pk for enterprise in self.available[:settings.PROCUREMENT_MAX_RECIPIENTS]
+        ]
+        self.fields["answer_by"].initial = timezone.localdate() + timedelta(days=14)
 
     def clean_recipients(self):
         recipients = self.cleaned_data["recipients"]

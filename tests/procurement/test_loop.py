@@ -353,3 +353,19 @@ def test_the_english_result_cards_link_to_the_english_save_page(client, three_en
     html = response.content.decode()
     assert save_url.startswith("/en/shortlists/save/")
     assert save_url in html and "Save to a shortlist" in html
+
+
+def test_the_request_form_offers_every_reachable_enterprise_checked(
+    client, shortlist, member, three_enterprises
+):
+    unreachable = three_enterprises[2]
+    unreachable.email = ""
+    unreachable.save()
+    client.force_login(member.user)
+
+    html = client.get(reverse("procurement:request_create", args=[shortlist.pk])).content.decode()
+
+    checked = re.findall(
+        r'<input type="checkbox" name="recipients" value="(\d+)"[^>]*checked', html
+    )
+    assert sorted(map(int, checked)) == sorted(e.pk for e in three_enterprises[:2])

@@ -14,9 +14,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, ImportReviewItem
+from enterprises.validators import normalize_neq
 
 from . import claims, files, profiles
-from .forms import RefusalForm
+from .forms import NEQ_TAKEN, RefusalForm, neq_taken
 from .models import (
     ChangeRequest,
     Claim,
@@ -74,19 +75,27 @@ class ReviewForm(forms.Form):
             )
 
     def values(self, change_request, enterprise):
-        values = dict(change_request.changes)
-        errors = {}
-        for name in self.fields:
-            try:
-                values[name] = Enterprise._meta.get_field(name).clean(
-                    self.cleaned_data[name], enterprise
-                )
-            except ValidationError as error:
-                errors[name] = error.messages
-        for name, problems in errors.items():
-            for problem in problems:
-                self.add_error(name, problem)
-        return None if errors else values
+        """The values to write, normalized and checked as the model checks them (an NEQ
+        another enterprise holds, a malformed address), or None with the form's errors."""
+        values = {**change_request.changes,
+                  **{name: self.cleaned_data[name] for name in self.fields}}
+        candidate = Enterprise.objects.get(pk=enterprise.pk)
+        scalars = {name: value for name, value in values.items()
+                   if not Enterprise._meta.get_field(name).many_to_many}
+        for name, value in scalars.items():
+            setattr(candidate, Enterprise._meta.get_field(name).attname, value)
+        others = [field.name for field in Enterprise._meta.fields if field.name not in scalars]
+        try:
+            if "neq" in scalars and neq_taken(normalize_neq(candidate.neq), enterprise):
+                raise ValidationError({"neq": NEQ_TAKEN})
+            candidate.full_clean(exclude=others)
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                for problem in problems:
+                    self.add_error(name if name in self.fields else None, problem)
+            return None
+        return {**values, **{name: getattr(candidate, Enterprise._meta.get_field(name).attname)
+                             for name in scalars}}
 
 
 @admin.register(ChangeRequest)

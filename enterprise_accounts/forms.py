@@ -4,6 +4,7 @@ from django.db.models import URLField
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
+from enterprises.validators import normalize_neq
 
 from .models import Claim, EnterpriseFile, ErrorReport, Role
 from .profiles import EDITABLE_FIELDS, IDENTITY_FIELDS
@@ -44,6 +45,14 @@ class ProfileForm(forms.ModelForm):
         self.fields["mrc"].queryset = self.fields["mrc"].queryset.select_related("region")
 
 
+NEQ_TAKEN = _("Another enterprise of the directory holds this NEQ: write to the network's "
+              "staff, who can merge the two profiles.")
+
+
+def neq_taken(neq, enterprise):
+    return bool(neq) and Enterprise.objects.exclude(pk=enterprise.pk).filter(neq=neq).exists()
+
+
 class IdentityForm(forms.ModelForm):
     note = forms.CharField(
         label=_("Why these changes? (for the network's staff)"), required=False,
@@ -55,9 +64,26 @@ class IdentityForm(forms.ModelForm):
         fields = IDENTITY_FIELDS
         widgets = {"labels": forms.CheckboxSelectMultiple}
 
-    def validate_unique(self):
-        # The NEQ's uniqueness is checked by staff when they approve.
-        pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Typed with spaces ("1160 0000 05"); the model keeps its 10 digits.
+        neq = self.fields["neq"]
+        self.fields["neq"] = forms.CharField(
+            label=neq.label, help_text=neq.help_text, required=False, max_length=20
+        )
+
+    def clean_neq(self):
+        neq = normalize_neq(self.cleaned_data["neq"])
+        if neq_taken(neq, self.instance):
+            raise forms.ValidationError(NEQ_TAKEN)
+        return neq
+
+    def validate_constraints(self):
+        # The NEQ's uniqueness is told above in words people understand.
+        try:
+            self.instance.validate_constraints(exclude=self._get_validation_exclusions() | {"neq"})
+        except forms.ValidationError as error:
+            self._update_errors(error)
 
 
 class ClaimForm(forms.ModelForm):

@@ -35,14 +35,18 @@ def field_value(enterprise, name):
     return getattr(enterprise, field.attname)
 
 
-def form_value(name, value):
-    """A form's cleaned value in the same shape as ``field_value``."""
-    field = Enterprise._meta.get_field(name)
-    if field.many_to_many:
-        return sorted(item.pk for item in value)
-    if field.is_relation:
-        return value.pk if value is not None else None
-    return value
+def form_values(form, names):
+    """A validated model form's values in the same shape as ``field_value``: as the model
+    normalized them on its instance (an NEQ's or a phone's spaces gone), related objects as
+    ids."""
+    values = {}
+    for name in names:
+        field = Enterprise._meta.get_field(name)
+        if field.many_to_many:
+            values[name] = sorted(item.pk for item in form.cleaned_data[name])
+        else:
+            values[name] = getattr(form.instance, field.attname)
+    return values
 
 
 def is_trusted(enterprise):

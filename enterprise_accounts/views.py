@@ -230,8 +230,7 @@ class ProfileView(PortalMixin, FormView):
         )
 
     def form_valid(self, form):
-        values = {name: profiles.form_value(name, form.cleaned_data[name])
-                  for name in profiles.EDITABLE_FIELDS}
+        values = profiles.form_values(form, profiles.EDITABLE_FIELDS)
         written, request = profiles.submit_profile(self.enterprise, self.request.user, values)
         if request is not None and request.state == request.State.PENDING:
             messages.success(self.request, _(
@@ -264,8 +263,7 @@ class IdentityView(PortalMixin, FormView):
                 "instance": Enterprise.objects.get(pk=self.enterprise.pk)}
 
     def form_valid(self, form):
-        values = {name: profiles.form_value(name, form.cleaned_data[name])
-                  for name in profiles.IDENTITY_FIELDS}
+        values = profiles.form_values(form, profiles.IDENTITY_FIELDS)
         request = profiles.request_identity_change(
             self.enterprise, self.request.user, values, form.cleaned_data["note"]
         )

@@ -282,3 +282,30 @@ def test_a_claim_link_used_twice_grants_once(client, enterprise):
     assert claims.grant(claim)[0] is not None
     assert claims.grant(claim) == (None, False)
     assert EnterpriseMembership.objects.count() == 1
+
+
+def test_an_neq_another_enterprise_holds_is_refused_then_and_at_approval(
+    client, staff_client, enterprise
+):
+    membership = EnterpriseMembershipFactory(enterprise=enterprise)
+    client.force_login(membership.user)
+    identity = reverse("enterprise_accounts:identity", args=[enterprise.pk])
+    client.post(identity, {"name": enterprise.name, "neq": "1160 0000 05",
+                           "legal_form": "cooperative"})
+    change = ChangeRequest.objects.get()
+    assert change.changes == {"neq": "1160000005"}
+    # Meanwhile an import gave that number to another enterprise.
+    EnterpriseFactory(neq="1160000005")
+    response = client.post(identity, {"name": enterprise.name, "neq": "1160000005",
+                                      "legal_form": "cooperative"})
+    assert "Une autre entreprise du répertoire détient ce NEQ" in str(
+        response.context["form"].errors)
+    response = staff_client.post(
+        reverse("admin:enterprise_accounts_changerequest_review", args=[change.pk]),
+        {"approve": "1", "neq": "1160 0000 05"},
+    )
+    assert response.status_code == 200
+    assert "Une autre entreprise du répertoire détient ce NEQ" in response.content.decode()
+    enterprise.refresh_from_db()
+    assert enterprise.neq == ""
+    assert ChangeRequest.objects.get().state == ChangeRequest.State.PENDING

@@ -94,6 +94,7 @@ def submit_profile(enterprise, user, values):
     request = None
     if reviewed:
         trusted = is_trusted(enterprise)
+        supersede(enterprise, reviewed)
         request = ChangeRequest.objects.create(
             enterprise=enterprise, submitted_by=user, changes=reviewed,
             previous={name: field_value(enterprise, name) for name in reviewed},
@@ -104,6 +105,20 @@ def submit_profile(enterprise, user, values):
     enterprise.confirmed_on = timezone.localdate()
     apply_values(enterprise, direct, reason)
     return sorted(direct), request
+
+
+def supersede(enterprise, fields):
+    """A new proposal for a field replaces the one still waiting: staff review only the
+    latest, and approving an older one can never undo it."""
+    for pending in enterprise.change_requests.pending().select_for_update():
+        remaining = {name: value for name, value in pending.changes.items() if name not in fields}
+        if remaining == pending.changes:
+            continue
+        if remaining:
+            pending.changes = remaining
+            pending.save(update_fields=["changes"])
+        else:
+            pending.delete()
 
 
 def request_identity_change(enterprise, user, values, note):

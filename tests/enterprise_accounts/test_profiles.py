@@ -309,3 +309,16 @@ def test_an_neq_another_enterprise_holds_is_refused_then_and_at_approval(
     enterprise.refresh_from_db()
     assert enterprise.neq == ""
     assert ChangeRequest.objects.get().state == ChangeRequest.State.PENDING
+
+
+def test_a_new_proposal_replaces_the_one_still_waiting_for_the_same_field(client, enterprise):
+    membership = EnterpriseMembershipFactory(enterprise=enterprise)
+    client.force_login(membership.user)
+    url = reverse("enterprise_accounts:profile", args=[enterprise.pk])
+    client.post(url, profile_form(enterprise, description_fr="Premier jet.",
+                                  phone="418 555-0101"))
+    client.post(url, profile_form(enterprise, description_fr="Version finale."))
+    waiting = {tuple(sorted(request.changes.items()))
+               for request in ChangeRequest.objects.pending()}
+    assert waiting == {(("phone", "+1 418-555-0101"),),
+                       (("description_fr", "Version finale."),)}

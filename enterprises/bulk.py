@@ -61,13 +61,46 @@ def copy_rows(model, attnames, rows):
     if connection.vendor != "postgresql":
         insert_rows(model, attnames, rows)
         return
+    from psycopg.types.json import Jsonb  # only installed where PostgreSQL is used
+
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in attnames)
+    fields = [model._meta.get_field(name) for name in attnames]
+    columns = ", ".join(quote(field.column) for field in fields)
+    # JSON columns take a Jsonb value: COPY would write a list as an array.
+    json_positions = [position for position, field in enumerate(fields)
+                      if isinstance(field, models.JSONField)]
     with connection.cursor() as cursor, cursor.cursor.copy(
         f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     ) as copy:
         for row in rows:
+            if json_positions:
+                row = list(row)
+                for position in json_positions:
+                    row[position] = Jsonb(row[position], dumps=dump_json)
             copy.write_row(row)
+
+
+def copy_rows_with_ids(model, attnames, rows):
+    """PostgreSQL: ``copy_rows`` for new objects, their ids drawn from the table's sequence
+    first (COPY returns nothing); returns the ids in the rows' order. Elsewhere an INSERT …
+    RETURNING."""
+    pk = model._meta.pk
+    if connection.vendor != "postgresql":
+        return [pk for (pk,) in insert_rows(model, attnames, rows, returning=(pk.column,))]
+    rows = list(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    copy_rows(model, [pk.attname, *attnames], ([pk, *row] for pk, row in zip(ids, rows,
+                                                                              strict=True)))
+    return ids
+
+
+def dump_json(value):
+    return json.dumps(value, cls=RowEncoder)
 
 
 class RowEncoder(DjangoJSONEncoder):

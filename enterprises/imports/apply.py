@@ -6,7 +6,7 @@ from array import array
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..bulk import copy_rows, insert_rows
+from ..bulk import copy_rows, copy_rows_with_ids, insert_rows
 from ..models import Enterprise, EnterpriseSource, ImportReviewItem
 from .diff import STORED_FIELDS, attname, m2m_column
 from .mapping import MULTI_FIELDS
@@ -188,7 +188,7 @@ SEARCHED_RELATIONS = ("sectors", "categories")
 def insert_enterprises(rows):
     """Insert enterprises given as {attname: value}, the other columns at their defaults;
     returns {slug: pk}. Model instances and Django's per-value preparation cost more than
-    the database did."""
+    the database did; on PostgreSQL, COPY (ids drawn first) costs less than an INSERT."""
     if not rows:
         return {}
     now = timezone.now()
@@ -201,9 +201,10 @@ def insert_enterprises(rows):
         for model_field in Enterprise._meta.concrete_fields
         if not model_field.primary_key
     }
-    return dict(insert_rows(Enterprise, list(defaults), (
+    ids = copy_rows_with_ids(Enterprise, list(defaults), (
         [row.get(name, default) for name, default in defaults.items()] for row in rows
-    ), returning=("slug", "id")))
+    ))
+    return dict(zip((row["slug"] for row in rows), ids, strict=True))
 
 
 def insert_sources(rows):

@@ -197,7 +197,12 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     username = forms.CharField(
         label=_("Email"), max_length=254,
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+        # A text box that phones give an email keyboard: an older account named otherwise
+        # (not an address) can still sign in.
+        widget=forms.TextInput(attrs={
+            "autofocus": True, "autocomplete": "email", "inputmode": "email",
+            "autocapitalize": "none", "spellcheck": "false",
+        }),
     )
 
     def __init__(self, request=None, *args, **kwargs):

@@ -110,7 +110,7 @@ def test_member_records_and_submits_a_purchase_then_sees_it_counted_once_validat
     )
     page.goto(live_server.url + reverse("purchases:dashboard"))
     figures = page.locator(".figures dd")
-    expect(figures.nth(0)).to_have_text(re.compile(r"^30\D?000 \$$"))
+    expect(figures.nth(0)).to_have_text(re.compile(r"^30\D?000\s\$$"))
     expect(figures.nth(2)).to_have_text("1")
     assert purchase.amount == Decimal("30000.00")
 

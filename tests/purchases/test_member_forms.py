@@ -126,7 +126,7 @@ def test_the_sign_in_form_asks_for_the_email_address(client, language, label):
     with translation.override(language):
         page = client.get(reverse("purchases:login")).text
     assert re.search(f">{label}\\s?:?</label>", page)
-    assert 'type="email"' in page and 'autocomplete="email"' in page
+    assert 'inputmode="email"' in page and 'autocomplete="email"' in page
     assert "utilisateur" not in page and "Username" not in page
 
 

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from enterprises.models import Enterprise, ImportReviewItem
 from enterprises.validators import normalize_neq
@@ -248,7 +249,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
 @admin.register(ErrorReport)
 class ErrorReportAdmin(admin.ModelAdmin):
-    list_display = ["enterprise", "created_at", "state", "email"]
+    list_display = ["enterprise", "created_at", "state", "message", "email"]
     list_filter = ["state"]
     list_select_related = ["enterprise"]
     raw_id_fields = ["enterprise"]
@@ -261,7 +262,7 @@ class ErrorReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(EnterpriseFile)
-class EnterpriseFileAdmin(admin.ModelAdmin):
+class EnterpriseFileAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "enterprise", "kind", "state", "created_at", "preview"]
     list_filter = ["state", "kind"]
     list_select_related = ["enterprise"]
@@ -327,7 +328,7 @@ class EnterpriseAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(EnterpriseMembership)
-class EnterpriseMembershipAdmin(admin.ModelAdmin):
+class EnterpriseMembershipAdmin(SimpleHistoryAdmin):
     list_display = ["user", "enterprise", "role", "language", "created_at"]
     list_filter = ["role"]
     list_select_related = ["user", "enterprise"]

@@ -79,8 +79,6 @@ class EnterpriseAccount(models.Model):
     )
     last_reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
 
-    history = History()
-
     class Meta:
         verbose_name = _("enterprise settings")
         verbose_name_plural = _("enterprise settings")

@@ -25,6 +25,63 @@ def scalar_attributes(values):
 
 
 
+class IdSet:
+    """Enterprise ids as a bitmap over the range they span: the search index reads an import's
+    touched ids at its very end, the import's peak, where a set of 100 000 ints took 7 MB and
+    this takes 13 KB. Ids spread over more than ``MAX_SPAN`` fall back to a plain set."""
+
+    MAX_SPAN = 1 << 25  # ids apart: at most 8 MB of bits, either side of the first
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self):
+        self.base, self.bits, self.count, self.spread = 0, bytearray(), 0, None
+
+    def add(self, pk):
+        if self.spread is None and self.bits and not (
+            self.base - self.MAX_SPAN < pk < self.base + self.MAX_SPAN
+        ):
+            self.spread = set(self)
+            self.bits = bytearray()
+        if self.spread is not None:
+            self.spread.add(pk)
+            return
+        if not self.bits:
+            self.base = pk - pk % 8
+        if pk < self.base:
+            extra = (self.base - pk + 7) // 8
+            self.bits[:0] = bytes(extra)
+            self.base -= extra * 8
+        byte, bit = divmod(pk - self.base, 8)
+        if byte >= len(self.bits):
+            self.bits.extend(bytes(byte + 1 - len(self.bits)))
+        if not self.bits[byte] >> bit & 1:
+            self.bits[byte] |= 1 << bit
+            self.count += 1
+
+    def update(self, pks):
+        for pk in pks:
+            self.add(pk)
+
+    def __iter__(self):
+        """The ids in increasing order."""
+        if self.spread is not None:
+            yield from sorted(self.spread)
+            return
+        for byte, value in enumerate(self.bits):
+            if value:
+                for bit in range(8):
+                    if value >> bit & 1:
+                        yield self.base + byte * 8 + bit
+
+    def __len__(self):
+        return len(self.spread) if self.spread is not None else self.count
+
+    def __bool__(self):
+        return len(self) > 0
+
+
 class Writer:
     """Buffers one chunk's creations, updates, sources and review items, then flushes them."""
 
@@ -33,7 +90,7 @@ class Writer:
         self.now = timezone.now()
         self._slugs = None
         # Enterprises whose search entry must be refreshed when the index is deferred.
-        self.touched = set()
+        self.touched = IdSet()
         # The id of the enterprise each row created, by line (a row's stand-in id until then
         # is minus its line): 8 bytes a row, where a dict took about a hundred.
         self.created = array("q")

@@ -270,21 +270,29 @@ def candidates(interpretation):
 
 def hint_parameters(get, filterset, interpretation):
     """The listing's parameters with the hint's filters added and its words taken out of the
-    text; None when it adds nothing (its facets are already filtered)."""
+    text; None when it changes nothing, or when a facet it names is filtered otherwise.
+
+    A facet already filtered on the very values the words name (a live update sends the
+    filters a hint applied, with the text as typed) only loses the words from the text."""
     params = get.copy()
     for name in PAGE_PARAMETERS:
         params.pop(name, None)
     active = filterset.active_filters
-    added = False
-    if interpretation.categories and "category" not in active:
-        params.setlist("category", [category.slug for category in interpretation.categories])
-        added = True
-    place = interpretation.place
-    if place and place.facet not in active and "mrc" not in active:
-        params.setlist(place.facet, [place.value])
-        added = True
-    if not added:
-        return None
+    wanted = {}
+    if interpretation.categories:
+        wanted["category"] = [category.slug for category in interpretation.categories]
+    if interpretation.place:
+        wanted[interpretation.place.facet] = [interpretation.place.value]
+    for facet, values in wanted.items():
+        if facet in active:
+            chosen = {getattr(choice, "code" if facet == "region" else "slug")
+                      for choice in active[facet]}
+            if not chosen >= set(values):
+                return None
+        elif interpretation.place and "mrc" in active and facet == "region":
+            return None  # an MRC chosen already places the search
+        else:
+            params.setlist(facet, values)
     if interpretation.remaining:
         params["q"] = interpretation.remaining
     else:

@@ -171,3 +171,21 @@ def test_hints_read_the_place_names_once_per_revision(client, directory):
         if 'FROM "enterprises_municipality"' in query["sql"]
         or 'FROM "enterprises_synonymset"' in query["sql"]
     ]
+
+
+def test_a_live_update_sending_the_applied_filters_back_shows_the_same_page(client, directory):
+    # After a hint is applied, the filters show as chosen: the next live update sends them
+    # with the text as typed. The words then only repeat the filters.
+    response = client.get(
+        f"/en{LISTING}", {"q": "traiteur Longueuil", "category": "traiteur", "mrc": "longueuil"}
+    )
+
+    assert names(response) == ["Cuisine du Vieux"]
+    assert "showing “Catering and buffets” — Longueuil instead" in response.content.decode()
+
+
+def test_a_place_outside_the_chosen_region_gives_way_to_the_region(client, directory):
+    response = client.get(f"/en{LISTING}", {"q": "traiteur Longueuil", "region": "06"})
+
+    assert names(response) == ["Festins de Montréal"]
+    assert "showing “Catering and buffets” instead" in response.content.decode()

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from enterprises.models import Category, Enterprise, Mrc, Region
 from enterprises.search.hints import listing_ids
@@ -125,7 +126,8 @@ class Command(BaseCommand):
         if failures:
             for row in rows:
                 if not row["success"]:
-                    self.stdout.write(
-                        f"  {row['family']:<10} {row['lang']} « {row['q']} »: "
-                        f"{row['found']} results, nDCG@10 {row['ndcg']:.2f}"
-                    )
+                    self.stdout.write("  " + ngettext(
+                        "%(family)s (%(lang)s) “%(q)s”: %(found)d result, nDCG@10 %(ndcg).2f",
+                        "%(family)s (%(lang)s) “%(q)s”: %(found)d results, nDCG@10 %(ndcg).2f",
+                        row["found"],
+                    ) % row)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from django.db import connections, transaction
 from django.db.models import FloatField, Value
+from rapidfuzz import fuzz, process
 
 from enterprises.models import Enterprise
 
@@ -106,6 +107,14 @@ class SearchBackend:
 
     def closest_word(self, word, published, candidates=5):
         for spelling in self.similar_words(word, candidates):
+            if self.match(published, spelling).exists():
+                return spelling
+        # Then the synonym sets' words, which name what enterprises do in words their own
+        # texts may not use (« conciergrie » → « conciergerie »).
+        known = current_synonyms().words
+        for spelling, _score, _index in process.extract(
+            word, list(known), scorer=fuzz.ratio, score_cutoff=80, limit=candidates
+        ):
             if self.match(published, spelling).exists():
                 return spelling
         return None

@@ -48,6 +48,7 @@ class SynonymTable:
 
     sets: list = field(default_factory=list)  # [(category id or None, (term, …))]
     by_first_form: dict = field(default_factory=dict)  # form → {(term, set number)}
+    words: set = field(default_factory=set)  # every word of every term, for "did you mean"
 
     @classmethod
     def of(cls, entries):
@@ -61,6 +62,7 @@ class SynonymTable:
                 continue
             number = len(table.sets)
             table.sets.append((category_id, terms))
+            table.words.update(word for term in terms for word in term if len(word) >= 3)
             for term in terms:
                 for form in forms(term[0]):
                     table.by_first_form.setdefault(form, set()).add((term, number))

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enterprises.models import Category, Enterprise
-from enterprises.search import SynonymSet, search
+from enterprises.search import SynonymSet, search, suggest
 from enterprises.search.synonyms import SynonymTable
 from tests.factories import EnterpriseFactory
 
@@ -156,3 +156,9 @@ def test_the_synonym_sets_are_read_once_per_revision_of_the_directory(client, di
     with CaptureQueriesContext(connection) as queries:
         listed(client, "caterer")
     assert not [query for query in queries if "enterprises_synonymset" in query["sql"]]
+
+
+def test_did_you_mean_also_knows_the_synonym_sets_words(directory):
+    # No enterprise's own text says « conciergerie »: its set's words are known all the same.
+    assert suggest("conciergrie") == "conciergerie"
+    assert "Coop Propreté" in found(suggest("conciergrie"))

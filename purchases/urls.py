@@ -4,17 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import uploads, views
-from .forms import EmailAuthenticationForm, PasswordResetRequestForm
+from .forms import PasswordResetRequestForm
 
 app_name = "purchases"
 
 auth_patterns = [
     path(
         "membres/connexion/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True,
-            next_page=reverse_lazy("purchases:dashboard"),
-        ),
+        views.SignInView.as_view(),
         name="login",
     ),
     path(

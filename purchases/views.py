@@ -5,6 +5,7 @@ Portal views get their membership, purchases and people from `purchases.access` 
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -34,6 +35,7 @@ from enterprises.validators import fold
 from . import access, ocds, spreadsheets
 from .filters import PurchaseFilter
 from .forms import (
+    EmailAuthenticationForm,
     InvitationSignupForm,
     InviteForm,
     PurchaseForm,
@@ -67,6 +69,20 @@ def spreadsheet_response(request, rows, stem, title):
 
 
 # The member portal ------------------------------------------------------------------------
+
+
+class SignInView(auth_views.LoginView):
+    """Members land on their dashboard; an account without a membership (a buyer who signed up
+    for shortlists) lands on the home page rather than on the dashboard's refusal."""
+
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        if access.membership_for(self.request.user) is None:
+            return reverse("enterprises:home")
+        return reverse("purchases:dashboard")
+
 
 
 class DashboardView(access.MemberRequiredMixin, TemplateView):

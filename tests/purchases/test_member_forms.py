@@ -148,3 +148,23 @@ def test_the_sort_options_are_in_the_pages_language_both_ways(client, contributo
         "Award date, oldest first", "Award date, newest first", "Amount, smallest first",
         "Amount, largest first", "Status, draft first", "Status, validated first",
     ]
+
+
+def test_an_account_without_a_membership_lands_on_the_home_page_not_a_refusal(client):
+    get_user_model().objects.create_user("acheteur@example.org", "acheteur@example.org", "pw-1234")
+    response = client.post(
+        reverse("purchases:login"), {"username": "acheteur@example.org", "password": "pw-1234"}
+    )
+    assert response.url == reverse("enterprises:home")
+
+
+def test_a_member_lands_on_the_dashboard_or_where_the_link_pointed(client):
+    membership = MembershipFactory()
+    membership.user.set_password("pw-1234")
+    membership.user.save()
+    credentials = {"username": membership.user.username, "password": "pw-1234"}
+    assert client.post(reverse("purchases:login"), credentials).url == reverse(
+        "purchases:dashboard")
+    client.logout()
+    target = reverse("purchases:purchase_list")
+    assert client.post(f"{reverse('purchases:login')}?next={target}", credentials).url == target

@@ -2,10 +2,26 @@
 each result card and on each enterprise page, the same for every visitor (both are cached)."""
 
 from enterprises.sections import CARD_ACTIONS, ENTERPRISE_PAGE, register_section
+from purchases.sections import DASHBOARD_PAGE, REPERTORY_PAGE
+
+from . import stats
 
 
 def no_context(enterprise, request):
     return None
+
+
+def organization_counts(organization, request):
+    """The member dashboard's counts of requests sent, answered and converted."""
+    return stats.organization_counts(organization)
+
+
+def public_counts(subject, request):
+    """The repertory's anonymized counts by category and region."""
+    return {
+        "by_category": stats.labelled(stats.by_category(), "category"),
+        "by_region": stats.labelled(stats.by_region(), "region"),
+    }
 
 
 def register():
@@ -16,4 +32,12 @@ def register():
     register_section(
         ENTERPRISE_PAGE, "shortlist", "procurement/includes/enterprise_action.html", no_context,
         order=5,
+    )
+    register_section(
+        DASHBOARD_PAGE, "quote_requests", "procurement/includes/dashboard_requests.html",
+        organization_counts, order=10,
+    )
+    register_section(
+        REPERTORY_PAGE, "quote_requests", "procurement/includes/repertory_requests.html",
+        public_counts, order=10,
     )

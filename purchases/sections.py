@@ -9,6 +9,11 @@ from .models import Purchase
 # The signatories page (« J'achète! »): apps above this one add sections to it, such as the
 # programs app's video capsules, with the signatories shown as the sections' subject.
 DECLARATION_PAGE = "declaration"
+# The member dashboard (the organization is the sections' subject) and the public repertory
+# (no subject): apps above this one add their own figures, such as the procurement app's
+# requests for quotes.
+DASHBOARD_PAGE = "dashboard"
+REPERTORY_PAGE = "repertory"
 # An enterprise may have sold to hundreds of members: the page names those that bought most.
 BUYERS_SHOWN = 10
 

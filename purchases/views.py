@@ -45,7 +45,7 @@ from .forms import (
 )
 from .mail import send_invitation
 from .models import Invitation, MemberOrganization, Membership, Purchase
-from .sections import DECLARATION_PAGE
+from .sections import DASHBOARD_PAGE, DECLARATION_PAGE, REPERTORY_PAGE
 from .stats import OrganizationDashboard, RepertoryStatistics
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,7 +92,8 @@ class DashboardView(access.MemberRequiredMixin, TemplateView):
         dashboard = OrganizationDashboard(self.organization)
         return super().get_context_data(
             dashboard=dashboard, charts=dashboard.charts(),
-            can_manage_team=access.can_manage_team(self.membership), **kwargs
+            can_manage_team=access.can_manage_team(self.membership),
+            sections=sections_for(DASHBOARD_PAGE, self.request, self.organization), **kwargs
         )
 
 
@@ -401,7 +402,8 @@ class RepertoryView(TemplateView):
         statistics = RepertoryStatistics(**form.filters())
         return super().get_context_data(
             form=form, statistics=statistics, charts=statistics.charts(),
-            query=self.request.GET.urlencode(), **kwargs
+            query=self.request.GET.urlencode(),
+            sections=sections_for(REPERTORY_PAGE, self.request), **kwargs
         )
 
 

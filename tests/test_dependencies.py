@@ -9,13 +9,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PACKAGES = {"ecpar_site", "enterprises", "purchases", "programs", "events"}
+PROJECT_PACKAGES = {
+    "ecpar_site", "enterprises", "purchases", "programs", "events", "enterprise_accounts",
+    "procurement",
+}
 # What each app may import among the project's packages, besides itself.
 ALLOWED = {
     "enterprises": set(),
     "purchases": {"enterprises"},
     "programs": {"enterprises", "purchases"},
     "events": {"enterprises", "purchases"},
+    # The capabilities that serve several kinds of people sit above the directory and the portal.
+    "enterprise_accounts": {"enterprises", "purchases"},
+    "procurement": {"enterprises", "purchases"},
 }
 
 

@@ -106,11 +106,11 @@ def test_the_repertory_shows_anonymized_counts_in_both_languages(client, request
 def test_the_repertory_counts_take_a_fixed_number_of_queries(
     client, requests_world, django_assert_max_num_queries
 ):
-    from procurement.templatetags.procurement_tags import public_request_counts
+    from procurement.sections import public_counts
 
     # Two: the counts by category, the counts by region.
     with django_assert_max_num_queries(2):
-        public_request_counts()
+        public_counts(None, None)
 
 
 def test_the_staff_statistics_page_and_its_csv_agree(staff_client, requests_world):

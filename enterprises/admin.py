@@ -255,7 +255,9 @@ class EnterpriseAdmin(SourceValuesMixin, ActionHistoryMixin, SimpleHistoryAdmin)
     fieldsets = [
         (None, {"fields": ["name", "slug", "legal_form", "status", "published_at"]}),
         (_("Identification"), {
-            "fields": ["neq", "neq_checksum_failed", "verification_status", "verified_on"],
+            "fields": [
+                "neq", "neq_checksum_failed", "verification_status", "verified_on", "confirmed_on",
+            ],
         }),
         (_("Descriptions"), {"fields": ["description_fr", "description_en"]}),
         (_("What it offers"), {"fields": ["sectors", "categories"]}),
@@ -268,6 +270,7 @@ class EnterpriseAdmin(SourceValuesMixin, ActionHistoryMixin, SimpleHistoryAdmin)
         }),
         (_("Contact"), {"fields": ["phone", "email", "website"]}),
         (_("Size and history"), {"fields": ["employee_band", "year_founded"]}),
+        (_("Social impact"), {"fields": ["integration_workers", "employees_with_disabilities"]}),
         (_("Sources"), {"fields": ["incoming_values"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]

@@ -7,7 +7,7 @@ from functools import cache
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -151,6 +151,22 @@ class NetworkAdmin(SimpleHistoryAdmin):
     ]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["ranks_list"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            # The per-group ranks are fields of the form only: a reader sees them as one list.
+            return [self.fieldsets[0], (self.fieldsets[1][0], {"fields": ["ranks_list"]})]
+        return self.fieldsets
+
+    @admin.display(description=_("Rank per field group"))
+    def ranks_list(self, network):
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", "<li>{} — {}</li>", (
+                (FieldGroup(group).label, rank) for group, rank in network.ranks.items()
+            )),
+        )
 
 
 class SourceProvenanceMixin:

@@ -390,6 +390,10 @@ class ImportRunAdmin(admin.ModelAdmin):
     def columns_view(self, request, pk):
         self.require(request, self.has_add_permission)
         run = get_object_or_404(ImportRun.objects.select_related("network"), pk=pk)
+        if not run.upload:  # its file was cleaned up, or the run was applied long ago
+            messages.error(request, _("The file of this import is no longer kept: choose it "
+                                      "again to import it."))
+            return redirect("admin:enterprises_importrun_upload")
         profile, _created = ImportProfile.objects.get_or_create(network=run.network)
         try:
             with run.upload.open("rb") as binary:

@@ -6,6 +6,8 @@ path into a full address (``request.build_absolute_uri``): the links must work f
 client.
 """
 
+import re
+
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,9 +31,11 @@ def _send(registration, template, absolute_uri):
                 reverse("events:cancel", kwargs={"token": registration.token})
             ),
         }
-        subject = " ".join(
-            render_to_string(f"events/email/{template}_subject.txt", context).split()
-        )
+        # One line, keeping the no-break spaces of French typography (str.split() would not).
+        subject = re.sub(
+            r"[ \t\r\n]+", " ",
+            render_to_string(f"events/email/{template}_subject.txt", context),
+        ).strip()
         body = render_to_string(f"events/email/{template}.txt", context)
         message = EmailMessage(subject, body, to=[registration.email])
         message.attach(f"{event.slug}.ics", event_calendar(event, event_url), "text/calendar")

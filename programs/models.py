@@ -322,8 +322,8 @@ class Page(models.Model):
     body = models.TextField(
         _("text"),
         help_text=_(
-            "Plain text: a blank line between paragraphs, « ## » before a heading, "
-            "« - » before each item of a list."
+            "Plain text: a blank line between paragraphs, “##” before a heading, "
+            "“-” before each item of a list."
         ),
     )
     body_en = models.TextField(_("text in English"), blank=True)

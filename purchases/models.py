@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.formatting import format_money
 from enterprises.history import History
 from enterprises.models import Category, Enterprise, Region
 
@@ -42,7 +43,7 @@ class MemberOrganization(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     declaration_signed_on = models.DateField(
-        _("signed « L'économie sociale, j'achète! » on"),
+        _("signed “L'économie sociale, j'achète!” on"),
         null=True,
         blank=True,
         help_text=_("Leave empty if the organization has not signed the declaration."),
@@ -565,7 +566,8 @@ class Purchase(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.organization} → {self.supplier_display} ({self.amount} $, {self.award_date})"
+        return (f"{self.organization} → {self.supplier_display} "
+                f"({format_money(self.amount)}, {self.award_date})")
 
     @property
     def supplier_display(self):

@@ -407,6 +407,8 @@ class ErrorReportFactory(factory.django.DjangoModelFactory):
 # Shortlists and requests for quotes (procurement).
 from procurement.models import (  # noqa: E402
     BuyerProfile,
+    EnterprisePreference,
+    FollowUp,
     QuoteInvitation,
     QuoteRequest,
     Shortlist,
@@ -464,6 +466,25 @@ class QuoteInvitationFactory(factory.django.DjangoModelFactory):
     enterprise = factory.SubFactory(
         EnterpriseFactory, email=factory.Sequence(lambda n: f"devis{n}@example.org")
     )
+
+
+class EnterprisePreferenceFactory(factory.django.DjangoModelFactory):
+    """An enterprise that paused requests for quotes for a month."""
+
+    class Meta:
+        model = EnterprisePreference
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    paused_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUp
+
+    invitation = factory.SubFactory(QuoteInvitationFactory)
+    author = FollowUp.Author.BUYER
+    body = "Pouvez-vous livrer le samedi matin?"
 
 
 # Matchmaking meetings (i18n: the translation walk opens every admin page, so each model needs

@@ -93,8 +93,8 @@ def test_staff_edit_in_the_admin_is_recorded_with_the_staff_member(staff_client,
     assert page.status_code == 200
     text = page.content.decode()
     assert staff_user.username in text
-    assert "12000,00" in text or "12000.00" in text
-    assert "15000,00" in text or "15000.00" in text
+    # The amounts as French writes them, grouped by a (no-break) space: 12 000,00 → 15 000,00.
+    assert re.search(r"12\s000,00.{0,40}15\s000,00", text)
 
 
 def test_history_leaves_the_repertory_summary_in_step(staff_client):

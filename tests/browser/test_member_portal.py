@@ -235,7 +235,10 @@ def test_on_a_phone_the_repertory_table_scrolls_from_the_keyboard(page, live_ser
     region.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    assert region.evaluate("element => element.scrollLeft") > 0
+    # The browser may scroll smoothly: wait for the region to have moved, up to 5 s.
+    page.wait_for_function(
+        "element => element.scrollLeft > 0", arg=region.element_handle(), timeout=5000
+    )
 
 
 def test_an_invitation_page_is_a_form_a_phone_can_fill(page, live_server, portal):

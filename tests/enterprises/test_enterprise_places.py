@@ -133,7 +133,7 @@ def test_the_publish_action_explains_the_skip_in_french(staff_client):
         follow=True,
     )
 
-    assert "1 entreprise n’a pas été publiée : elle n’a pas de région. Choisissez" in (
+    assert "1 entreprise n’a pas été publiée\u00a0: elle n’a pas de région. Choisissez" in (
         response.content.decode()
     )
 

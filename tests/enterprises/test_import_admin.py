@@ -402,3 +402,17 @@ def test_applied_import_page_shows_the_values_of_the_enterprises_it_created(staf
     text = html.unescape(page.content.decode())
     assert f"Produits et services\u00a0: {category.name}" in text
     assert "Région\u00a0: 03 Capitale-Nationale" in text
+
+
+def test_the_columns_step_of_a_run_whose_file_is_gone_asks_for_the_file_again(staff_client):
+    from tests.factories import ImportRunFactory
+
+    run = ImportRunFactory(state=ImportRun.State.PENDING, dry_run=True)
+    with translation.override("en"):
+        columns = reverse("admin:enterprises_importrun_columns", args=[run.pk])
+        upload_page = reverse("admin:enterprises_importrun_upload")
+    page = staff_client.get(columns, follow=True)
+
+    assert page.status_code == 200
+    assert page.redirect_chain[-1][0] == upload_page
+    assert "The file of this import is no longer kept" in page.content.decode()

@@ -15,6 +15,7 @@ sitemaps = {**sitemaps, **program_sitemaps}
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("api/", api.urls),
     path(
         "sitemap.xml",

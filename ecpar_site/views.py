@@ -1,8 +1,9 @@
-"""Site-wide views: the load balancer's health check and the CSRF refusal page."""
+"""Site-wide views: the load balancer's health check, the CSRF refusal page, the favicon."""
 
 from django.db import DatabaseError, connections
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 
@@ -20,3 +21,9 @@ def healthz(request):
 def csrf_failure(request, reason=""):
     """The site's own translated 403 page, without Django's explanation of the failed check."""
     return render(request, "403.html", status=403)
+
+
+def favicon(request):
+    """Tools and old browsers ask for /favicon.ico whatever the page links: send them to the
+    icon the pages name (its hashed name in production)."""
+    return HttpResponsePermanentRedirect(static("favicon-32.png"))

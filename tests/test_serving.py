@@ -275,3 +275,12 @@ def test_a_warmed_worker_answers_its_first_listing_from_the_directory_index(
             assert client.get("/repertoire/").status_code == 200
     finally:
         gc.unfreeze()
+
+
+def test_a_browser_asking_for_favicon_ico_gets_the_sites_icon(client):
+    redirect = client.get("/favicon.ico")
+
+    assert redirect.status_code == 301
+    icon = client.get(redirect["Location"])
+    assert icon.status_code == 200
+    assert b"".join(icon.streaming_content).startswith(b"\x89PNG")

@@ -318,7 +318,7 @@ class EnterpriseFileAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EnterpriseAccount)
-class EnterpriseAccountAdmin(admin.ModelAdmin):
+class EnterpriseAccountAdmin(SimpleHistoryAdmin):
     list_display = ["enterprise", "trusted", "last_reminded_at"]
     list_editable = ["trusted"]
     list_filter = ["trusted"]

@@ -79,6 +79,9 @@ class EnterpriseAccount(models.Model):
     )
     last_reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
 
+    # Who marked the enterprise trusted, or stopped trusting it, and when.
+    history = History(excluded_fields=["last_reminded_at"])
+
     class Meta:
         verbose_name = _("enterprise settings")
         verbose_name_plural = _("enterprise settings")

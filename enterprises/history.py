@@ -15,11 +15,14 @@ EMPTY = "—"
 
 class ObjectWithJoinedRelations(HistoricalObjectDescriptor):
     """A record's object as it was, holding the related rows its history list already joined,
-    so that showing each one (``__str__`` reads its relations) costs no query per record."""
+    so that showing each one (``__str__`` reads its relations) costs no query per record.
+    A one-to-one relation (an enterprise's settings row) is joined like a foreign key."""
 
     def __init__(self, model, fields_included):
         super().__init__(model, fields_included)
-        self.relations = {field.name for field in fields_included if field.many_to_one}
+        self.relations = {
+            field.name for field in fields_included if field.many_to_one or field.one_to_one
+        }
 
     def __get__(self, record, owner):
         obj = super().__get__(record, owner)

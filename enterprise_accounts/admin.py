@@ -43,6 +43,17 @@ def shown_value(name, value):
     return "" if value is None else str(value)
 
 
+def stored_value(name, cleaned):
+    """A review form's cleaned value in the shape a change request keeps: related objects as
+    sorted ids, as ``profiles.field_value`` reads them."""
+    field = Enterprise._meta.get_field(name)
+    if field.many_to_many:
+        return sorted(item.pk for item in cleaned)
+    if field.is_relation:
+        return cleaned.pk if cleaned is not None else None
+    return cleaned
+
+
 def word_diff(before, after):
     """``[(kind, text)]`` with kind "same", "removed" or "added", word by word."""
     old, new = before.split(" "), after.split(" ")
@@ -60,13 +71,22 @@ def word_diff(before, after):
 
 
 class ReviewForm(forms.Form):
-    """The proposed text, which staff may correct before approving."""
+    """The proposed values, which staff may correct before approving: text in a box, a choice
+    (the legal form) in its list, related objects (the labels) in a multi-select, each filled
+    with the proposal."""
 
     def __init__(self, *args, change_request, **kwargs):
         super().__init__(*args, **kwargs)
         for name, value in change_request.changes.items():
             model_field = Enterprise._meta.get_field(name)
             if model_field.is_relation or model_field.choices:
+                # The model's own form field: its list of choices (with no empty one, as the
+                # initial value is given) or of related rows; a many-to-many field's would
+                # read the proposed ids as objects, so its initial value is set afterwards.
+                self.fields[name] = model_field.formfield(
+                    initial=None if model_field.many_to_many else value
+                )
+                self.fields[name].initial = value
                 continue
             widget = forms.Textarea(attrs={"rows": 6}) if isinstance(
                 value, str) and len(value) > 80 or name.startswith("description") else None
@@ -79,7 +99,7 @@ class ReviewForm(forms.Form):
         """The values to write, normalized and checked as the model checks them (an NEQ
         another enterprise holds, a malformed address), or None with the form's errors."""
         values = {**change_request.changes,
-                  **{name: self.cleaned_data[name] for name in self.fields}}
+                  **{name: stored_value(name, self.cleaned_data[name]) for name in self.fields}}
         candidate = Enterprise.objects.get(pk=enterprise.pk)
         scalars = {name: value for name, value in values.items()
                    if not Enterprise._meta.get_field(name).many_to_many}

@@ -135,6 +135,27 @@ def grant(claim, decided_by=None):
     return user, created
 
 
+def join_by_link(claim, site):
+    """The person opened their emailed link: they join, and when nobody invited them (their
+    address matched the enterprise's domain), the owners are told, so that they can remove a
+    stranger. Returns the user, or None when the claim was decided meanwhile."""
+    user, _created = grant(claim)
+    if user is not None and claim.invited_by_id is None:
+        tell_owners(claim, user, site)
+    return user
+
+
+def tell_owners(claim, user, site):
+    """One email to each other owner of the enterprise, in the language they chose."""
+    owners = (
+        EnterpriseMembership.objects.filter(enterprise=claim.enterprise, role=Role.OWNER)
+        .exclude(user=user).exclude(user__email="").select_related("user")
+    )
+    for owner in owners:
+        send_to(owner.user.email, owner.language, "colleague_joined",
+                {"claim": claim, "enterprise": claim.enterprise, "site": site})
+
+
 def approve(claim, staff, site):
     user, _created = grant(claim, decided_by=staff)
     if user is None:

@@ -98,7 +98,7 @@ class ClaimLinkView(TemplateView):
     def post(self, request, token):
         if self.claim is None:
             return self.get(request, token)
-        user, _created = claims.grant(self.claim)
+        user = claims.join_by_link(self.claim, site_of(request))
         if user is None:
             self.claim = None
             return self.get(request, token)

@@ -11,7 +11,12 @@ from playwright.sync_api import expect
 
 from enterprise_accounts.models import EnterpriseAccount, EnterpriseMembership, ErrorReport
 from tests.browser.helpers import log_in
-from tests.factories import EnterpriseFactory, StaffFactory
+from tests.factories import (
+    EnterpriseFactory,
+    EnterpriseMembershipFactory,
+    LabelFactory,
+    StaffFactory,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -112,6 +117,41 @@ def test_a_claim_from_another_domain_is_approved_by_staff_and_a_trusted_change_i
     page.goto(live_server.url + enterprise.get_absolute_url())
     expect(page.locator(".description")).to_contain_text("Paniers de légumes toute l'année.")
     expect(page.locator(".enterprise-own-profile")).to_be_visible()
+
+
+def test_staff_correct_a_proposed_legal_form_and_labels_then_the_profile_shows_theirs(
+    page, live_server, enterprise
+):
+    organic, fair, insertion = (LabelFactory(name=name) for name in (
+        "Maraîcher certifié", "Équitable local", "Insertion maraîchère"))
+    membership = EnterpriseMembershipFactory(enterprise=enterprise, role="owner")
+    log_in(page.context, live_server, membership.user)
+    page.goto(live_server.url + reverse("enterprise_accounts:identity", args=[enterprise.pk]))
+    page.select_option("#id_legal_form", "solidarity_cooperative")
+    page.get_by_label("Maraîcher certifié").check()
+    page.get_by_label("Équitable local").check()
+    page.click("button:text-is('Envoyer la demande')")
+
+    staff = page.context.browser.new_context()
+    staff_page = staff.new_page()
+    log_in(staff, live_server, StaffFactory(username="curator"))
+    staff_page.goto(live_server.url + reverse("admin:enterprise_accounts_queue"))
+    staff_page.click("a:text-is('Examiner')")
+    # The form holds the proposal; staff keep one label, swap the other, fix the form.
+    expect(staff_page.locator("#id_legal_form")).to_have_value("solidarity_cooperative")
+    expect(staff_page.locator("#id_labels option:checked")).to_have_text(
+        ["Maraîcher certifié", "Équitable local"])
+    staff_page.select_option("#id_labels", [str(organic.pk), str(insertion.pk)])
+    staff_page.select_option("#id_legal_form", "worker_cooperative")
+    staff_page.click("input[name=approve]")
+    expect(staff_page.locator(".messagelist")).to_contain_text("la fiche affiche la modification")
+    staff.close()
+
+    page.goto(live_server.url + enterprise.get_absolute_url())
+    expect(page.locator(".lead")).to_contain_text("Coopérative de travailleurs")
+    expect(page.locator(".label-list")).to_contain_text("Insertion maraîchère")
+    expect(page.locator(".label-list")).to_contain_text("Maraîcher certifié")
+    expect(page.locator(".label-list")).not_to_contain_text("Équitable local")
 
 
 def test_a_buyer_report_reaches_the_staff_queue(page, live_server, enterprise):

@@ -82,6 +82,10 @@ class QuoteRequestAdmin(admin.ModelAdmin):
                 "statistics/supply-gaps.csv", view(self.supply_gaps_view),
                 name="procurement_supply_gaps",
             ),
+            path(
+                "statistics/by-category-and-region.csv", view(self.crossed_view),
+                name="procurement_crossed",
+            ),
             *super().get_urls(),
         ]
 
@@ -97,6 +101,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             "categories": categories,
             "regions": regions,
             "gaps": stats.labelled(stats.supply_gaps(), "category"),
+            "crossed": stats.crossed(),
             "category_chart": counts_chart(categories),
             "region_chart": counts_chart(regions),
         }
@@ -111,10 +116,27 @@ class QuoteRequestAdmin(admin.ModelAdmin):
             [row["label"], row["sent"], row["answered"], row["unanswered"]]
             for row in stats.labelled(stats.supply_gaps(), "category")
         ]
-        response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
-        filename = f"{_('supply-gaps')}-{timezone.localdate():%Y-%m-%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return csv_response(rows, _("supply-gaps"))
+
+    def crossed_view(self, request):
+        """The table of each category in each region, as the statistics page shows it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = [[_("Category"), _("Region"), _("Requests sent"), _("Requests answered"),
+                 _("Requests converted to purchases")]]
+        rows += [
+            [row["category_label"], row["region_label"], row["sent"], row["answered"],
+             row["converted"]]
+            for row in stats.crossed()
+        ]
+        return csv_response(rows, _("requests-by-category-and-region"))
+
+
+def csv_response(rows, stem):
+    response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
+    filename = f"{stem}-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def counts_chart(rows):

@@ -10,11 +10,13 @@ from django.core import signing
 RESPOND = "procurement.respond"
 PREFERENCES = "procurement.preferences"
 CONFIRM_BUYER = "procurement.confirm-buyer"
+BUYER_NOTICES = "procurement.buyer-notices"
 
 MAX_AGE = {
     RESPOND: timedelta(days=settings.PROCUREMENT_RESPONSE_LINK_DAYS),
     # An unsubscribe link must keep working long after the request it came with.
     PREFERENCES: timedelta(days=365),
+    BUYER_NOTICES: timedelta(days=365),
     CONFIRM_BUYER: timedelta(days=3),
 }
 

@@ -1,6 +1,7 @@
 """The emails of requests for quotes, each in its recipient's language, through the site's
 mail queue (``purchases.mail``). Every email to an enterprise carries the signed link to its
-preferences, where it stops or pauses requests at once."""
+preferences, where it stops or pauses requests at once; every email to a buyer carries the
+signed link that stops the buyer's notices at once."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -11,7 +12,7 @@ from django.utils import translation
 from purchases.mail import queue_mail
 
 from . import links
-from .models import language_of
+from .models import BuyerNotice, language_of
 
 
 def site_language(language):
@@ -74,24 +75,42 @@ def send_question(follow_up, absolute_uri):
     queue("question", context, language, invitation.enterprise.email)
 
 
+def unsubscribe_url(user, absolute_uri, language):
+    """The buyer's signed link that stops their notices, in the email's language."""
+    with translation.override(site_language(language)):
+        return absolute_uri(reverse(
+            "procurement:buyer_unsubscribe",
+            args=[links.make_token(links.BUYER_NOTICES, user.pk)],
+        ))
+
+
 def notify_buyer(invitation, absolute_uri, follow_up=None):
-    """The buyer learns of an answer, or of the enterprise's reply to a question."""
+    """The buyer learns of an answer, or of the enterprise's reply to a question, unless they
+    stopped the notices (the answer stays on the request's page)."""
     request = invitation.request
+    if not BuyerNotice.objects.wanted_by(request.buyer):
+        return
     with translation.override(site_language(request.language)):
         url = absolute_uri(request.get_absolute_url())
     context = {
         "invitation": invitation, "request": request, "follow_up": follow_up,
         "enterprise": invitation.enterprise, "url": url,
+        "unsubscribe_url": unsubscribe_url(request.buyer, absolute_uri, request.language),
     }
     queue("answer", context, request.language, request.buyer.email)
 
 
 def send_buyer_confirmation(profile, absolute_uri):
+    """Sent even to a buyer who stopped the notices: it is the account's own confirmation."""
     with translation.override(site_language(profile.language)):
         url = absolute_uri(reverse(
             "procurement:buyer_confirm", args=[links.make_token(links.CONFIRM_BUYER, profile.pk)]
         ))
-    queue("confirm_buyer", {"profile": profile, "url": url}, profile.language, profile.user.email)
+    context = {
+        "profile": profile, "url": url,
+        "unsubscribe_url": unsubscribe_url(profile.user, absolute_uri, profile.language),
+    }
+    queue("confirm_buyer", context, profile.language, profile.user.email)
 
 
 def send_decision(invitation, absolute_uri):

@@ -55,6 +55,38 @@ class BuyerProfile(models.Model):
         return f"{self.organization_name} ({self.user.email})"
 
 
+class BuyerNoticeQuerySet(models.QuerySet):
+    def wanted_by(self, user):
+        """Whether the buyer still wants the e-mail notices of their requests; one query."""
+        return not self.filter(user=user, notices_off=True).exists()
+
+    def choose(self, user, wanted):
+        self.update_or_create(user=user, defaults={"notices_off": not wanted})
+
+
+class BuyerNotice(models.Model):
+    """A buyer's choice about the e-mail notices of their requests (answers, replies): kept
+    by user rather than on ``BuyerProfile`` because member buyers have no profile. Changed by
+    the signed unsubscribe link of any such e-mail, or from the buyer's request list; no row
+    means the notices are sent."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="quote_notice",
+    )
+    notices_off = models.BooleanField(_("receives no notices by email"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = BuyerNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("buyer's choice of notices")
+        verbose_name_plural = _("buyers' choices of notices")
+
+    def __str__(self):
+        return str(self.user)
+
+
 class Shortlist(models.Model):
     """A buyer's named list of enterprises, shared read-only through a secret link."""
 

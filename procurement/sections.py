@@ -1,10 +1,15 @@
 """What the procurement app adds to the directory's pages: a "save to a shortlist" link on
-each result card and on each enterprise page, the same for every visitor (both are cached)."""
+each result card and on each enterprise page, the same for every visitor (both are cached);
+and where its buyers land after signing in."""
+
+from django.urls import reverse
 
 from enterprises.sections import CARD_ACTIONS, ENTERPRISE_PAGE, register_section
+from purchases.access import register_sign_in_landing
 from purchases.sections import DASHBOARD_PAGE, REPERTORY_PAGE
 
 from . import stats
+from .models import BuyerProfile
 
 
 def no_context(enterprise, request):
@@ -24,8 +29,16 @@ def public_counts(subject, request):
     }
 
 
+def buyer_landing(user):
+    """A confirmed self-service buyer who signs in lands on their shortlists and requests."""
+    if BuyerProfile.objects.filter(user=user, confirmed_at__isnull=False).exists():
+        return reverse("procurement:shortlist_list")
+    return None
+
+
 def register():
     """Called from ``ProcurementConfig.ready()``."""
+    register_sign_in_landing(buyer_landing)
     register_section(
         CARD_ACTIONS, "shortlist", "procurement/includes/card_action.html", no_context, order=10
     )

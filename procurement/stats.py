@@ -50,6 +50,17 @@ def by_region(requests=None):
     )
 
 
+def by_category_and_region(requests=None):
+    """Counts for each category in each region that had requests, by category then region;
+    one query."""
+    requests = QuoteRequest.objects.all() if requests is None else requests
+    rows = counted(
+        requests, "category", "category__name", "category__name_en",
+        "region", "region__name", "region__name_en",
+    )
+    return sorted(rows, key=lambda row: (row["category__name"], row["region__name"]))
+
+
 def supply_gaps():
     """Categories whose requests no enterprise answered: how many requests, how many of them
     unanswered, most unanswered first."""
@@ -61,11 +72,19 @@ def supply_gaps():
     return sorted(rows, key=lambda row: (-row["unanswered"], row["category__name"]))
 
 
-def labelled(rows, field):
-    """The rows with a ``label``: the ``field``'s name in the page's language."""
+def labelled(rows, field, key="label"):
+    """The rows with a ``key`` (``label``): the ``field``'s name in the page's language."""
     english = translation.get_language() == "en"
     return [
-        {**row, "label": row.get(f"{field}__name_en") if english and row.get(f"{field}__name_en")
+        {**row, key: row.get(f"{field}__name_en") if english and row.get(f"{field}__name_en")
          else row[f"{field}__name"]}
         for row in rows
     ]
+
+
+def crossed(requests=None):
+    """``by_category_and_region`` with ``category_label`` and ``region_label``."""
+    return labelled(
+        labelled(by_category_and_region(requests), "category", "category_label"),
+        "region", "region_label",
+    )

@@ -58,6 +58,11 @@ request_patterns = [
         pgettext_lazy("url", "preferences/<str:token>/"), views.PreferencesView.as_view(),
         name="preferences",
     ),
+    path(pgettext_lazy("url", "notices/"), views.BuyerNoticesView.as_view(), name="buyer_notices"),
+    path(
+        pgettext_lazy("url", "notices/stop/<str:token>/"), views.BuyerUnsubscribeView.as_view(),
+        name="buyer_unsubscribe",
+    ),
 ]
 
 urlpatterns = [

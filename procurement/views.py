@@ -39,6 +39,7 @@ from .forms import (
     ShortlistForm,
 )
 from .models import (
+    BuyerNotice,
     BuyerProfile,
     EnterprisePreference,
     FollowUp,
@@ -271,6 +272,27 @@ class QuoteRequestListView(BuyerRequiredMixin, ListView):
                 "invitations", filter=~Q(invitations__answer=QuoteInvitation.Answer.PENDING)
             ),
         ).order_by("-created_at", "-pk")
+
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            notices_wanted=BuyerNotice.objects.wanted_by(self.request.user), **kwargs
+        )
+
+
+class BuyerNoticesView(BuyerRequiredMixin, View):
+    """The buyer turns the e-mail notices of answers off or back on (POST only)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        wanted = request.POST.get("notices") == "on"
+        BuyerNotice.objects.choose(request.user, wanted)
+        messages.success(request, _(
+            "You will receive an email for each answer." if wanted
+            else "You will receive no more emails about answers: they stay on this page."
+        ))
+        return redirect("procurement:request_list")
 
 
 class QuoteRequestDetailView(BuyerRequiredMixin, DetailView):
@@ -564,6 +586,19 @@ class PreferencesView(SignedLinkView):
         form.save()
         messages.success(request, _("Your choice is saved and applies from now on."))
         return redirect(request.path)
+
+
+class BuyerUnsubscribeView(SignedLinkView):
+    """The unsubscribe link of every email to a buyer: opening it stops the notices at once,
+    with no sign-in and no further click, as an email's unsubscribe link should; the buyer
+    turns them back on from their requests page."""
+
+    purpose = links.BUYER_NOTICES
+
+    def get(self, request, token):
+        user = get_object_or_404(get_user_model(), pk=self.signed_pk)
+        BuyerNotice.objects.choose(user, wanted=False)
+        return render(request, "procurement/unsubscribed.html")
 
 
 # Buyer accounts -----------------------------------------------------------------------------

@@ -28,6 +28,21 @@ def membership_for(user):
     )
 
 
+# Where a signed-in account without a membership lands when no link named a page: apps
+# above this one register a function of the user that returns an address or None (the
+# procurement app's buyers land on their shortlists), so this app never names them.
+SIGN_IN_LANDINGS = []
+
+
+def register_sign_in_landing(landing):
+    SIGN_IN_LANDINGS.append(landing)
+
+
+def sign_in_landing_for(user):
+    """The first registered landing page that claims the user, or None."""
+    return next(filter(None, (landing(user) for landing in SIGN_IN_LANDINGS)), None)
+
+
 def purchases_of(membership):
     return Purchase.objects.for_organization(membership.organization)
 

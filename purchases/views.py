@@ -72,15 +72,16 @@ def spreadsheet_response(request, rows, stem, title):
 
 
 class SignInView(auth_views.LoginView):
-    """Members land on their dashboard; an account without a membership (a buyer who signed up
-    for shortlists) lands on the home page rather than on the dashboard's refusal."""
+    """Members land on their dashboard; an account without a membership lands on the page an
+    app above registered for it (a buyer who signed up for shortlists lands on them), or on
+    the home page rather than on the dashboard's refusal."""
 
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
         if access.membership_for(self.request.user) is None:
-            return reverse("enterprises:home")
+            return access.sign_in_landing_for(self.request.user) or reverse("enterprises:home")
         return reverse("purchases:dashboard")
 
 

@@ -13,10 +13,18 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from enterprises.models import Category
+from procurement import links
 from procurement.models import EnterprisePreference, QuoteRequest
 from purchases.models import Purchase
 from tests.browser.helpers import log_in
-from tests.factories import EnterpriseFactory, MembershipFactory, StaffFactory
+from tests.factories import (
+    BuyerProfileFactory,
+    EnterpriseFactory,
+    MembershipFactory,
+    QuoteInvitationFactory,
+    QuoteRequestFactory,
+    StaffFactory,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -170,3 +178,71 @@ def test_a_buyer_goes_from_a_shortlist_to_a_validated_purchase_counted_in_the_re
 
 def link_in(message):
     return re.search(r"https?://\S+", message.body).group()
+
+
+NOTICE_WORDS = {
+    "fr-ca": {
+        "stopped": "Vous ne recevrez plus d'avis",
+        "resume": "Réactiver les avis",
+        "resumed": "Vous recevrez un courriel pour chaque réponse.",
+    },
+    "en": {
+        "stopped": "You will receive no more notices",
+        "resume": "Turn the notices back on",
+        "resumed": "You will receive an email for each answer.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["fr-ca", "en"])
+def test_a_buyer_signs_in_to_their_shortlists_unsubscribes_from_a_notice_and_turns_it_back_on(
+    browser, page, live_server, task_worker, language, check_accessibility, screenshot
+):
+    words = NOTICE_WORDS[language]
+    buyer = BuyerProfileFactory(
+        user__username="achats@clinique.example", user__email="achats@clinique.example"
+    ).user
+    quote_request = QuoteRequestFactory(buyer=buyer, language=language[:2])
+    invitations = [QuoteInvitationFactory(request=quote_request) for _ in range(3)]
+    site = live_server.url
+
+    # Signing in with no page to go back to leads to the buyer's shortlists and requests.
+    page.goto(site + url(language, "purchases:login"))
+    page.fill("#id_username", buyer.username)
+    page.fill("#id_password", "correct horse battery staple")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(site + url(language, "procurement:shortlist_list"))
+
+    def enterprise_answers(invitation):
+        answering = browser.new_context().new_page()
+        answering.goto(site + url(
+            language, "procurement:respond", links.make_token(links.RESPOND, invitation.pk)
+        ))
+        answering.check("input[name=answer][value=interested]")
+        answering.click("button[name=answer-submit]")
+        expect(answering.locator(".messages")).to_be_visible()
+        answering.context.close()
+        task_worker()
+
+    enterprise_answers(invitations[0])
+    [notice] = mail.outbox
+    unsubscribe = re.findall(r"https?://\S+", notice.body)[-1]
+    mail.outbox.clear()
+
+    # The unsubscribe link works with no sign-in, in the email's language.
+    stranger = browser.new_context().new_page()
+    stranger.goto(unsubscribe)
+    expect(stranger.locator("h1")).to_have_text(words["stopped"])
+    expect(stranger.locator("html")).to_have_attribute("lang", re.compile(f"^{language[:2]}"))
+    check_accessibility(stranger)
+    assert screenshot(stranger, f"procurement-unsubscribed-{language}") == []
+    stranger.context.close()
+    enterprise_answers(invitations[1])
+    assert mail.outbox == []
+
+    page.goto(site + url(language, "procurement:request_list"))
+    check_accessibility(page)
+    page.get_by_role("button", name=words["resume"]).click()
+    expect(page.locator(".messages")).to_contain_text(words["resumed"])
+    enterprise_answers(invitations[2])
+    assert [message.to for message in mail.outbox] == [[buyer.email]]

@@ -88,6 +88,12 @@ EXPECTED = {
     ("respond_attachment", "POST"): everyone(405),
     ("preferences", "GET"): everyone(200),
     ("preferences", "POST"): everyone(400),  # an empty choice is refused with its message
+    # Each buyer switches only their own notices.
+    ("buyer_notices", "GET"): BUYERS_NOT_ALLOWED,
+    ("buyer_notices", "POST"): expect(LOGIN, 302, 302, 403, 403),
+    # Whoever holds buyer A's unsubscribe link: opening it is the whole action.
+    ("buyer_unsubscribe", "GET"): everyone(200),
+    ("buyer_unsubscribe", "POST"): everyone(405),
 }
 
 URL_NAMES = [pattern.name for pattern in shortlist_patterns + request_patterns]
@@ -141,6 +147,9 @@ def world(db):
             "preferences": {
                 "token": links.make_token(links.PREFERENCES, invitation.enterprise_id)
             },
+            "buyer_unsubscribe": {
+                "token": links.make_token(links.BUYER_NOTICES, buyer_a.user.pk)
+            },
         },
     }
 
@@ -180,5 +189,6 @@ def test_only_staff_open_the_statistics_and_the_supply_gap_report(client, world,
 
     page = client.get(reverse("admin:procurement_statistics"))
     report = client.get(reverse("admin:procurement_supply_gaps"))
+    crossed = client.get(reverse("admin:procurement_crossed"))
 
-    assert page.status_code == report.status_code == status
+    assert page.status_code == report.status_code == crossed.status_code == status

@@ -178,3 +178,42 @@ def test_the_request_page_takes_a_fixed_number_of_queries(
     # and the page's own (header, messages): at most 12 however many enterprises answer.
     with django_assert_max_num_queries(12):
         assert client.get(quote_request.get_absolute_url()).status_code == 200
+
+
+def test_the_category_by_region_table_matches_a_recount(requests_world):
+    rows = stats.by_category_and_region()
+
+    for row in rows:
+        expected = recount(
+            QuoteRequest.objects.filter(category=row["category"], region=row["region"])
+        )
+        assert {key: row[key] for key in stats.COUNTS} == expected
+    pairs = set(QuoteRequest.objects.values_list("category", "region"))
+    assert {(row["category"], row["region"]) for row in rows} == pairs
+    assert sum(row["sent"] for row in rows) == 40
+
+
+def test_the_category_by_region_table_is_shown_to_staff_and_exported_as_csv(
+    staff_client, requests_world
+):
+    page = staff_client.get(reverse("admin:procurement_statistics")).content.decode()
+    export = staff_client.get(reverse("admin:procurement_crossed"))
+
+    rows = stats.crossed()
+    assert "Par produit ou service dans chaque région" in page
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Catégorie;Région") or lines[0].startswith("Catégorie,Région")
+    assert len(lines) == 1 + len(rows)
+    first = rows[0]
+    assert first["region_label"] in lines[1]
+    assert lines[1].endswith(f"{first['sent']}{lines[0][9]}{first['answered']}"
+                             f"{lines[0][9]}{first['converted']}")
+    assert export["Content-Disposition"].startswith("attachment;")
+
+
+def test_the_category_by_region_table_takes_one_query(
+    requests_world, django_assert_max_num_queries
+):
+    # One: the requests grouped by category and region, with the answered subquery.
+    with django_assert_max_num_queries(1):
+        stats.crossed()

@@ -1,0 +1,205 @@
+"""A buyer's e-mail notices: every e-mail to a buyer carries a signed unsubscribe link that
+stops the next notice at once, with no sign-in; the buyer turns them back on from the request
+list; and a self-service buyer who signs in lands on their shortlists."""
+
+import html
+import time
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from procurement import links
+from procurement.models import BuyerNotice, QuoteRequest
+from tests.factories import BuyerProfileFactory, MembershipFactory, UserFactory
+
+from .conftest import links_in
+from .test_loop import send_request
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"
+
+
+def unsubscribe_link(message):
+    return next(link for link in links_in(message) if "/avis/" in link or "/notices/" in link)
+
+
+def answer(client, respond_url, choice="interested"):
+    """The enterprise answers through its link; a refusal gives its reason."""
+    response = type(client)().post(respond_url, {
+        "answer": choice, "decline_reason": "too_busy" if choice == "declined" else "",
+        "language": "fr",
+    })
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def sent(client, shortlist, member, three_enterprises, outbox):
+    """The member sent one request to two enterprises; their response links."""
+    client.force_login(member.user)
+    send_request(client, shortlist, three_enterprises[:2])
+    respond_urls = [links_in(message)[0] for message in outbox()]
+    outbox().clear()
+    return respond_urls
+
+
+def test_every_email_to_a_buyer_carries_a_working_unsubscribe_link(
+    client, sent, member, outbox
+):
+    answer(client, sent[0])
+    type(client)().post(sent[0], {"reply": "", "reply-body": "Nous livrons le samedi."})
+    with translation.override("en"):
+        type(client)().post(reverse("procurement:buyer_signup"), {
+            "organization_name": "Clinique des Rives", "kind": "private_company",
+            "email": "achats@clinique.example", "password": "un mot de passe solide",
+        })
+
+    messages = outbox()
+    assert [message.to for message in messages] == [
+        [member.user.email], [member.user.email], ["achats@clinique.example"]
+    ]
+    for message in messages:
+        page = type(client)().get(unsubscribe_link(message))
+        assert page.status_code == 200
+    assert "/en/" in unsubscribe_link(messages[-1])
+    assert not BuyerNotice.objects.wanted_by(member.user)
+
+
+def test_following_the_link_stops_the_next_notice_at_once(client, sent, member, outbox):
+    answer(client, sent[0])
+    [notice] = outbox()
+    outbox().clear()
+
+    page = type(client)().get(unsubscribe_link(notice))
+    answer(client, sent[1], "declined")
+
+    assert "Vous ne recevrez plus d'avis" in html.unescape(page.content.decode())
+    assert outbox() == []
+    assert BuyerNotice.objects.get(user=member.user).notices_off
+    # The answer is still on the request's page.
+    detail = client.get(QuoteRequest.objects.get().get_absolute_url()).content.decode()
+    assert "Pas intéressée" in detail
+
+
+def test_the_confirmation_page_speaks_both_languages(client, member):
+    token = links.make_token(links.BUYER_NOTICES, member.user.pk)
+
+    french = client.get(reverse("procurement:buyer_unsubscribe", args=[token]))
+    with translation.override("en"):
+        english_url = reverse("procurement:buyer_unsubscribe", args=[token])
+    english = client.get(english_url)
+
+    assert french.status_code == english.status_code == 200
+    assert english_url.startswith("/en/")
+    assert "Vous ne recevrez plus d'avis" in html.unescape(french.content.decode())
+    assert "You will receive no more notices" in english.content.decode()
+    assert 'lang="en-CA"' in english.content.decode()
+
+
+def test_the_buyer_turns_notices_back_on_from_the_request_list(client, sent, member, outbox):
+    BuyerNotice.objects.choose(member.user, wanted=False)
+
+    page = client.get(reverse("procurement:request_list")).content.decode()
+    client.post(reverse("procurement:buyer_notices"), {"notices": "on"})
+    answer(client, sent[0])
+
+    assert "Réactiver les avis" in page
+    assert len(outbox()) == 1
+    assert "Arrêter les avis" in client.get(reverse("procurement:request_list")).content.decode()
+
+
+def test_the_request_list_can_stop_the_notices_too(client, sent, member, outbox):
+    client.post(reverse("procurement:buyer_notices"), {"notices": "off"})
+    answer(client, sent[0])
+
+    assert outbox() == []
+
+
+def test_another_buyer_cannot_change_my_notices_from_the_list(client, sent, member):
+    other = BuyerProfileFactory().user
+    client.force_login(other)
+    client.post(reverse("procurement:buyer_notices"), {"notices": "off"})
+
+    assert BuyerNotice.objects.wanted_by(member.user)
+    assert not BuyerNotice.objects.wanted_by(other)
+
+
+def test_only_a_buyer_reaches_the_notices_switch(client):
+    anonymous = client.post(reverse("procurement:buyer_notices"), {"notices": "off"})
+    client.force_login(UserFactory())
+    stranger = client.post(reverse("procurement:buyer_notices"), {"notices": "off"})
+
+    assert anonymous.status_code == 302
+    assert stranger.status_code == 403
+    assert not BuyerNotice.objects.exists()
+
+
+def opened_in_both_languages(client, token):
+    """The unsubscribe page of ``token``, at its French then its English address."""
+    pages = []
+    for language in ("fr-ca", "en"):
+        with translation.override(language):
+            pages.append(client.get(reverse("procurement:buyer_unsubscribe", args=[token])))
+    return pages
+
+
+@pytest.mark.parametrize("token", ["nimporte-quoi", "MQ:x:y", "%00", "a" * 300, "e30:1a:zz"])
+def test_a_tampered_unsubscribe_link_gets_a_clear_page(client, member, token):
+    french, english = opened_in_both_languages(client, token)
+
+    assert french.status_code == english.status_code == 400
+    assert "Ce lien ne fonctionne pas" in french.content.decode()
+    assert "This link does not work" in english.content.decode()
+    assert not BuyerNotice.objects.exists()
+
+
+def test_an_expired_unsubscribe_link_says_so_in_both_languages(client, member):
+    made_at = time.time() - timedelta(days=366).total_seconds()
+    with mock.patch("django.core.signing.time.time", return_value=made_at):
+        token = links.make_token(links.BUYER_NOTICES, member.user.pk)
+
+    french, english = opened_in_both_languages(client, token)
+
+    assert french.status_code == english.status_code == 410
+    assert "Ce lien est expiré" in french.content.decode()
+    assert "This link has expired" in english.content.decode()
+    assert BuyerNotice.objects.wanted_by(member.user)
+
+
+def test_a_link_of_another_purpose_does_not_unsubscribe(client, member):
+    # An enterprise's preference link carrying the same number must not touch the buyer.
+    token = links.make_token(links.PREFERENCES, member.user.pk)
+
+    assert client.get(reverse("procurement:buyer_unsubscribe", args=[token])).status_code == 400
+    assert BuyerNotice.objects.wanted_by(member.user)
+
+
+# Signing in without a link to follow -------------------------------------------------------
+
+
+def sign_in(client, user, language="fr"):
+    with translation.override(language):
+        url = reverse("purchases:login")
+    return client.post(url, {"username": user.username, "password": PASSWORD})
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_self_service_buyer_signing_in_lands_on_their_shortlists(client, language):
+    buyer = BuyerProfileFactory().user
+
+    response = sign_in(client, buyer, language)
+
+    with translation.override(language):
+        assert response.url == reverse("procurement:shortlist_list")
+
+
+def test_a_member_still_lands_on_the_dashboard_and_anyone_else_on_the_home_page(client):
+    member = MembershipFactory().user
+    stranger = UserFactory()
+
+    assert sign_in(client, member).url == reverse("purchases:dashboard")
+    client.logout()
+    assert sign_in(client, stranger).url == reverse("enterprises:home")

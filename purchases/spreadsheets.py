@@ -12,7 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -231,28 +231,31 @@ def add_drop_down(sheet, lists, column, letter, language):
 
 
 def template_filename(language, extension):
-    stem = in_language(language, _lazy("purchases-template"))
+    stem = in_language(language, gettext_lazy("purchases-template"))
     return f"{fold(stem).replace(' ', '-')}.{extension}"
 
 
 EXPORT_COLUMNS = [
-    (_lazy("Number"), lambda purchase: purchase.pk),
-    (_lazy("Status"), lambda purchase: purchase.get_status_display()),
-    (_lazy("Supplier"), lambda purchase: purchase.supplier_display),
-    (_lazy("NEQ"), lambda purchase: purchase.enterprise.neq if purchase.enterprise_id else ""),
-    (_lazy("In the directory"), lambda purchase: purchase.enterprise_id is not None),
-    (_lazy("Category"), lambda purchase: str(purchase.category or "")),
-    (_lazy("Description"), lambda purchase: purchase.description),
-    (_lazy("Amount (CAD)"), lambda purchase: purchase.amount),
-    (_lazy("Contract size"), lambda purchase: purchase.get_contract_size_bracket_display()),
-    (_lazy("Award date"), lambda purchase: purchase.award_date),
-    (_lazy("Contract start"), lambda purchase: purchase.contract_start),
-    (_lazy("Contract end"), lambda purchase: purchase.contract_end),
-    (_lazy("Procurement method"), lambda purchase: purchase.get_procurement_method_display()),
-    (_lazy("Preferential margin (%)"), lambda purchase: purchase.preferential_margin_percent),
-    (_lazy("Region of delivery"), lambda purchase: str(purchase.delivery_region or "")),
-    (_lazy("May be published"), lambda purchase: purchase.consent_to_publish),
-    (_lazy("Reason for rejection"), lambda purchase: purchase.rejection_reason),
+    (gettext_lazy("Number"), lambda purchase: purchase.pk),
+    (gettext_lazy("Status"), lambda purchase: purchase.get_status_display()),
+    (gettext_lazy("Supplier"), lambda purchase: purchase.supplier_display),
+    (gettext_lazy("NEQ"),
+     lambda purchase: purchase.enterprise.neq if purchase.enterprise_id else ""),
+    (gettext_lazy("In the directory"), lambda purchase: purchase.enterprise_id is not None),
+    (gettext_lazy("Category"), lambda purchase: str(purchase.category or "")),
+    (gettext_lazy("Description"), lambda purchase: purchase.description),
+    (gettext_lazy("Amount (CAD)"), lambda purchase: purchase.amount),
+    (gettext_lazy("Contract size"), lambda purchase: purchase.get_contract_size_bracket_display()),
+    (gettext_lazy("Award date"), lambda purchase: purchase.award_date),
+    (gettext_lazy("Contract start"), lambda purchase: purchase.contract_start),
+    (gettext_lazy("Contract end"), lambda purchase: purchase.contract_end),
+    (gettext_lazy("Procurement method"),
+     lambda purchase: purchase.get_procurement_method_display()),
+    (gettext_lazy("Preferential margin (%)"),
+     lambda purchase: purchase.preferential_margin_percent),
+    (gettext_lazy("Region of delivery"), lambda purchase: str(purchase.delivery_region or "")),
+    (gettext_lazy("May be published"), lambda purchase: purchase.consent_to_publish),
+    (gettext_lazy("Reason for rejection"), lambda purchase: purchase.rejection_reason),
 ]
 
 

@@ -122,8 +122,9 @@ class Command(BaseCommand):
                 if response.status_code != 302:
                     raise CommandError(f"sign-in: HTTP {response.status_code}")
             transaction.set_rollback(True)
+        label = _("Sign-in (password check)")
         self.stdout.write(
-            f"{_('Sign-in (password check)'):<32} median {statistics.median(timings):7.1f} ms   "
+            f"{label:<32} median {statistics.median(timings):7.1f} ms   "
             f"max {max(timings):7.1f} ms   {reverse('purchases:login')}"
         )
 

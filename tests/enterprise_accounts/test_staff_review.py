@@ -64,6 +64,18 @@ def test_the_review_form_offers_the_proposed_legal_form_and_labels_to_correct(
     assert "Insertion" in page
 
 
+def test_the_review_of_a_label_change_costs_the_same_queries_for_any_number_of_labels(
+    staff_client, proposal, enterprise, labels, django_assert_max_num_queries
+):
+    enterprise.labels.set([labels[2]] + LabelFactory.create_batch(20), through_defaults={})
+    LabelFactory.create_batch(30)
+    # Session, user, the request with its enterprise and submitter; the live labels' ids,
+    # then their names, the proposed labels' names, and the multi-select's choices.
+    with django_assert_max_num_queries(7):
+        response = staff_client.get(review_url(proposal))
+    assert response.status_code == 200
+
+
 def test_staff_correct_the_legal_form_and_labels_then_approve(
     staff_client, proposal, enterprise, labels, task_worker
 ):

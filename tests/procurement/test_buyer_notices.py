@@ -203,3 +203,14 @@ def test_a_member_still_lands_on_the_dashboard_and_anyone_else_on_the_home_page(
     assert sign_in(client, member).url == reverse("purchases:dashboard")
     client.logout()
     assert sign_in(client, stranger).url == reverse("enterprises:home")
+
+
+def test_the_request_list_with_its_notices_switch_takes_a_fixed_number_of_queries(
+    client, sent, member, django_assert_max_num_queries
+):
+    # Session, user, membership (is a buyer), the notices choice, the page's count, its
+    # requests with their answer counts.
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("procurement:request_list"))
+
+    assert "Arrêter les avis" in response.content.decode()

@@ -170,7 +170,7 @@ class ShortlistExportView(BuyerRequiredMixin, View):
         shortlist = self.shortlist(pk)
         return spreadsheet_response(
             request, shortlist_rows(shortlist, request.build_absolute_uri),
-            f"{_('shortlist')}-{shortlist.pk}", _("Shortlist"),
+            "{}-{}".format(_("shortlist"), shortlist.pk), _("Shortlist"),
         )
 
 
@@ -288,10 +288,11 @@ class BuyerNoticesView(BuyerRequiredMixin, View):
     def post(self, request):
         wanted = request.POST.get("notices") == "on"
         BuyerNotice.objects.choose(request.user, wanted)
-        messages.success(request, _(
-            "You will receive an email for each answer." if wanted
-            else "You will receive no more emails about answers: they stay on this page."
-        ))
+        messages.success(
+            request,
+            _("You will receive an email for each answer.") if wanted
+            else _("You will receive no more emails about answers: they stay on this page."),
+        )
         return redirect("procurement:request_list")
 
 
@@ -459,13 +460,15 @@ class QuoteFileView(BuyerRequiredMixin, View):
         invitation = get_object_or_404(
             QuoteInvitation, pk=invitation_pk, request=self.quote_request(pk)
         )
-        return pdf_response(invitation.quote_file, f"{_('quote')}-{invitation.pk}.pdf")
+        name = _("quote")
+        return pdf_response(invitation.quote_file, f"{name}-{invitation.pk}.pdf")
 
 
 class RequestAttachmentView(BuyerRequiredMixin, View):
     def get(self, request, pk):
         quote_request = self.quote_request(pk)
-        return pdf_response(quote_request.attachment, f"{_('request')}-{quote_request.pk}.pdf")
+        name = _("request")
+        return pdf_response(quote_request.attachment, f"{name}-{quote_request.pk}.pdf")
 
 
 # What an enterprise opens from its email ------------------------------------------------------
@@ -556,7 +559,8 @@ class RespondAttachmentView(SignedLinkView):
             QuoteInvitation.objects.select_related("request"), pk=self.signed_pk
         )
         quote_request = invitation.request
-        return pdf_response(quote_request.attachment, f"{_('request')}-{quote_request.pk}.pdf")
+        name = _("request")
+        return pdf_response(quote_request.attachment, f"{name}-{quote_request.pk}.pdf")
 
 
 class PreferencesView(SignedLinkView):

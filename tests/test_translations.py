@@ -421,6 +421,8 @@ def user_data():
     for model in apps.get_models():
         if not project_admin_url(f"admin:{model._meta.app_label}_{model._meta.model_name}_"):
             continue
+        if not model._meta.managed:  # the search index: its columns differ by database
+            continue
         fields = [field.attname for field in model._meta.concrete_fields
                   if isinstance(field, (CharField, TextField)) and not field.choices]
         if not fields:

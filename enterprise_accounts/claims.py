@@ -145,21 +145,26 @@ def join_by_link(claim, site):
     return user
 
 
-def tell_owners(claim, user, site):
-    """One email to each other owner of the enterprise, in the language they chose."""
+def tell_owners(claim, user, site, approved_by_staff=False):
+    """One email to each other owner of the enterprise, in the language they chose, with the
+    link to their team page, where they can remove the newcomer."""
     owners = (
         EnterpriseMembership.objects.filter(enterprise=claim.enterprise, role=Role.OWNER)
         .exclude(user=user).exclude(user__email="").select_related("user")
     )
     for owner in owners:
         send_to(owner.user.email, owner.language, "colleague_joined",
-                {"claim": claim, "enterprise": claim.enterprise, "site": site})
+                {"claim": claim, "enterprise": claim.enterprise, "site": site,
+                 "approved_by_staff": approved_by_staff})
 
 
 def approve(claim, staff, site):
+    """Staff grant a claim that no address proved: the person is told, and so are the
+    enterprise's owners, who did not choose them."""
     user, _created = grant(claim, decided_by=staff)
     if user is None:
         return
+    tell_owners(claim, user, site, approved_by_staff=True)
     send_to(claim.email, claim.language, "claim_approved",
             {"claim": claim, "enterprise": claim.enterprise, "site": site,
              "token": welcome_token(claim), "needs_password": not user.has_usable_password()})

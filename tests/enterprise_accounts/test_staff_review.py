@@ -1,5 +1,6 @@
 """Staff correct a proposed identity change before approving it; owners hear of a colleague
-who joined by the domain link; the trusted flag keeps its history."""
+who joined by the domain link or whose claim staff approved; the trusted flag keeps its
+history."""
 
 import re
 
@@ -152,6 +153,35 @@ def test_owners_are_told_in_their_language_when_a_colleague_joins_by_the_domain_
     assert en.subject == "Léa Tremblay now keeps the profile of Coop Les Pousses with you"
     assert "remove them from your team:" in en.body
     assert "/en/" in en.body
+
+
+def test_owners_are_told_in_their_language_when_staff_approve_a_colleagues_claim(
+    staff_client, enterprise, task_worker
+):
+    french = EnterpriseMembershipFactory(enterprise=enterprise, role="owner", language="fr")
+    english = EnterpriseMembershipFactory(enterprise=enterprise, role="owner", language="en")
+    EnterpriseMembershipFactory(enterprise=enterprise, role="editor")
+    # An address the enterprise's domain does not prove: the claim waits for staff.
+    claim = claims.start_claim(enterprise, "Léa Tremblay", "Directrice", "lea@gmail.com", "fr",
+                               "http://testserver")
+    staff_client.post(reverse("admin:enterprise_accounts_claim_decide", args=[claim.pk]))
+    assert EnterpriseMembership.objects.get(user__username="lea@gmail.com").role == "editor"
+    task_worker()
+    told = {message.to[0]: message for message in mail.outbox
+            if message.to != ["lea@gmail.com"]}
+    assert set(told) == {french.user.email, english.user.email}
+    fr, en = told[french.user.email], told[english.user.email]
+    assert fr.subject == ("Léa Tremblay tient maintenant à jour la fiche de Coop Les Pousses "
+                          "avec vous")
+    assert "L'équipe du réseau a approuvé la demande de Léa Tremblay (Directrice, " \
+        "lea@gmail.com)" in fr.body
+    assert "retirez-la de votre équipe\u00a0:" in fr.body
+    owner_browser = Client()
+    owner_browser.force_login(french.user)
+    team = re.search(r"http://testserver(/\S+)", fr.body).group(1)
+    assert "lea@gmail.com" in owner_browser.get(team).content.decode()
+    assert "The network's staff approved the request of Léa Tremblay" in en.body
+    assert "remove them from your team:" in en.body and "/en/" in en.body
 
 
 def test_the_first_person_and_an_invited_colleague_tell_no_owner(enterprise, task_worker):

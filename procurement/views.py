@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import CreateView, DetailView, FormView, ListView, TemplateView
 
 from enterprises.models import Enterprise
@@ -592,14 +593,30 @@ class PreferencesView(SignedLinkView):
         return redirect(request.path)
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class BuyerUnsubscribeView(SignedLinkView):
-    """The unsubscribe link of every email to a buyer: opening it stops the notices at once,
-    with no sign-in and no further click, as an email's unsubscribe link should; the buyer
-    turns them back on from their requests page."""
+    """The unsubscribe link of every email to a buyer, with no sign-in. Opening it only asks,
+    since mail scanners and link previews open links too; the page's button, or the mail
+    client's one-click unsubscribe (RFC 8058, announced by ``List-Unsubscribe-Post``), posts
+    to it and stops the notices at once. The buyer turns them back on from their requests
+    page."""
 
     purpose = links.BUYER_NOTICES
 
     def get(self, request, token):
+        user = get_object_or_404(get_user_model(), pk=self.signed_pk)
+        if not BuyerNotice.objects.wanted_by(user):
+            return render(request, "procurement/unsubscribed.html")
+        return render(request, "procurement/unsubscribe.html")
+
+    def post(self, request, token):
+        # A mail client's one-click POST carries no cookie, hence no CSRF token: the signed
+        # link is its proof. The page's own button is checked as any form.
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return self.stop(request)
+        return csrf_protect(self.stop)(request)
+
+    def stop(self, request):
         user = get_object_or_404(get_user_model(), pk=self.signed_pk)
         BuyerNotice.objects.choose(user, wanted=False)
         return render(request, "procurement/unsubscribed.html")

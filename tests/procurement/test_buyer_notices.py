@@ -1,6 +1,8 @@
-"""A buyer's e-mail notices: every e-mail to a buyer carries a signed unsubscribe link that
-stops the next notice at once, with no sign-in; the buyer turns them back on from the request
-list; and a self-service buyer who signs in lands on their shortlists."""
+"""A buyer's e-mail notices: every e-mail to a buyer carries a signed unsubscribe link whose
+page stops the next notice at once, with no sign-in, and which a mail client's one-click
+unsubscribe may post to; merely opening it (a mail scanner, a link preview) changes nothing;
+the buyer turns them back on from the request list; and a self-service buyer who signs in
+lands on their shortlists."""
 
 import html
 import time
@@ -25,6 +27,13 @@ PASSWORD = "correct horse battery staple"
 
 def unsubscribe_link(message):
     return next(link for link in links_in(message) if "/avis/" in link or "/notices/" in link)
+
+
+def stop_notices(client, url):
+    """The buyer opens the link, then presses the page's button."""
+    page = client.get(url)
+    assert page.status_code == 200
+    return client.post(url, {"csrfmiddlewaretoken": page.context["csrf_token"]})
 
 
 def answer(client, respond_url, choice="interested"):
@@ -62,8 +71,7 @@ def test_every_email_to_a_buyer_carries_a_working_unsubscribe_link(
         [member.user.email], [member.user.email], ["achats@clinique.example"]
     ]
     for message in messages:
-        page = type(client)().get(unsubscribe_link(message))
-        assert page.status_code == 200
+        assert stop_notices(type(client)(), unsubscribe_link(message)).status_code == 200
     assert "/en/" in unsubscribe_link(messages[-1])
     assert not BuyerNotice.objects.wanted_by(member.user)
 
@@ -73,7 +81,7 @@ def test_following_the_link_stops_the_next_notice_at_once(client, sent, member, 
     [notice] = outbox()
     outbox().clear()
 
-    page = type(client)().get(unsubscribe_link(notice))
+    page = stop_notices(type(client)(), unsubscribe_link(notice))
     answer(client, sent[1], "declined")
 
     assert "Vous ne recevrez plus d'avis" in html.unescape(page.content.decode())
@@ -84,19 +92,72 @@ def test_following_the_link_stops_the_next_notice_at_once(client, sent, member, 
     assert "Pas intéressée" in detail
 
 
-def test_the_confirmation_page_speaks_both_languages(client, member):
+def test_the_pages_speak_both_languages(client, member):
     token = links.make_token(links.BUYER_NOTICES, member.user.pk)
-
-    french = client.get(reverse("procurement:buyer_unsubscribe", args=[token]))
+    french_url = reverse("procurement:buyer_unsubscribe", args=[token])
     with translation.override("en"):
         english_url = reverse("procurement:buyer_unsubscribe", args=[token])
-    english = client.get(english_url)
 
-    assert french.status_code == english.status_code == 200
+    french_question = client.get(french_url)
+    english_question = client.get(english_url)
+    english_done = stop_notices(client, english_url)
+    french_done = client.get(french_url)
+
     assert english_url.startswith("/en/")
-    assert "Vous ne recevrez plus d'avis" in html.unescape(french.content.decode())
-    assert "You will receive no more notices" in english.content.decode()
-    assert 'lang="en-CA"' in english.content.decode()
+    assert "Arrêter les avis de réponse\u00a0?" in french_question.content.decode()
+    assert '<form method="post">' in french_question.content.decode()
+    assert "Stop the notices of answers?" in english_question.content.decode()
+    assert 'lang="en-CA"' in english_question.content.decode()
+    assert "You will receive no more notices" in english_done.content.decode()
+    # Opened again, the link says the notices are stopped.
+    assert "Vous ne recevrez plus d'avis" in html.unescape(french_done.content.decode())
+
+
+def test_opening_the_link_alone_stops_nothing(client, sent, member, outbox):
+    """Mail scanners and link previews open links: only a POST unsubscribes."""
+    answer(client, sent[0])
+    [notice] = outbox()
+    outbox().clear()
+
+    for _scanner in range(2):
+        type(client)().get(unsubscribe_link(notice))
+    answer(client, sent[1], "declined")
+
+    assert BuyerNotice.objects.wanted_by(member.user)
+    assert [message.to for message in outbox()] == [[member.user.email]]
+
+
+def test_a_mail_clients_one_click_unsubscribe_needs_no_cookie_nor_csrf_token(
+    client, sent, member, outbox
+):
+    answer(client, sent[0])
+    [notice] = outbox()
+    outbox().clear()
+    mail_client = type(client)(enforce_csrf_checks=True)
+
+    response = mail_client.post(unsubscribe_link(notice), {"List-Unsubscribe": "One-Click"})
+    answer(client, sent[1], "declined")
+
+    assert response.status_code == 200
+    assert not BuyerNotice.objects.wanted_by(member.user)
+    assert outbox() == []
+
+
+def test_the_pages_button_is_checked_like_any_form(client, member):
+    """Another site cannot make a visitor's browser press the button: only the one-click
+    request of a mail client skips the CSRF check."""
+    url = reverse("procurement:buyer_unsubscribe",
+                  args=[links.make_token(links.BUYER_NOTICES, member.user.pk)])
+    browser = type(client)(enforce_csrf_checks=True)
+
+    forged = browser.post(url, {})
+    still_wanted = BuyerNotice.objects.wanted_by(member.user)
+    pressed = stop_notices(browser, url)
+
+    assert forged.status_code == 403
+    assert still_wanted
+    assert pressed.status_code == 200
+    assert not BuyerNotice.objects.wanted_by(member.user)
 
 
 def test_the_buyer_turns_notices_back_on_from_the_request_list(client, sent, member, outbox):

@@ -166,7 +166,7 @@ def kept_per_enterprise(kind, ids, fetch, make):
 def rendered_cards(enterprises, request, prefetch=("categories",)):
     """Each enterprise's result card (``CARD_TEMPLATE``), in order; only the cards not kept
     yet get their ``prefetch`` relations (one query each) and are rendered. A page that knows
-    its ids before its rows (``RankedPage``) fetches only the rows of those cards."""
+    its ids before its rows (``ResultPage``) fetches only the rows of those cards."""
     if hasattr(enterprises, "rows"):
         ids, rows_of = enterprises.ids, enterprises.rows
     else:

@@ -11,7 +11,7 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import FloatField, Q, QuerySet, Value
+from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -33,11 +33,12 @@ class Sort:
         (NEWEST, _("Newest")),
     ]
     # By the accent-free "name_folded", so « École » sorts among the E on every database;
-    # enterprise_status_name_idx turns the first page into a short index scan.
+    # enterprise_status_name_idx turns the first page into a short index scan. An enterprise
+    # without a publication date is the oldest on every database (and in the directory index).
     orderings = {
         RELEVANCE: ("-search_rank", "name_folded", "pk"),
         NAME: ("name_folded", "pk"),
-        NEWEST: ("-published_at", "-pk"),
+        NEWEST: (F("published_at").desc(nulls_last=True), "-pk"),
     }
 
 
@@ -184,6 +185,15 @@ class EnterpriseFilterSet(django_filters.FilterSet):
 
     def filter_verification(self, queryset, name, value):
         return queryset.filter(verification_status__in=value)
+
+    def get_form_class(self):
+        """The same form class for every request. django-filter builds a class, and a field for
+        each filter, for each filter set; the fields hold nothing of a request (the form copies
+        them when it is made), so the first class made serves them all."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     @cached_property
     def cleaned_data(self):

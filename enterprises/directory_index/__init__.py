@@ -6,14 +6,14 @@ keeps the matches of recent search texts with the index; ``bitsets`` holds the s
 they share.
 """
 
-from .facets import FilteredDirectory, RankedResults, facet_counts, result_count
+from .facets import FilteredDirectory, Results, facet_counts, result_count
 from .index import FACETS, DirectoryIndex, current_index
 
 __all__ = [
     "FACETS",
     "DirectoryIndex",
     "FilteredDirectory",
-    "RankedResults",
+    "Results",
     "current_index",
     "facet_counts",
     "result_count",

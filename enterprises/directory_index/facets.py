@@ -94,25 +94,28 @@ class FilteredDirectory:
     def results(self, shape=lambda queryset: queryset):
         """The filtered enterprises in the chosen order, for a paginator to slice.
 
-        A text search sorted by relevance is ordered here: only the enterprises that every
-        filter kept are ranked (those not ranked before for the text), and only the page shown
-        is fetched. Any other order is the filter set's query. ``shape`` adds
-        ``select_related`` and the like to the query that fetches the rows.
+        The order is the index's: the relevance order of a text search (only the enterprises
+        that every filter kept are ranked, those not ranked before for the text), any other
+        order read from the index's own (``DirectoryIndex.orders``); only the page shown is
+        fetched. ``shape`` adds ``select_related`` and the like to the query that fetches the
+        rows.
         """
-        if self.text is None or self.filterset.sort != Sort.RELEVANCE:
-            return shape(self.filterset.qs)
-        ids = self.text_matches.ranked(self.matching)
-        return RankedResults(ids, shape(self.filterset.queryset))
+        return Results(self.ordered_ids(), shape(self.filterset.queryset))
 
     def result_ids(self, start, stop):
-        """The ids of the results from ``start`` to ``stop`` in the chosen order: read from
-        the relevance order in memory, or one query of ids alone."""
-        if self.text is None or self.filterset.sort != Sort.RELEVANCE:
-            return list(self.filterset.qs.values_list("pk", flat=True)[start:stop])
-        return self.text_matches.ranked(self.matching)[start:stop]
+        """The ids of the results from ``start`` to ``stop`` in the chosen order."""
+        return list(self.ordered_ids()[start:stop])
+
+    def ordered_ids(self):
+        sort = self.filterset.sort
+        if sort == Sort.RELEVANCE and self.text is not None:
+            return self.text_matches.ranked(self.matching)
+        # A text with nothing searchable ranks every enterprise alike: by name, then.
+        order = self.index.orders[Sort.NAME if sort == Sort.RELEVANCE else sort]
+        return order.among(self.matching, self.matching.bit_count())
 
 
-class RankedResults(Sequence):
+class Results(Sequence):
     """Enterprise ids in their order, fetched only for the slice asked for (one page)."""
 
     def __init__(self, ids, queryset):
@@ -125,13 +128,13 @@ class RankedResults(Sequence):
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        return RankedPage(self.ids[index], self.queryset)
+        return ResultPage(self.ids[index], self.queryset)
 
 
-class RankedPage(Sequence):
-    """A page of ranked results: its ids, and its rows, fetched when first read. A caller
-    that has what it needs for some of them (``caching.rendered_cards``) asks ``rows(ids)``
-    for the others only. Its length is that of its ids, known without a query."""
+class ResultPage(Sequence):
+    """A page of results: its ids, and its rows, fetched when first read. A caller that has
+    what it needs for some of them (``caching.rendered_cards``) asks ``rows(ids)`` for the
+    others only. Its length is that of its ids, known without a query."""
 
     def __init__(self, ids, queryset):
         self.ids = ids

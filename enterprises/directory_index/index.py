@@ -1,8 +1,9 @@
 """The published directory held in memory, one ``DirectoryIndex`` per process.
 
 It holds one bitset per facet value (each region, MRC, category, sector, label and legal form),
-the reference lists in display order (regions, MRCs, categories, sectors, labels) and the
-matches of the texts searched last (``text``).
+the published ids in each order the listing offers (``orders``), the reference lists in display
+order (regions, MRCs, categories, sectors, labels) and the matches of the texts searched last
+(``text``).
 ``current_index()`` builds it again whenever ``DirectoryRevision`` says the directory changed
 (one primary-key read per request), and at least every ``DIRECTORY_FACETS_CACHE_SECONDS`` in
 case a write slipped past the revision (0 builds it for every request).
@@ -15,6 +16,7 @@ from operator import or_
 
 from django.conf import settings
 
+from ..filters import Sort
 from ..models import (
     Category,
     CategoryTree,
@@ -28,6 +30,7 @@ from ..models import (
 )
 from ..validators import fold
 from .bitsets import bitset, lowest_bits
+from .orders import Order
 from .text import RecentTextMatches
 
 FACETS = ("category", "region", "mrc", "sector", "legal_form", "label", "verification")
@@ -51,24 +54,29 @@ class DirectoryIndex:
     category_tree: CategoryTree
     sectors: list
     labels: list
+    # The published ids by name and by date (``filters.Sort``), as the database sorts them.
+    orders: dict
     built_at: float = field(default_factory=time.monotonic)
     text: RecentTextMatches = field(default_factory=RecentTextMatches, repr=False)
     # Each facet's values in display order, per language (``facets.facet_choices``).
     facet_choices: dict = field(default_factory=dict, repr=False)
     # The facet counts of recent filter states (``facets.FilteredDirectory.facet_counts``).
     counted: dict = field(default_factory=dict, repr=False)
+    # The search hints of recent listings (``search.hints.kept_offers``).
+    hints: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, revision):
         published = Enterprise.objects.published()
-        rows = list(published.values_list(
-            "pk", "region_id", "mrc_id", "legal_form", "verification_status"
+        # In name order, the listing's default, as the database sorts names.
+        rows = list(published.order_by(*Sort.orderings[Sort.NAME]).values_list(
+            "pk", "region_id", "mrc_id", "legal_form", "verification_status", "published_at"
         ))
         members = {facet: {} for facet in FACETS}
         _collect(members["region"], ((region, pk) for pk, region, *_ in rows))
         _collect(members["mrc"], ((mrc, pk) for pk, _, mrc, *_ in rows if mrc is not None))
-        _collect(members["legal_form"], ((form, pk) for pk, _, _, form, _ in rows))
-        _collect(members["verification"], ((state, pk) for pk, *_, state in rows))
+        _collect(members["legal_form"], ((form, pk) for pk, _, _, form, *_ in rows))
+        _collect(members["verification"], ((state, pk) for pk, *_, state, _ in rows))
         ids = published.values("pk")
         for facet, table, column in (
             ("region", Enterprise.service_area.through.objects, "region_id"),
@@ -92,6 +100,10 @@ class DirectoryIndex:
             for category in categories
         }
         regions, mrcs = _regions_and_mrcs()
+        orders = {
+            Sort.NAME: Order(pk for pk, *_ in rows),
+            Sort.NEWEST: Order(pk for pk, *_ in sorted(rows, key=_newest_first)),
+        }
         return cls(
             revision=revision,
             published=bitset(pk for pk, *_ in rows),
@@ -102,6 +114,7 @@ class DirectoryIndex:
             category_tree=tree,
             sectors=list(Sector.objects.all()),
             labels=list(Label.objects.all()),
+            orders=orders,
         )
 
     def text_matches(self, text):
@@ -132,6 +145,13 @@ class DirectoryIndex:
         after = [start + n for n in lowest_bits(candidates >> start, count)]
         before = lowest_bits(candidates & ((1 << enterprise.pk) - 1), count - len(after))
         return after + before
+
+
+def _newest_first(row):
+    """``Sort.NEWEST``'s order: by publication date, then id, the newest first and those
+    without a date last."""
+    pk, *_, published_at = row
+    return (published_at is None, -published_at.timestamp() if published_at else 0, -pk)
 
 
 def _regions_and_mrcs():

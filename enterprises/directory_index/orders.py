@@ -1,0 +1,61 @@
+"""The published directory's ids in each order the listing offers besides relevance, so that
+a page of any filtered listing is read from memory, without a query.
+
+With its cards kept rendered (``caching.rendered_cards``), a listing sorted by name or date
+then reads no enterprise row at all, and a deep page costs no more than the first.
+"""
+
+from array import array
+from collections.abc import Sequence
+
+from .bitsets import first_among, members
+
+# Reading a page by walking the order from its start tests each enterprise passed; when more
+# than this many would be passed (a narrow filter, a deep page), sorting the filtered set's own
+# ids by their position in the order is cheaper.
+WALK_LIMIT = 20_000
+
+
+class Order:
+    """The published ids in one order (``ids``), and each id's position in it."""
+
+    def __init__(self, ids):
+        self.ids = array("q", ids)
+        self.position = array("l", [0]) * (max(self.ids, default=-1) + 1)
+        for position, pk in enumerate(self.ids):
+            self.position[pk] = position
+
+    def among(self, bits, count):
+        """The ids whose bit is set in ``bits`` (a subset of these, ``count`` of them)."""
+        return OrderedIds(self, bits, count)
+
+
+class OrderedIds(Sequence):
+    """The ids of an ``Order`` kept by a filter's bitset, in that order; a slice is computed
+    when asked for."""
+
+    def __init__(self, order, bits, count):
+        self.order = order
+        self.bits = bits
+        self.count = count
+        self._all = None
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            position = range(self.count)[index]  # negative positions, and IndexError
+            return self[position : position + 1][0]
+        start, stop, step = index.indices(self.count)
+        if stop <= start:
+            return []
+        passed = stop * len(self.order.ids) // self.count
+        if self._all is None and passed <= WALK_LIMIT:
+            return first_among(self.bits, self.order.ids, stop)[start:stop:step]
+        return self.all()[start:stop:step]
+
+    def all(self):
+        if self._all is None:
+            self._all = sorted(members(self.bits), key=self.order.position.__getitem__)
+        return self._all

@@ -42,6 +42,8 @@ NOT_PLACES = frozenset({"low", "hope", "price", "gore", "begin", "nouvelle", "ra
 # The filters a hint may set, and the parameters that shape the page only.
 HINT_FILTERS = ("category", "region", "mrc")
 PAGE_PARAMETERS = ("page", AS_TYPED)
+# The hints of the listing's recent queries kept with each directory index (``kept_offers``).
+HINT_STATES_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -222,22 +224,10 @@ def for_listing(view):
     q = view.filterset.active_filters.get("q")
     if not q:
         return ListingHints()
-    interpretation = interpret(q, view.directory.index)
     total = result_count(view.facets)
-    hints = []
-    for candidate in candidates(interpretation):
-        params = hint_parameters(view.request.GET, view.filterset, candidate)
-        if params is None:
-            continue
-        count = count_of(view, params)
-        # The same count is most likely the same results: nothing to offer.
-        if count and count != total:
-            hints.append(Hint(params.urlencode(), describe(candidate), count))
-            break
     if total or AS_TYPED in view.request.GET:
-        return ListingHints(offers=hints)
-    if not hints:
-        hints = spelling_hints(view, q)
+        return ListingHints(offers=kept_offers(view, q, total))
+    hints = offers(view, q, total) or spelling_hints(view, q)
     if not hints:
         return ListingHints()
     applied = hints[0]
@@ -252,6 +242,37 @@ def for_listing(view):
         typed=q,
         as_typed_query=as_typed.urlencode(),
     )
+
+
+def offers(view, q, total):
+    """The first hint the words of ``q`` suggest that finds other results than ``total``."""
+    for candidate in candidates(interpret(q, view.directory.index)):
+        params = hint_parameters(view.request.GET, view.filterset, candidate)
+        if params is None:
+            continue
+        count = count_of(view, params)
+        # The same count is most likely the same results: nothing to offer.
+        if count and count != total:
+            return [Hint(params.urlencode(), describe(candidate), count)]
+    return []
+
+
+def kept_offers(view, q, total):
+    """``offers``, kept with the directory index per page (its path holds the language) and
+    query: a buyer turning the pages or coming back to a search asks for the same hints, and
+    working them out again costs a second filter set and directory."""
+    request = view.request
+    state = sorted((name, value) for name, values in request.GET.lists() if name != "page"
+                   for value in values)
+    kept = view.directory.index.hints
+    key = (request.path, tuple(state))
+    found = kept.get(key)
+    if found is None:
+        found = offers(view, q, total)
+        if len(kept) >= HINT_STATES_KEPT:
+            kept.clear()
+        kept[key] = found
+    return found
 
 
 def candidates(interpretation):

@@ -189,3 +189,17 @@ def test_a_place_outside_the_chosen_region_gives_way_to_the_region(client, direc
 
     assert names(response) == ["Festins de Montréal"]
     assert "showing “Catering and buffets” instead" in response.content.decode()
+
+
+def test_a_kept_offer_stays_in_the_language_of_each_page_until_the_directory_changes(
+    client, directory, settings
+):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 600  # the index, and the offers, are kept
+    client.get(LISTING, {"q": "traiteurs"})
+
+    english = client.get(f"/en{LISTING}", {"q": "traiteurs"}).content.decode()
+    assert hint_links(english) == [("?category=traiteur", "See “Catering and buffets” (2)")]
+
+    EnterpriseFactory(name="Buffets du Nord", categories=[catering()])
+    french = client.get(LISTING, {"q": "traiteurs"}).content.decode()
+    assert hint_links(french) == [("?category=traiteur", "Voir « Traiteur et buffets » (3)")]

@@ -1,18 +1,58 @@
 """The enterprise page's sections from its own people: its logo, photos and documents; its
-social-impact facts and the links to claim the profile or report an error.
+social-impact facts and the links to claim the profile or report an error. And the pages that
+other apps add to the enterprise portal.
 
 Pages are cached per directory revision and language, so the sections read nothing about the
 visitor; a file approved or removed bumps the revision (``register``). The files' section
 declares its presence, read in the enterprise's own query: a page without files runs no query
 for them."""
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, post_save
 
 from enterprises.models import DirectoryRevision
-from enterprises.sections import ENTERPRISE_PAGE, register_section
+from enterprises.sections import ENTERPRISE_PAGE, register_section, registered_sections
 
 from .models import EnterpriseFile
+
+# The portal's pages that other apps add, such as the procurement app's requests for quotes.
+# Those apps and this one may not import each other, so each writes these two names out. A
+# page is a section of PORTAL_PAGE, whose context is read only once the portal has checked
+# that the visitor keeps the enterprise; a section of the same name on PORTAL_PAGE_TITLE,
+# rendered with no context, gives its title, which is also its link in the portal's menu.
+PORTAL_PAGE = "enterprise_portal"
+PORTAL_PAGE_TITLE = "enterprise_portal_title"
+
+
+@dataclass(frozen=True)
+class PortalPage:
+    name: str
+    title_template: str
+
+    @property
+    def slug(self):
+        return self.name.replace("_", "-")
+
+    @property
+    def url_name(self):
+        return f"page_{self.name}"
+
+    @property
+    def view_name(self):
+        return f"enterprise_accounts:{self.url_name}"
+
+    @property
+    def section(self):
+        return next(section for section in registered_sections(PORTAL_PAGE)
+                    if section.name == self.name)
+
+
+def portal_pages():
+    """The pages other apps add to the portal, in their order; no query."""
+    return [PortalPage(title.name, title.template_name)
+            for title in registered_sections(PORTAL_PAGE_TITLE)]
 
 
 def enterprise_files(enterprise, request):

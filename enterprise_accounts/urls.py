@@ -1,9 +1,11 @@
 """The enterprise portal in French under /entreprise/, in English under /en/enterprise/."""
 
 from django.urls import path
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import views
+from .sections import portal_pages
 
 app_name = "enterprise_accounts"
 
@@ -33,4 +35,12 @@ urlpatterns = [
     path(_("enterprise/welcome/<str:token>/"), views.WelcomeView.as_view(), name="welcome"),
     path(_("enterprise/report/<slug:slug>/"), views.ReportView.as_view(), name="report"),
     path(_("enterprise/file/<int:pk>/"), views.PublicFileView.as_view(), name="file"),
+]
+
+# The pages other apps add (their sections are registered when the apps are ready, before the
+# URLs are read).
+urlpatterns += [
+    path(format_lazy("{}{}/", _("enterprise/<int:pk>/"), page.slug),
+         views.PortalPageView.as_view(page=page), name=page.url_name)
+    for page in portal_pages()
 ]

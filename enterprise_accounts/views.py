@@ -25,6 +25,7 @@ from enterprises.models import Enterprise
 from . import claims, profiles
 from .forms import ClaimForm, IdentityForm, InviteForm, ProfileForm, ReportForm, UploadForm
 from .models import Claim, EnterpriseFile, EnterpriseMembership, ErrorReport, Role
+from .sections import portal_pages
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -193,7 +194,24 @@ class PortalMixin(LoginRequiredMixin):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            membership=self.membership, enterprise=self.enterprise, **kwargs
+            membership=self.membership, enterprise=self.enterprise, portal_pages=portal_pages(),
+            **kwargs,
+        )
+
+
+class PortalPageView(PortalMixin, TemplateView):
+    """A page another app adds to the portal (``sections.PORTAL_PAGE``), such as the requests
+    for quotes sent to the enterprise: its section reads the enterprise once the visitor is
+    known to keep it."""
+
+    template_name = "enterprise_accounts/portal_page.html"
+    page = None
+
+    def get_context_data(self, **kwargs):
+        section = self.page.section
+        return super().get_context_data(
+            page=self.page, section_template=section.template_name,
+            section=section.context(self.enterprise, self.request), **kwargs,
         )
 
 
@@ -211,7 +229,9 @@ class PortalHomeView(LoginRequiredMixin, TemplateView):
             raise PermissionDenied(_("Your account keeps no enterprise's profile."))
         if len(memberships) == 1:
             return redirect("enterprise_accounts:profile", pk=memberships[0].enterprise_id)
-        return self.render_to_response(self.get_context_data(memberships=memberships))
+        return self.render_to_response(
+            self.get_context_data(memberships=memberships, portal_pages=portal_pages())
+        )
 
 
 class ProfileView(PortalMixin, FormView):

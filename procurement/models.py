@@ -383,6 +383,23 @@ class QuoteInvitation(models.Model):
     def can_be_chosen(self):
         return self.answer in (self.Answer.INTERESTED, self.Answer.QUOTED)
 
+    class Standing(models.TextChoices):
+        """Where the request stands for the enterprise asked, in its portal."""
+
+        AWAITING = "awaiting", _("Awaiting your answer")
+        ANSWERED = "answered", _("You answered")
+        CLOSED = "closed", _("Closed by the buyer")
+        CHOSEN = "chosen", _("You were chosen")
+
+    @property
+    def standing(self):
+        request = self.request
+        if request.status == QuoteRequest.Status.CHOSEN and request.chosen_id == self.pk:
+            return self.Standing.CHOSEN
+        if not request.is_open:
+            return self.Standing.CLOSED
+        return self.Standing.ANSWERED if self.has_answered else self.Standing.AWAITING
+
 
 class FollowUp(models.Model):
     """A message of the thread between the buyer and one enterprise about a request."""

@@ -1,15 +1,24 @@
 """What the procurement app adds to the directory's pages: a "save to a shortlist" link on
 each result card and on each enterprise page, the same for every visitor (both are cached);
-and where its buyers land after signing in."""
+where its buyers land after signing in; and the requests for quotes an enterprise received,
+as a page of its portal."""
 
+from django.core.paginator import Paginator
 from django.urls import reverse
 
 from enterprises.sections import CARD_ACTIONS, ENTERPRISE_PAGE, register_section
 from purchases.access import register_sign_in_landing
 from purchases.sections import DASHBOARD_PAGE, REPERTORY_PAGE
 
-from . import stats
-from .models import BuyerProfile
+from . import links, stats
+from .mail import buyer_name
+from .models import BuyerProfile, QuoteInvitation
+
+# The enterprise portal's pages (``enterprise_accounts.sections.PORTAL_PAGE`` and
+# ``PORTAL_PAGE_TITLE``), written out: neither app may import the other.
+ENTERPRISE_PORTAL_PAGE = "enterprise_portal"
+ENTERPRISE_PORTAL_PAGE_TITLE = "enterprise_portal_title"
+REQUESTS_PER_PAGE = 25
 
 
 def no_context(enterprise, request):
@@ -26,6 +35,29 @@ def public_counts(subject, request):
     return {
         "by_category": stats.labelled(stats.by_category(), "category"),
         "by_region": stats.labelled(stats.by_region(), "region"),
+    }
+
+
+def enterprise_requests(enterprise, request):
+    """The requests sent to the enterprise, newest first, each with where it stands and the
+    link to its response page, signed anew: the portal already knows the visitor keeps the
+    enterprise, so the email's link is not needed. One query, and one to count them."""
+    invitations = QuoteInvitation.objects.filter(enterprise=enterprise).select_related(
+        "request", "request__category", "request__organization", "request__buyer__buyer_profile",
+    ).order_by("-sent_at", "-pk")
+    page = Paginator(invitations, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    return {
+        "page_obj": page,
+        "rows": [
+            {
+                "invitation": invitation, "buyer_name": buyer_name(invitation.request),
+                "respond_url": reverse(
+                    "procurement:respond",
+                    args=[links.make_token(links.RESPOND, invitation.pk)],
+                ),
+            }
+            for invitation in page
+        ],
     }
 
 
@@ -53,4 +85,12 @@ def register():
     register_section(
         REPERTORY_PAGE, "quote_requests", "procurement/includes/repertory_requests.html",
         public_counts, order=10,
+    )
+    register_section(
+        ENTERPRISE_PORTAL_PAGE, "quote_requests", "procurement/includes/portal_requests.html",
+        enterprise_requests, order=10,
+    )
+    register_section(
+        ENTERPRISE_PORTAL_PAGE_TITLE, "quote_requests",
+        "procurement/includes/portal_requests_title.html", no_context, order=10,
     )

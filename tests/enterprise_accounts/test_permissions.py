@@ -52,6 +52,9 @@ EXPECTED = {
     ("file_delete", "GET"): OWN_NOT_ALLOWED,
     ("file_delete", "POST"): OWN_CHANGED,
     ("team", "GET"): OWN,
+    # The requests for quotes sent to the enterprise, a page the procurement app adds.
+    ("page_quote_requests", "GET"): OWN,
+    ("page_quote_requests", "POST"): OWN_NOT_ALLOWED,
     # Only owners invite; an empty form shows its errors.
     ("team", "POST"): expect(LOGIN, 200, 403, 404, 404, 404),
     ("revoke_invitation", "GET"): expect(LOGIN, 405, 403, 404, 404, 404),
@@ -104,6 +107,7 @@ def world(db):
             "identity": {"pk": enterprise_a.pk}, "files": {"pk": enterprise_a.pk},
             "file_delete": {"pk": enterprise_a.pk, "file_pk": live_file.pk},
             "team": {"pk": enterprise_a.pk},
+            "page_quote_requests": {"pk": enterprise_a.pk},
             "revoke_invitation": {"pk": enterprise_a.pk, "claim_pk": invitation.pk},
             "remove_person": {"pk": enterprise_a.pk, "member_pk": editor_a.pk},
             "claim": {"slug": enterprise_a.slug}, "report": {"slug": enterprise_a.slug},

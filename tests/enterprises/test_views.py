@@ -45,6 +45,19 @@ def result_names(response):
 # The listing
 
 
+def test_a_cards_products_are_listed_in_the_order_of_the_pages_language(client):
+    printing = Category.objects.get(slug="impression")
+    EnterpriseFactory(name="Imprimerie traiteur", categories=[printing, catering()])
+
+    def chips(page):
+        return re.findall(r"<li>([^<]+)</li>", page.split('class="tags"')[1].split("</ul>")[0])
+
+    assert chips(text(client.get(LISTING))) == ["Impression et communications",
+                                                "Traiteur et buffets"]
+    assert chips(text(client.get(f"/en{LISTING}"))) == ["Catering and buffets",
+                                                        "Printing and communications"]
+
+
 def test_listing_is_at_repertoire_in_french_and_under_en_in_english(client):
     EnterpriseFactory(name="Coop du Plateau")
 

@@ -3,7 +3,8 @@
 The upload reads the file with the directory import's read stage (`enterprises.imports.read`),
 reads every cell with its column's reader (`columns.py`) and reports every problem of every row
 at once, with the spreadsheet's own row number and column header, the value and how to write it.
-Only a file without a single problem is saved, in one transaction.
+Only a file without a single problem is saved, in one transaction, and only once the member
+has confirmed its amounts in the largest contract size, as the single purchase form asks.
 """
 
 import tempfile
@@ -20,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from enterprises import exports
 from enterprises.exports import inert
+from enterprises.formatting import format_money
 from enterprises.imports.read import Limits, open_table
 from enterprises.validators import fold
 
@@ -34,7 +36,7 @@ from .columns import (
     sample_row,
     template_headers,
 )
-from .models import Purchase
+from .models import ContractSizeThreshold, Purchase
 from .summaries import recount_once
 
 # An upload's outcome keeps this many problems: enough to fix a file, small enough to store.
@@ -56,6 +58,7 @@ class Report:
     def __init__(self, dry_run, language):
         self.dry_run, self.language = dry_run, language
         self.errors, self.count = [], 0
+        self.large_amounts, self.unconfirmed = [], False
 
     def add(self, row, column, value, error):
         for message in getattr(error, "messages", [str(error)]):
@@ -70,12 +73,18 @@ class Report:
             "language": self.language,
             "errors": self.errors[:MAX_REPORTED_ERRORS],
             "more_errors": max(0, len(self.errors) - MAX_REPORTED_ERRORS),
+            "large_amounts": self.large_amounts,
+            "unconfirmed": self.unconfirmed,
         }
 
 
-def import_purchases(membership, binary, file_name, dry_run, language=None):
+def import_purchases(membership, binary, file_name, dry_run, language=None,
+                     amounts_confirmed=False):
     """Check every cell of the file and, unless a dry run or a problem was found, save its rows
     as drafts of the member's organization. Returns the outcome (see `Report.outcome`).
+
+    Rows whose amount falls in the largest contract size are listed in the outcome; without
+    ``amounts_confirmed`` they stop the saving (``unconfirmed``).
 
     Amounts and labels are read in the language of the file's headers, else in `language`
     (the page's by default)."""
@@ -94,14 +103,43 @@ def import_purchases(membership, binary, file_name, dry_run, language=None):
                          if column and column.attribute == "enterprise"), None)
     if neq_position is not None:
         lookups.load_enterprises(cells[neq_position] for _line, cells in rows)
-    purchases = [read_row(line, cells, headers, columns, lookups, report, membership)
-                 for line, cells in rows if any(cell.strip() for cell in cells)]
+    read = [(line, read_row(line, cells, headers, columns, lookups, report, membership))
+            for line, cells in rows if any(cell.strip() for cell in cells)]
+    purchases = [purchase for _line, purchase in read]
     report.count = len(purchases)
-    if not report.errors and not dry_run:
+    if report.errors:
+        return report.outcome()
+    report.large_amounts = large_amounts(read)
+    report.unconfirmed = bool(report.large_amounts) and not amounts_confirmed and not dry_run
+    if not dry_run and not report.unconfirmed:
         with transaction.atomic(), recount_once():
             for purchase in purchases:
                 purchase.save()
     return report.outcome()
+
+
+def large_amounts(read):
+    """The rows (``(line, purchase)``) whose amount falls in the largest contract size of the
+    thresholds in force on their award date, which the single purchase form asks to confirm
+    too (a slipped decimal mark costs a zero or two): their row, supplier, amount and size.
+    One query."""
+    thresholds = list(ContractSizeThreshold.objects.order_by("effective_from"))
+    if not thresholds:
+        return []
+    found = []
+    for line, purchase in read:
+        # As ``in_force_on``: the latest row in force on the day, or else the first one.
+        in_force = next((row for row in reversed(thresholds)
+                         if row.effective_from <= purchase.award_date), thresholds[0])
+        if purchase.amount >= in_force.largest_bracket_floor():
+            found.append({
+                "row": line,
+                "supplier": purchase.enterprise.name if purchase.enterprise_id
+                else purchase.supplier_name,
+                "amount": format_money(purchase.amount),
+                "bracket": str(in_force.bracket_for(purchase.amount).label),
+            })
+    return found
 
 
 def check_headers(headers, columns, report):

@@ -8,6 +8,8 @@ the membership and valid for a day.
 A file checked without a problem stays stored for the confirm step: the outcome carries a token
 (signed for the membership, valid for a day) that names it, so saving its purchases never asks
 for the file again. Saving deletes it; ``manage.py cleanup_member_uploads`` deletes forgotten ones.
+The confirm step lists the rows whose amount falls in the largest contract size: the file is
+saved only with the box that confirms them ticked, and is kept until then.
 """
 
 import secrets
@@ -41,7 +43,8 @@ STATUS_REFRESH_SECONDS = 3
 
 
 @task()
-def check_upload(membership_pk, stored_name, file_name, dry_run, language):
+def check_upload(membership_pk, stored_name, file_name, dry_run, language,
+                 amounts_confirmed=False):
     """Check (and unless a dry run, save) a stored upload; its outcome is the task's result,
     in the member's language. The file is deleted, unless it is kept for the confirm step."""
     keep = False
@@ -50,7 +53,8 @@ def check_upload(membership_pk, stored_name, file_name, dry_run, language):
             membership = Membership.objects.select_related("organization", "user").get(
                 pk=membership_pk
             )
-            outcome = check_stored(membership, stored_name, file_name, dry_run, language)
+            outcome = check_stored(membership, stored_name, file_name, dry_run, language,
+                                   amounts_confirmed)
             keep = bool(outcome.get("confirm_token"))
             return outcome
     finally:
@@ -58,16 +62,17 @@ def check_upload(membership_pk, stored_name, file_name, dry_run, language):
             default_storage.delete(stored_name)
 
 
-def check_stored(membership, stored_name, file_name, dry_run, language):
-    """The outcome of a stored file; a valid dry run's carries the token of its confirm step."""
+def check_stored(membership, stored_name, file_name, dry_run, language, amounts_confirmed=False):
+    """The outcome of a stored file; that of a valid dry run, or of a file whose large amounts
+    wait to be confirmed, carries the token of its confirm step."""
     with default_storage.open(stored_name, "rb") as binary:
         try:
             outcome = spreadsheets.import_purchases(
-                membership, binary, file_name, dry_run, language
+                membership, binary, file_name, dry_run, language, amounts_confirmed
             )
         except UnreadableFile as refusal:
             return spreadsheets.refusal(refusal.message, dry_run)
-    if dry_run and not outcome["failed"] and outcome["count"]:
+    if (dry_run or outcome["unconfirmed"]) and not outcome["failed"] and outcome["count"]:
         outcome["confirm_token"] = signing.dumps({
             "file": stored_name, "name": file_name, "membership": membership.pk,
             "language": outcome["language"],
@@ -80,10 +85,12 @@ def store(upload):
     return default_storage.save(f"{STORAGE_FOLDER}/{secrets.token_urlsafe(24)}{suffix}", upload)
 
 
-def start_job(membership, stored_name, file_name, dry_run, language=None):
+def start_job(membership, stored_name, file_name, dry_run, language=None,
+              amounts_confirmed=False):
     """Queue the check of a stored file; returns the status page's token."""
     job = check_upload.enqueue(
-        membership.pk, stored_name, file_name, dry_run, language or translation.get_language()
+        membership.pk, stored_name, file_name, dry_run, language or translation.get_language(),
+        amounts_confirmed,
     )
     return signing.dumps({"job": job.id, "membership": membership.pk}, salt=SIGNING_SALT)
 
@@ -133,7 +140,7 @@ class PurchaseUploadView(access.MemberRequiredMixin, FormView):
         if outcome.get("refused"):
             form.add_error("file", outcome["errors"][0]["message"])
             return self.form_invalid(form)
-        if not outcome["failed"] and not dry_run:
+        if not outcome["failed"] and not dry_run and not outcome["unconfirmed"]:
             messages.success(self.request, saved_message(outcome["count"]))
             return redirect("purchases:purchase_list")
         return self.render_to_response(self.get_context_data(form=form, outcome=outcome))
@@ -141,7 +148,7 @@ class PurchaseUploadView(access.MemberRequiredMixin, FormView):
 
 class ConfirmUploadView(access.MemberRequiredMixin, View):
     """The confirm step: saves the purchases of the file checked a moment ago, without asking
-    for it again."""
+    for it again, once its large amounts, if any, are confirmed by the box ticked."""
 
     http_method_names = ["post"]
 
@@ -158,16 +165,20 @@ class ConfirmUploadView(access.MemberRequiredMixin, View):
             messages.error(request, _("This checked file is no longer kept (its purchases were "
                                       "already saved, or a day has passed): upload it again."))
             return redirect("purchases:purchase_upload")
+        amounts_confirmed = request.POST.get("confirm_large_amounts") == "on"
         if not checked_in_request(default_storage.size(stored_name)):
             return redirect("purchases:upload_status", start_job(
-                self.membership, stored_name, signed["name"], False, translation.get_language()
+                self.membership, stored_name, signed["name"], False, translation.get_language(),
+                amounts_confirmed,
             ))
+        outcome = None
         try:
             outcome = check_stored(self.membership, stored_name, signed["name"], False,
-                                   signed["language"])
+                                   signed["language"], amounts_confirmed)
         finally:
-            default_storage.delete(stored_name)
-        if outcome["failed"]:
+            if outcome is None or not outcome.get("confirm_token"):
+                default_storage.delete(stored_name)
+        if outcome["failed"] or outcome.get("unconfirmed"):
             return render(request, "purchases/purchase_upload.html", {
                 "form": BulkUploadForm(), "outcome": outcome, "membership": self.membership,
                 "organization": self.organization,

@@ -1,7 +1,7 @@
 """A member fixes a bulk upload alone: every problem of every row, in the member's language, with
 the spreadsheet's own row number and column header, the value and how to write it; templates in
 the member's language with a legend and drop-down lists; a checked file saved without choosing
-it again."""
+it again, its very large amounts only once the member confirms them."""
 
 import io
 import re
@@ -156,6 +156,75 @@ def test_another_member_cannot_confirm_a_checked_file(client, member):
     client.force_login(MembershipFactory().user)
     client.post(url("upload_confirm"), {"token": token})
     assert not Purchase.objects.exists()
+
+
+# Row 2 is small; row 3 falls in the largest contract size of 2026 (from 393 900 $).
+LARGE_AMOUNT_FILE = FRENCH_HEADER + (
+    ";Coop A;Traiteur;;100;2026-01-10;gré à gré;;non\r\n"
+    ";Coop B;Traiteur;;450 000;2026-02-10;gré à gré;;non\r\n"
+)
+
+
+def large_rows(response):
+    return [(large["row"], large["supplier"], large["amount"])
+            for large in response.context["outcome"]["large_amounts"]]
+
+
+def token_of(page):
+    return re.search(r'name="token" value="([^"]+)"', page).group(1)
+
+
+def test_a_checked_file_saves_its_very_large_amounts_only_with_the_box_ticked(client, member):
+    checked = send(client, LARGE_AMOUNT_FILE)
+    assert large_rows(checked) == [(3, "Coop B", "450\u00a0000\u00a0$")]
+    assert "Assujetti aux accords de libéralisation des marchés" in checked.text
+    assert 'name="confirm_large_amounts"' in checked.text
+
+    unticked = client.post(url("upload_confirm"), {"token": token_of(checked.text)})
+    assert unticked.status_code == 200
+    assert not Purchase.objects.exists()
+    assert "Rien n'a été enregistré\u00a0: confirmez d'abord les très gros montants." \
+        in unticked.text
+    assert large_rows(unticked) == [(3, "Coop B", "450\u00a0000\u00a0$")]
+
+    ticked = client.post(url("upload_confirm"), {"token": token_of(unticked.text),
+                                                 "confirm_large_amounts": "on"})
+    assert ticked.url == url("purchase_list")
+    assert sorted(Purchase.objects.values_list("amount", flat=True)) == [100, 450000]
+
+
+def test_a_file_saved_without_a_check_stops_at_its_very_large_amounts_too(client, member):
+    sent = send(client, LARGE_AMOUNT_FILE, dry_run=False, language="en")
+
+    assert sent.status_code == 200
+    assert not Purchase.objects.exists()
+    assert "Nothing was saved: confirm the very large amounts first." in sent.text
+    assert "The amount of the row below falls in the largest contract size" in sent.text
+    assert large_rows(sent) == [(3, "Coop B", "$450,000")]
+    ticked = client.post(url("upload_confirm", "en"), {"token": token_of(sent.text),
+                                                       "confirm_large_amounts": "on"})
+    assert ticked.url == url("purchase_list", "en")
+    assert Purchase.objects.count() == 2
+
+
+def test_the_threshold_is_the_one_in_force_on_each_award_date(client, member):
+    content = FRENCH_HEADER + (
+        # 2025: the 2024 thresholds (from 353 300 $); 2026: from 393 900 $.
+        ";Coop A;Traiteur;;360 000;2025-06-10;gré à gré;;non\r\n"
+        ";Coop B;Traiteur;;360 000;2026-06-10;gré à gré;;non\r\n"
+        ";Coop C;Traiteur;;393 899,99;2026-06-10;gré à gré;;non\r\n"
+    )
+    checked = send(client, content)
+
+    assert large_rows(checked) == [(2, "Coop A", "360\u00a0000\u00a0$")]
+
+
+def test_a_file_without_large_amounts_asks_for_no_tick(client, member):
+    content = FRENCH_HEADER + ";Coop A;Traiteur;;100;2026-01-10;gré à gré;;non\r\n"
+    checked = send(client, content)
+
+    assert large_rows(checked) == []
+    assert "confirm_large_amounts" not in checked.text
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])

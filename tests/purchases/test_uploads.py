@@ -1,5 +1,6 @@
 """A member's large upload: checked by a background job while its status page waits."""
 
+import html
 import re
 
 import pytest
@@ -75,6 +76,33 @@ def test_job_checks_the_file_then_saves_it_and_deletes_it(client, member, task_w
     assert Purchase.objects.filter(organization=member.organization,
                                    status=Purchase.Status.DRAFT).count() == 2
     assert stored_files() - earlier == set()
+
+
+def test_a_large_file_with_a_very_large_amount_is_saved_only_once_confirmed(
+    client, member, task_worker
+):
+    content = PURCHASES + "Coop Géante;Construction;1 000 000;2025-03-10;direct;0\r\n"
+    data = {"file": SimpleUploadedFile("achats.csv", content.encode("cp1252")), "dry_run": "on"}
+    checked = client.post(reverse("purchases:purchase_upload"), data)
+    task_worker()
+    page = client.get(checked.url).content.decode()
+    assert "Coop Géante" in page and 'name="confirm_large_amounts"' in page
+
+    unticked = client.post(reverse("purchases:upload_confirm"), {"token": token_in(page)})
+    task_worker()
+    page = client.get(unticked.url).content.decode()
+    assert "Rien n'a été enregistré" in html.unescape(page)
+    assert not Purchase.objects.exists()
+
+    ticked = client.post(reverse("purchases:upload_confirm"),
+                         {"token": token_in(page), "confirm_large_amounts": "on"})
+    task_worker()
+    assert "3 achats ont été enregistrés" in client.get(ticked.url).content.decode()
+    assert Purchase.objects.count() == 3
+
+
+def token_in(page):
+    return re.search(r'name="token" value="([^"]+)"', page).group(1)
 
 
 def test_another_member_cannot_follow_the_job(client, member):

@@ -146,11 +146,11 @@ class Writer:
         added = {name: clean[name] for name in change.fields if name in MULTI_FIELDS}
         self.updates.append((enterprise, set(change.fields), added))
 
-    def add_source(self, enterprise_id, key, raw, clean, seen_at=None):
-        seen_at = seen_at or self.now
-        # The row's values as read, for survivorship and for a curator to adopt.
-        self.new_sources.append((enterprise_id, self.run.network_id, key, raw, clean, seen_at,
-                                 seen_at))
+    def add_source(self, enterprise_id, key, raw, clean):
+        """This network's first record of an enterprise already in the directory: the row's
+        values as read, for survivorship and for a curator to adopt."""
+        self.new_sources.append((enterprise_id, self.run.network_id, key, raw, clean, self.now,
+                                 self.now))
 
     def refresh_source(self, source_pk, key, raw, clean):
         """The network's record as received now; its id too, when the row was matched under
@@ -172,22 +172,8 @@ class Writer:
         return self.created[line] if line < len(self.created) and self.created[line] else pk
 
     def flush(self):
-        pks = insert_enterprises([values for values, *_ in self.creations])
-        self.touched.update(pks.values())
-        # Seen after the enterprises were stamped, so an identical row next time is known
-        # to be unchanged.
-        seen_at = timezone.now()
-        for values, clean, key, raw, stand_in in self.creations:
-            line = -stand_in
-            if line >= len(self.created):
-                self.created.extend([0] * (line + 1 - len(self.created)))
-            self.created[line] = pks[values["slug"]]
-            self.add_source(pks[values["slug"]], key, raw, clean, seen_at)
-        # Just created: their links cannot exist yet, and the INSERT above went through the
-        # execute wrappers that COPY bypasses.
-        self.add_relations(((pks[values["slug"]], clean) for values, clean, *_ in self.creations),
-                           new=True)
-
+        if self.creations:
+            self.write_creations()
         if self.updates:
             self.touched.update(
                 enterprise.pk for enterprise, names, _ in self.updates
@@ -222,6 +208,26 @@ class Writer:
         ], batch_size=BATCH_SIZE)
         self.reset()
 
+    def write_creations(self):
+        pks = insert_enterprises([values for values, *_ in self.creations])
+        self.touched.update(pks.values())
+        # Seen after the enterprises were stamped, so an identical row next time is known
+        # to be unchanged.
+        seen_at = timezone.now()
+        sources = []
+        for values, clean, key, raw, stand_in in self.creations:
+            line = -stand_in
+            if line >= len(self.created):
+                self.created.extend([0] * (line + 1 - len(self.created)))
+            self.created[line] = pks[values["slug"]]
+            sources.append((pks[values["slug"]], self.run.network_id, key, raw, clean, seen_at,
+                            seen_at))
+        # Just created: their links and sources cannot exist yet, and the INSERT above went
+        # through the execute wrappers that COPY bypasses.
+        self.add_relations(((pks[values["slug"]], clean) for values, clean, *_ in self.creations),
+                           new=True)
+        insert_sources(sources, new=True)
+
     def add_relations(self, pairs, new=False):
         """Add the sectors, categories, labels and regions served (never removes any), as
         plain rows: building a model instance per link cost a fifth of a first import.
@@ -246,8 +252,6 @@ def insert_enterprises(rows):
     """Insert enterprises given as {attname: value}, the other columns at their defaults;
     returns {slug: pk}. Model instances and Django's per-value preparation cost more than
     the database did; on PostgreSQL, COPY (ids drawn first) costs less than an INSERT."""
-    if not rows:
-        return {}
     now = timezone.now()
     defaults = {
         model_field.attname: (
@@ -264,11 +268,12 @@ def insert_enterprises(rows):
     return dict(zip((row["slug"] for row in rows), ids, strict=True))
 
 
-def insert_sources(rows):
+def insert_sources(rows, new=False):
     """Insert (enterprise id, network id, record id, raw record, values, first seen, last
-    seen)."""
-    insert_rows(EnterpriseSource, ["enterprise_id", "network_id", "external_id", "raw_record",
-                                   "values", "first_seen_at", "last_seen_at"], rows)
+    seen); with COPY when they are the sources of enterprises just created."""
+    write = copy_rows if new else insert_rows
+    write(EnterpriseSource, ["enterprise_id", "network_id", "external_id", "raw_record",
+                             "values", "first_seen_at", "last_seen_at"], rows)
 
 
 def insert_links(field_name, pairs, new=False):

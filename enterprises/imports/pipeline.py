@@ -409,9 +409,11 @@ class Importer:
             if len(self.writer.creations) + len(self.writer.updates) >= BULK_INDEX_ROWS:
                 self.defer_search_index()
             self.writer.flush()
-            if self.search_indexer:
-                self.search_indexer.index_touched()
+        # Before the chunk's refresh is sent: the next statement waits for the refresh, which
+        # should run while the next chunk is read and matched.
         self.save_changes()
+        if self.search_indexer:
+            self.search_indexer.index_touched()
 
     def create(self, row):
         self.counts[CREATED] += 1

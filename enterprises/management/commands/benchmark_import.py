@@ -12,6 +12,7 @@ must start empty (use a scratch database: ``DATABASE_URL=sqlite:////tmp/bench.sq
 
 import csv
 import io
+import os
 import random
 import resource
 import tempfile
@@ -208,6 +209,20 @@ def cpu_seconds():
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
+def server_cpu_seconds():
+    """PostgreSQL on this machine: the CPU time of this connection's server process, where
+    the database's share of an import runs (None elsewhere)."""
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    try:
+        stat = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after the command, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def rows_with_warnings(run):
     """Rows of the run's report that carry a warning (the report lists each problem)."""
     report = csv.DictReader(io.StringIO(run.error_report))
@@ -294,13 +309,16 @@ class Command(BaseCommand):
         run = ImportRun(network=network, file_name="benchmark.csv", dry_run=False)
         counter = WriteCounter()
         with open(path, "rb") as binary, connection.execute_wrapper(counter):
+            server = server_cpu_seconds()
             start, cpu = time.perf_counter(), cpu_seconds()
             run = run_import(run, binary)
             self.check_deferred_constraints()
             elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+            if server is not None:
+                server = server_cpu_seconds() - server
         if run.state != ImportRun.State.DONE or run.error_count:
             raise CommandError(run.failure or run.error_report[:2000])
-        return run, elapsed, cpu, counter.count
+        return run, elapsed, cpu, server, counter.count
 
     @staticmethod
     def check_deferred_constraints():
@@ -313,12 +331,13 @@ class Command(BaseCommand):
 
     def pipeline(self, network, path, rows):
         reset_peak_memory()
-        first, elapsed, cpu, _writes = self.timed_import(network, path)
+        first, elapsed, cpu, server, _writes = self.timed_import(network, path)
         self.line("pipeline, first import", rows, elapsed, cpu,
-                  f"{first.created_count} created, {rows_with_warnings(first)} with a warning")
-        second, elapsed, cpu, writes = self.timed_import(network, path)
+                  f"{first.created_count} created, {rows_with_warnings(first)} with a warning",
+                  server)
+        second, elapsed, cpu, server, writes = self.timed_import(network, path)
         self.line("pipeline, unchanged re-import", rows, elapsed, cpu,
-                  f"{second.unchanged_count} unchanged, {writes} directory writes")
+                  f"{second.unchanged_count} unchanged, {writes} directory writes", server)
         self.stdout.write(f"  peak memory: {peak_memory_mb():.0f} MB")
 
     def baseline(self, path, rows):
@@ -336,10 +355,12 @@ class Command(BaseCommand):
         self.stdout.write(f"  peak memory (with the pipeline's run before it): "
                           f"{peak_memory_mb():.0f} MB")
 
-    def line(self, label, rows, elapsed, cpu, details):
+    def line(self, label, rows, elapsed, cpu, details, server=None):
         """Wall-clock rate, and the rate on CPU time (the machine may be busy; on SQLite the
-        database work is in this process, on PostgreSQL it is not)."""
+        database work is in this process, on PostgreSQL it is not: its server process's CPU
+        time follows when the server runs on this machine)."""
+        server = f" | server CPU {server:6.1f} s" if server is not None else ""
         self.stdout.write(
             f"  {label:<42} {rows:>7} rows {elapsed:7.1f} s {rows / elapsed:7.0f} rows/s"
-            f" | CPU {cpu:6.1f} s {rows / cpu:7.0f} rows/s  ({details})"
+            f" | CPU {cpu:6.1f} s {rows / cpu:7.0f} rows/s{server}  ({details})"
         )

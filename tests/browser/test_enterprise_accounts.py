@@ -15,6 +15,7 @@ from tests.factories import (
     EnterpriseFactory,
     EnterpriseMembershipFactory,
     LabelFactory,
+    QuoteInvitationFactory,
     StaffFactory,
 )
 
@@ -174,6 +175,7 @@ def test_portal_pages_have_no_serious_accessibility_violation_and_fit_a_phone(
         user=StaffFactory(username="lea@lespousses.coop", is_staff=False, is_superuser=False),
         enterprise=enterprise, role="owner",
     )
+    QuoteInvitationFactory.create_batch(2, enterprise=enterprise)
     pages = {
         "claim": reverse("enterprise_accounts:claim", args=[enterprise.slug]),
         "report": reverse("enterprise_accounts:report", args=[enterprise.slug]),
@@ -181,6 +183,8 @@ def test_portal_pages_have_no_serious_accessibility_violation_and_fit_a_phone(
         "portal-files": reverse("enterprise_accounts:files", args=[enterprise.pk]),
         "portal-identity": reverse("enterprise_accounts:identity", args=[enterprise.pk]),
         "portal-team": reverse("enterprise_accounts:team", args=[enterprise.pk]),
+        "portal-quote-requests": reverse("enterprise_accounts:page_quote_requests",
+                                         args=[enterprise.pk]),
     }
     log_in(page.context, live_server, membership.user)
     problems = []

@@ -182,11 +182,15 @@ def link_in(message):
 
 NOTICE_WORDS = {
     "fr-ca": {
+        "question": "Arrêter les avis de réponse\u00a0?",
+        "stop": "Arrêter les avis",
         "stopped": "Vous ne recevrez plus d'avis",
         "resume": "Réactiver les avis",
         "resumed": "Vous recevrez un courriel pour chaque réponse.",
     },
     "en": {
+        "question": "Stop the notices of answers?",
+        "stop": "Stop the notices",
         "stopped": "You will receive no more notices",
         "resume": "Turn the notices back on",
         "resumed": "You will receive an email for each answer.",
@@ -229,9 +233,14 @@ def test_a_buyer_signs_in_to_their_shortlists_unsubscribes_from_a_notice_and_tur
     unsubscribe = re.findall(r"https?://\S+", notice.body)[-1]
     mail.outbox.clear()
 
-    # The unsubscribe link works with no sign-in, in the email's language.
+    # The unsubscribe link works with no sign-in, in the email's language: it asks first,
+    # then its button stops the notices.
     stranger = browser.new_context().new_page()
     stranger.goto(unsubscribe)
+    expect(stranger.locator("h1")).to_have_text(words["question"])
+    check_accessibility(stranger)
+    assert screenshot(stranger, f"procurement-unsubscribe-{language}") == []
+    stranger.get_by_role("button", name=words["stop"]).click()
     expect(stranger.locator("h1")).to_have_text(words["stopped"])
     expect(stranger.locator("html")).to_have_attribute("lang", re.compile(f"^{language[:2]}"))
     check_accessibility(stranger)

@@ -1,7 +1,11 @@
 """The emails of requests for quotes, each in its recipient's language, through the site's
 mail queue (``purchases.mail``). Every email to an enterprise carries the signed link to its
 preferences, where it stops or pauses requests at once; every email to a buyer carries the
-signed link that stops the buyer's notices at once."""
+signed link that stops the buyer's notices at once, which the notices also give mail clients
+for their own unsubscribe button (``List-Unsubscribe``), and a notice still waiting to be sent
+when the buyer stops them is not sent."""
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -21,13 +25,13 @@ def site_language(language):
     return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE.startswith(language) else language
 
 
-def queue(stem, context, language, recipient):
+def queue(stem, context, language, recipient, headers=None):
     with translation.override(site_language(language)):
         subject = " ".join(
             render_to_string(f"procurement/email/{stem}_subject.txt", context).split()
         )
         body = render_to_string(f"procurement/email/{stem}.txt", context)
-    queue_mail(EmailMessage(subject, body, to=[recipient]))
+    queue_mail(EmailMessage(subject, body, to=[recipient], headers=headers))
 
 
 def enterprise_links(invitation, absolute_uri, language):
@@ -84,9 +88,30 @@ def unsubscribe_url(user, absolute_uri, language):
         ))
 
 
+def one_click_unsubscribe(url):
+    """RFC 2369 and RFC 8058: the mail client's own unsubscribe button posts
+    ``List-Unsubscribe=One-Click`` to the link, without opening it."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def notice_still_wanted(mail):
+    """Checked by the mail worker as it sends each stored mail
+    (``purchases.mail.register_delivery_check``): a notice whose buyer stopped the notices
+    after it was queued is withdrawn. A notice is known by its unsubscribe link, whose signed
+    token names the buyer; any other mail is wanted."""
+    link = mail.headers.get("List-Unsubscribe", "").strip("<>")
+    token = urlsplit(link).path.rstrip("/").rpartition("/")[2]
+    try:
+        user_pk = links.read_token(links.BUYER_NOTICES, token)
+    except links.BadLink:
+        return True
+    return BuyerNotice.objects.wanted_by(user_pk)
+
+
 def notify_buyer(invitation, absolute_uri, follow_up=None):
     """The buyer learns of an answer, or of the enterprise's reply to a question, unless they
-    stopped the notices (the answer stays on the request's page)."""
+    stopped the notices (the answer stays on the request's page); checked again when the
+    worker sends it."""
     request = invitation.request
     if not BuyerNotice.objects.wanted_by(request.buyer):
         return
@@ -97,7 +122,8 @@ def notify_buyer(invitation, absolute_uri, follow_up=None):
         "enterprise": invitation.enterprise, "url": url,
         "unsubscribe_url": unsubscribe_url(request.buyer, absolute_uri, request.language),
     }
-    queue("answer", context, request.language, request.buyer.email)
+    queue("answer", context, request.language, request.buyer.email,
+          headers=one_click_unsubscribe(context["unsubscribe_url"]))
 
 
 def send_buyer_confirmation(profile, absolute_uri):

@@ -1,6 +1,7 @@
 """What the procurement app adds to the directory's pages: a "save to a shortlist" link on
 each result card and on each enterprise page, the same for every visitor (both are cached);
-where its buyers land after signing in; and the requests for quotes an enterprise received,
+where its buyers land after signing in; the check that withdraws a notice its buyer stopped
+after it was queued; and the requests for quotes an enterprise received,
 as a page of its portal."""
 
 from django.core.paginator import Paginator
@@ -8,10 +9,11 @@ from django.urls import reverse
 
 from enterprises.sections import CARD_ACTIONS, ENTERPRISE_PAGE, register_section
 from purchases.access import register_sign_in_landing
+from purchases.mail import register_delivery_check
 from purchases.sections import DASHBOARD_PAGE, REPERTORY_PAGE
 
 from . import links, stats
-from .mail import buyer_name
+from .mail import buyer_name, notice_still_wanted
 from .models import BuyerProfile, QuoteInvitation
 
 # The enterprise portal's pages (``enterprise_accounts.sections.PORTAL_PAGE`` and
@@ -71,6 +73,7 @@ def buyer_landing(user):
 def register():
     """Called from ``ProcurementConfig.ready()``."""
     register_sign_in_landing(buyer_landing)
+    register_delivery_check(notice_still_wanted)
     register_section(
         CARD_ACTIONS, "shortlist", "procurement/includes/card_action.html", no_context, order=10
     )

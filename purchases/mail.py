@@ -27,6 +27,20 @@ FIRST_RETRY_DELAY = timedelta(minutes=1)
 # last try comes half a day after the first, long enough for a mail server to be repaired.
 RETRY_DELAY_GROWTH = 5
 ERROR_LENGTH = 1000
+_delivery_checks = []
+
+
+def register_delivery_check(check):
+    """An app whose mails their recipient may stop after they are queued (notices with an
+    unsubscribe link) registers ``check(mail)``, which returns False for a stored mail that
+    is no longer wanted: the worker then withdraws it instead of sending it. Registering a
+    check again changes nothing."""
+    if check not in _delivery_checks:
+        _delivery_checks.append(check)
+
+
+def still_wanted(mail):
+    return all(check(mail) for check in _delivery_checks)
 
 
 def retry_delay(attempts):
@@ -35,7 +49,8 @@ def retry_delay(attempts):
 
 
 def queue_mail(message):
-    """Store an `EmailMessage` (text attachments only, such as calendar files) for the worker.
+    """Store an `EmailMessage` (text attachments only, such as calendar files; its extra
+    headers) for the worker.
 
     Returns the stored mails, one per recipient.
     """
@@ -50,7 +65,7 @@ def queue_mail(message):
     mails = [
         OutgoingMail.objects.create(
             recipient=recipient, from_email=message.from_email, subject=message.subject,
-            body=message.body, attachments=attachments,
+            body=message.body, attachments=attachments, headers=message.extra_headers,
         )
         for recipient in message.to
     ]
@@ -71,7 +86,8 @@ def send_again(mails):
 
 
 def email_message(mail):
-    message = EmailMessage(mail.subject, mail.body, mail.from_email, [mail.recipient])
+    message = EmailMessage(mail.subject, mail.body, mail.from_email, [mail.recipient],
+                           headers=mail.headers)
     for attachment in mail.attachments:
         message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     return message
@@ -91,6 +107,11 @@ def deliver_mail(mail_pk):
     if not claimed:
         return
     mail.attempts += 1
+    if not still_wanted(mail):
+        OutgoingMail.objects.filter(pk=mail.pk).update(
+            status=OutgoingMail.Status.WITHDRAWN, body="", attachments=[]
+        )
+        return
     try:
         email_message(mail).send()
     # Whatever the mail server or the network does (refusal, timeout, reset), the mail waits

@@ -633,7 +633,9 @@ class OutgoingMail(models.Model):
 
     Requests only store the message; the task worker sends it (`purchases.mail`), retries
     with growing delays, and after the last attempt leaves it failed for staff to see. A sent
-    mail keeps who, what and when, not its body: bodies carry password reset links.
+    mail keeps who, what and when, not its body: bodies carry password reset links. A mail
+    its recipient no longer wants when its turn comes (they unsubscribed meanwhile) is
+    withdrawn instead.
     """
 
     # A try takes at most EMAIL_TIMEOUT: a mail still waiting this long after its time lost
@@ -644,6 +646,7 @@ class OutgoingMail(models.Model):
         QUEUED = "queued", _("Waiting to be sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        WITHDRAWN = "withdrawn", _("Not sent: no longer wanted")
 
     recipient = models.EmailField(_("recipient"))
     from_email = models.CharField(_("sender"), max_length=254)
@@ -651,6 +654,8 @@ class OutgoingMail(models.Model):
     body = models.TextField(_("body"), blank=True)
     # [{"filename": …, "content": …, "mimetype": …}], text attachments such as calendar files.
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # {"List-Unsubscribe": …}: the headers the message is sent with, besides the usual ones.
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

@@ -5,16 +5,19 @@ the buyer turns them back on from the request list; and a self-service buyer who
 lands on their shortlists."""
 
 import html
+import re
 import time
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
 from procurement import links
-from procurement.models import BuyerNotice, QuoteRequest
+from procurement.models import BuyerNotice, BuyerProfile, QuoteRequest
+from purchases.models import OutgoingMail
 from tests.factories import BuyerProfileFactory, MembershipFactory, UserFactory
 
 from .conftest import links_in
@@ -158,6 +161,50 @@ def test_the_pages_button_is_checked_like_any_form(client, member):
     assert still_wanted
     assert pressed.status_code == 200
     assert not BuyerNotice.objects.wanted_by(member.user)
+
+
+def test_a_notice_offers_mail_clients_their_one_click_unsubscribe(client, sent, member, outbox):
+    answer(client, sent[0])
+    [notice] = outbox()
+
+    headers = notice.message()
+    assert headers["List-Unsubscribe"] == f"<{unsubscribe_link(notice)}>"
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    mail_client = type(client)(enforce_csrf_checks=True)
+    mail_client.post(headers["List-Unsubscribe"].strip("<>"), {"List-Unsubscribe": "One-Click"})
+    assert not BuyerNotice.objects.wanted_by(member.user)
+
+
+def test_a_notice_queued_before_the_buyer_unsubscribed_is_not_sent(
+    client, sent, member, task_worker
+):
+    answer(client, sent[0])
+    answer(client, sent[1], "declined")
+    queued = OutgoingMail.objects.filter(recipient=member.user.email)
+    # Not sent yet (the worker has not run) when the buyer unsubscribes.
+    assert queued.count() == 2 and mail.outbox == []
+    token = re.search(r"/([^/\s]+)/\s*$", queued.earliest("pk").body).group(1)
+    client.post(reverse("procurement:buyer_unsubscribe", args=[token]),
+                {"List-Unsubscribe": "One-Click"})
+
+    task_worker()
+
+    assert mail.outbox == []
+    assert set(queued.values_list("status", flat=True)) == {OutgoingMail.Status.WITHDRAWN}
+
+
+def test_mails_other_than_notices_still_go_to_a_buyer_who_stopped_the_notices(
+    client, task_worker
+):
+    client.post(reverse("procurement:buyer_signup"), {
+        "organization_name": "Clinique des Rives", "kind": "private_company",
+        "email": "achats@clinique.example", "password": "un mot de passe solide",
+    })
+    BuyerNotice.objects.choose(BuyerProfile.objects.get().user, wanted=False)
+
+    task_worker()
+
+    assert [message.to for message in mail.outbox] == [["achats@clinique.example"]]
 
 
 def test_the_buyer_turns_notices_back_on_from_the_request_list(client, sent, member, outbox):

@@ -1,5 +1,7 @@
 """Mail goes through the task worker: a mail server that is down or silent never breaks a
-request, each failed try is retried later, and the last failure is left for staff to see."""
+request, each failed try is retried later, and the last failure is left for staff to see; a
+mail keeps its extra headers, and one its recipient no longer wants when its turn comes is
+withdrawn."""
 
 import socket
 from datetime import timedelta
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
+from purchases import mail as site_mail
 from purchases.mail import MAX_ATTEMPTS, deliver_mail, queue_mail
 from purchases.models import OutgoingMail
 from tests.factories import MembershipFactory
@@ -56,6 +59,37 @@ def test_a_queued_mail_is_sent_by_the_worker_and_keeps_no_body(task_worker):
     assert queued.status == OutgoingMail.Status.SENT
     assert queued.sent_at is not None
     assert (queued.body, queued.attachments) == ("", [])
+
+
+def test_a_mail_is_sent_with_its_extra_headers(task_worker):
+    message = EmailMessage("Avis", "Bonjour", to=["julie.tremblay@example.org"], headers={
+        "List-Unsubscribe": "<https://example.org/stop/abc/>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    })
+    queue_mail(message)
+
+    task_worker()
+
+    sent, = mail.outbox
+    assert sent.message()["List-Unsubscribe"] == "<https://example.org/stop/abc/>"
+    assert sent.message()["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_mail_no_longer_wanted_when_its_turn_comes_is_withdrawn(task_worker, monkeypatch):
+    monkeypatch.setattr(site_mail, "_delivery_checks", [
+        lambda stored: stored.recipient != "julie.tremblay@example.org"
+    ])
+    unwanted = queue_one()
+    wanted = queue_one(to="marc.gagnon@example.org")
+
+    task_worker()
+
+    assert [message.to for message in mail.outbox] == [["marc.gagnon@example.org"]]
+    unwanted.refresh_from_db()
+    wanted.refresh_from_db()
+    assert unwanted.status == OutgoingMail.Status.WITHDRAWN
+    assert (unwanted.body, unwanted.attachments, unwanted.sent_at) == ("", [], None)
+    assert wanted.status == OutgoingMail.Status.SENT
 
 
 @pytest.mark.parametrize("backend", BROKEN)

@@ -13,17 +13,15 @@ from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, post_save
 
 from enterprises.models import DirectoryRevision
-from enterprises.sections import ENTERPRISE_PAGE, register_section, registered_sections
+from enterprises.sections import (
+    ENTERPRISE_PAGE,
+    ENTERPRISE_PORTAL,
+    ENTERPRISE_PORTAL_TITLE,
+    register_section,
+    registered_sections,
+)
 
 from .models import EnterpriseFile
-
-# The portal's pages that other apps add, such as the procurement app's requests for quotes.
-# Those apps and this one may not import each other, so each writes these two names out. A
-# page is a section of PORTAL_PAGE, whose context is read only once the portal has checked
-# that the visitor keeps the enterprise; a section of the same name on PORTAL_PAGE_TITLE,
-# rendered with no context, gives its title, which is also its link in the portal's menu.
-PORTAL_PAGE = "enterprise_portal"
-PORTAL_PAGE_TITLE = "enterprise_portal_title"
 
 
 @dataclass(frozen=True)
@@ -45,14 +43,14 @@ class PortalPage:
 
     @property
     def section(self):
-        return next(section for section in registered_sections(PORTAL_PAGE)
+        return next(section for section in registered_sections(ENTERPRISE_PORTAL)
                     if section.name == self.name)
 
 
 def portal_pages():
     """The pages other apps add to the portal, in their order; no query."""
     return [PortalPage(title.name, title.template_name)
-            for title in registered_sections(PORTAL_PAGE_TITLE)]
+            for title in registered_sections(ENTERPRISE_PORTAL_TITLE)]
 
 
 def enterprise_files(enterprise, request):

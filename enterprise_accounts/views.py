@@ -200,9 +200,9 @@ class PortalMixin(LoginRequiredMixin):
 
 
 class PortalPageView(PortalMixin, TemplateView):
-    """A page another app adds to the portal (``sections.PORTAL_PAGE``), such as the requests
-    for quotes sent to the enterprise: its section reads the enterprise once the visitor is
-    known to keep it."""
+    """A page another app adds to the portal (``enterprises.sections.ENTERPRISE_PORTAL``), such
+    as the requests for quotes sent to the enterprise: its section reads the enterprise once
+    the visitor is known to keep it."""
 
     template_name = "enterprise_accounts/portal_page.html"
     page = None

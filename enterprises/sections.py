@@ -15,6 +15,12 @@ HOME_PAGE = "home"
 # A category's page, and the listing (for the categories chosen in its filters).
 CATEGORY_PAGE = "category"
 LISTING_PAGE = "listing"
+# A page of the enterprise portal (enterprise_accounts) that another app adds, such as the
+# requests for quotes (procurement): its context is read only once the portal has checked
+# that the visitor keeps the enterprise. A section of the same name on ENTERPRISE_PORTAL_TITLE,
+# rendered with no context, gives its title, which is also its link in the portal's menu.
+ENTERPRISE_PORTAL = "enterprise_portal"
+ENTERPRISE_PORTAL_TITLE = "enterprise_portal_title"
 # Links under each result card. Cards are cached for everyone, so an action is a template
 # that reads only ``enterprise`` (a plain link, the same for every visitor); its ``context``
 # is not called.

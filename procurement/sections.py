@@ -7,7 +7,13 @@ as a page of its portal."""
 from django.core.paginator import Paginator
 from django.urls import reverse
 
-from enterprises.sections import CARD_ACTIONS, ENTERPRISE_PAGE, register_section
+from enterprises.sections import (
+    CARD_ACTIONS,
+    ENTERPRISE_PAGE,
+    ENTERPRISE_PORTAL,
+    ENTERPRISE_PORTAL_TITLE,
+    register_section,
+)
 from purchases.access import register_sign_in_landing
 from purchases.mail import register_delivery_check
 from purchases.sections import DASHBOARD_PAGE, REPERTORY_PAGE
@@ -16,10 +22,6 @@ from . import links, stats
 from .mail import buyer_name, notice_still_wanted
 from .models import BuyerProfile, QuoteInvitation
 
-# The enterprise portal's pages (``enterprise_accounts.sections.PORTAL_PAGE`` and
-# ``PORTAL_PAGE_TITLE``), written out: neither app may import the other.
-ENTERPRISE_PORTAL_PAGE = "enterprise_portal"
-ENTERPRISE_PORTAL_PAGE_TITLE = "enterprise_portal_title"
 REQUESTS_PER_PAGE = 25
 
 
@@ -90,10 +92,10 @@ def register():
         public_counts, order=10,
     )
     register_section(
-        ENTERPRISE_PORTAL_PAGE, "quote_requests", "procurement/includes/portal_requests.html",
+        ENTERPRISE_PORTAL, "quote_requests", "procurement/includes/portal_requests.html",
         enterprise_requests, order=10,
     )
     register_section(
-        ENTERPRISE_PORTAL_PAGE_TITLE, "quote_requests",
+        ENTERPRISE_PORTAL_TITLE, "quote_requests",
         "procurement/includes/portal_requests_title.html", no_context, order=10,
     )

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from enterprise_accounts.sections import PORTAL_PAGE, PORTAL_PAGE_TITLE
 from procurement import sections
 from procurement.models import QuoteInvitation, QuoteRequest
 from tests.factories import (
@@ -161,9 +160,3 @@ def test_the_page_costs_the_same_queries_for_any_number_of_requests(
     with django_assert_max_num_queries(5):
         response = client.get(portal_url(enterprise))
     assert len(rows(response)) == sections.REQUESTS_PER_PAGE
-
-
-def test_both_apps_name_the_portals_pages_alike():
-    """Neither app may import the other: each writes the names out."""
-    assert sections.ENTERPRISE_PORTAL_PAGE == PORTAL_PAGE
-    assert sections.ENTERPRISE_PORTAL_PAGE_TITLE == PORTAL_PAGE_TITLE

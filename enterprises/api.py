@@ -10,6 +10,7 @@ The API lives outside ``i18n_patterns``: labels come in the language of ``?lang=
 of the Accept-Language header, else French.
 """
 
+from dataclasses import asdict
 from datetime import date, datetime
 from functools import wraps
 
@@ -25,6 +26,7 @@ from .caching import kept_per_enterprise, public_directory_cache
 from .directory_index import FilteredDirectory, result_count
 from .filters import EnterpriseFilterSet
 from .models import Category, Enterprise, Mrc, Region, Sector
+from .search.hints import for_api as hints_for_api
 
 MAX_PER_PAGE = 100
 # Bounds the OFFSET: deeper pages are refused rather than sent to the database.
@@ -225,10 +227,23 @@ class Facets(Schema):
     label: list[FacetValue]
 
 
+class HintOut(Schema):
+    query: str = Field(
+        description="The parameters to send instead, as a query string: the words of q that "
+        "name a category or a place become its filter, or a misspelled word is corrected."
+    )
+    label: str = Field(description="What the hint shows, in the response's language.")
+    count: int = Field(description="The number of results it finds.")
+
+
 class EnterprisePage(Schema):
     count: int
     results: list[EnterpriseOut]
     facets: Facets
+    hints: list[HintOut] = Field(
+        description="For a text search, the filters its words name, as the listing offers "
+        "them; when the text finds nothing, the search that finds something instead."
+    )
 
 
 class EnterpriseQuery(Schema):
@@ -325,6 +340,7 @@ def list_enterprises(request, params: Query[EnterpriseQuery]):
         "count": result_count(facets),
         "results": serialized_page(directory, start, start + params.per_page),
         "facets": facets_out(facets),
+        "hints": [asdict(hint) for hint in hints_for_api(request, filterset, directory, facets)],
     }, status=200)
 
 

@@ -258,14 +258,14 @@ def offers(view, q, total):
 
 
 def kept_offers(view, q, total):
-    """``offers``, kept with the directory index per page (its path holds the language) and
-    query: a buyer turning the pages or coming back to a search asks for the same hints, and
-    working them out again costs a second filter set and directory."""
+    """``offers``, kept with the directory index per language, page and query: a buyer turning
+    the pages or coming back to a search asks for the same hints, and working them out again
+    costs a second filter set and directory."""
     request = view.request
     state = sorted((name, value) for name, values in request.GET.lists() if name != "page"
                    for value in values)
     kept = view.directory.index.hints
-    key = (request.path, tuple(state))
+    key = (translation.get_language(), request.path, tuple(state))
     found = kept.get(key)
     if found is None:
         found = offers(view, q, total)
@@ -372,23 +372,46 @@ def listing_ids(q, limit):
     applied as the listing applies them (for ``benchmark_relevance``)."""
     from django.test import RequestFactory
 
-    view = _ListingProbe(RequestFactory().get("/", {"q": q}))
-    for_listing(view)
-    results = view.directory.results()
+    listing = WholeDirectory.of(RequestFactory().get("/", {"q": q}))
+    for_listing(listing)
+    results = listing.directory.results()
     return [enterprise.pk for enterprise in results[:limit]]
 
 
-class _ListingProbe:
-    """The parts of ``DirectoryView`` that ``for_listing`` reads, on the whole directory."""
+def for_api(request, filterset, directory, facets):
+    """The hints of an API request, offered and never applied: the listing's offer, or when
+    the text finds nothing, what the listing would show instead (a hint that finds something,
+    else a corrected spelling)."""
+    q = filterset.active_filters.get("q")
+    if not q:
+        return []
+    listing = WholeDirectory(request, filterset, directory, facets)
+    total = result_count(facets)
+    if total:
+        return kept_offers(listing, q, total)
+    return offers(listing, q, total) or spelling_hints(listing, q)
 
-    def __init__(self, request):
-        self.request = request
-        self.filterset = EnterpriseFilterSet(request.GET, queryset=self.get_queryset())
-        self.directory = FilteredDirectory(self.filterset)
-        self.facets = self.directory.facet_counts()
 
-    def get_queryset(self):
+@dataclass
+class WholeDirectory:
+    """What ``for_listing`` reads of a ``DirectoryView``, for a request on the whole directory
+    (the API, ``benchmark_relevance``)."""
+
+    request: object
+    filterset: EnterpriseFilterSet
+    directory: FilteredDirectory
+    facets: dict
+
+    @classmethod
+    def of(cls, request):
+        filterset = EnterpriseFilterSet(request.GET, queryset=cls.get_queryset())
+        directory = FilteredDirectory(filterset)
+        return cls(request, filterset, directory, directory.facet_counts())
+
+    @staticmethod
+    def get_queryset():
         return Enterprise.objects.published()
 
-    def get_fixed_filters(self):
+    @staticmethod
+    def get_fixed_filters():
         return {}

@@ -47,6 +47,31 @@ def test_listing_answers_count_results_and_facets(client, directory):
     assert montreal == {"value": "06", "label": "Montréal", "count": 2, "selected": False}
 
 
+def test_a_search_offers_the_filter_its_words_name_in_the_requested_language(client, directory):
+    EnterpriseFactory(name="Les Traiteurs Associés", description_fr="Une coopérative de services.")
+
+    body = client.get("/api/enterprises/", {"q": "traiteurs", "lang": "en"}).json()
+
+    assert body["count"] == 2  # the caterer, and the name holding the word
+    assert body["hints"] == [
+        {"query": "lang=en&category=traiteur", "label": "“Catering and buffets”", "count": 1}
+    ]
+    assert client.get("/api/enterprises/", {"q": "Insertech"}).json()["hints"] == []
+
+
+def test_a_search_that_finds_nothing_offers_what_the_listing_would_show_instead(
+    client, directory
+):
+    body = client.get("/api/enterprises/", {"q": "traiteur montreal", "lang": "fr"}).json()
+
+    assert body["count"] == 0  # no enterprise holds both words
+    assert body["hints"] == [{
+        "query": "lang=fr&category=traiteur&region=06",
+        "label": "«\u00a0Traiteur et buffets\u00a0» — Montréal",
+        "count": 1,
+    }]
+
+
 def test_listing_result_shows_the_enterprise_and_its_tags(client, directory):
     result = next(
         result

@@ -69,7 +69,9 @@ def copy_rows(model, attnames, rows):
     # JSON columns take a Jsonb value: COPY would write a list as an array.
     json_positions = [position for position, field in enumerate(fields)
                       if isinstance(field, models.JSONField)]
-    with connection.cursor() as cursor, cursor.cursor.copy(
+    # psycopg's own cursor raises psycopg's errors: the wrapper makes them Django's, which
+    # callers catch (a refused row rolls the import back like any other statement).
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(
         f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     ) as copy:
         for row in rows:

@@ -94,11 +94,10 @@ class FilteredDirectory:
     def results(self, shape=lambda queryset: queryset):
         """The filtered enterprises in the chosen order, for a paginator to slice.
 
-        The order is the index's: the relevance order of a text search (only the enterprises
-        that every filter kept are ranked, those not ranked before for the text), any other
-        order read from the index's own (``DirectoryIndex.orders``); only the page shown is
-        fetched. ``shape`` adds ``select_related`` and the like to the query that fetches the
-        rows.
+        The order is the index's: the relevance order of a text search (its matches' ranks,
+        kept with the index, sorted for those that every filter kept), any other order read
+        from the index's own (``DirectoryIndex.orders``); only the page shown is fetched.
+        ``shape`` adds ``select_related`` and the like to the query that fetches the rows.
         """
         return Results(self.ordered_ids(), shape(self.filterset.queryset))
 

@@ -24,8 +24,7 @@ __all__ = [
     "SynonymSet",
     "current_synonyms",
     "deferred_index",
-    "matching_ids",
-    "ranks",
+    "matches",
     "rebuild_index",
     "search",
     "search_backend",
@@ -53,16 +52,11 @@ def search(queryset, q):
     return search_backend(queryset.db).match(queryset, q)
 
 
-def matching_ids(q):
-    """The ids of every enterprise matching ``q``, published or not (None: ``q`` filters
-    nothing); the directory's in-memory index combines them with the other filters."""
-    return search_backend().matching_ids(q)
-
-
-def ranks(q, ids):
-    """``{enterprise id: relevance}`` for those of ``ids`` that match ``q``, as ``search`` ranks
-    them: done only for the enterprises the other filters kept."""
-    return search_backend().rank(q, ids)
+def matches(q):
+    """``[(id, relevance)]`` of every enterprise matching ``q``, published or not, by increasing
+    id, ranked as ``search`` ranks them (None: ``q`` filters nothing); the directory's
+    in-memory index combines them with the other filters."""
+    return search_backend().matches(q)
 
 
 def suggest(q):

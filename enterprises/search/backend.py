@@ -57,33 +57,29 @@ class SearchBackend:
             return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
         return self.filter_matches(queryset, query)
 
-    def matching_ids(self, q):
-        """The ids of every enterprise matching ``q``, published or not, read from the index
-        alone; None when ``q`` has nothing searchable in it, so filters nothing."""
+    def matches(self, q):
+        """``[(id, relevance)]`` of every enterprise matching ``q``, published or not, by
+        increasing id, ranked as ``match`` ranks them; None when ``q`` has nothing searchable
+        in it, so filters nothing.
+
+        Found and ranked by one statement: ranking only those that the other filters keep
+        took a second one, which read their entries in the index again and cost more than
+        ranking them all in the first. Read from a plain cursor: Django's converters, called
+        for each of thousands of rows, cost more than the database's ranking itself.
+        """
         if not clean(q):
             return None
         query = Query.parse(q)
         if query.neq:
-            return list(Enterprise.objects.using(self.alias).filter(neq=query.neq)
-                        .exclude(neq="").values_list("pk", flat=True))
+            ids = (Enterprise.objects.using(self.alias).filter(neq=query.neq).exclude(neq="")
+                   .order_by("pk").values_list("pk", flat=True))
+            return [(pk, 1.0) for pk in ids]
         if not query:
             return []
-        return self.matching_ids_of(query)
-
-    def rank(self, q, ids):
-        """``{enterprise id: relevance}`` for those of ``ids`` that match ``q``, as ``match``
-        ranks them. Read from a plain cursor: Django's converters, called for each of
-        thousands of ranks, cost more than the database's ranking itself."""
-        query = Query.parse(q)
-        if query.neq:
-            return dict.fromkeys(ids, 1.0)
-        if not ids or not query:
-            return {}
-        wanted = set(ids)
-        sql, params = self.ranked(query, ids)
+        sql, params = self.ranked(query)
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return {pk: rank for pk, rank in cursor if pk in wanted}
+            return cursor.fetchall()
 
     def suggest(self, q):
         """A "did you mean" correction for a misspelled text, or None.
@@ -124,11 +120,9 @@ class SearchBackend:
     def filter_matches(self, queryset, query):
         raise NotImplementedError(f"No full-text search on {self.connection.display_name}.")
 
-    def matching_ids_of(self, query):
-        raise NotImplementedError(f"No full-text search on {self.connection.display_name}.")
-
-    def ranked(self, query, ids):
-        """SQL and parameters of (id, rank) pairs covering at least the matches among ``ids``.
+    def ranked(self, query):
+        """SQL and parameters of the (id, rank) pairs of every match of ``query``, by
+        increasing id.
 
         Where synonyms expand the query (``expands``), the relevance of the words as typed
         is added, weighted (``TYPED_WEIGHT``): « traiteur » ranks « Les Traiteurs du Plateau »

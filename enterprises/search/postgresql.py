@@ -9,12 +9,10 @@ English texts (category and sector names, descriptions) are also stemmed by ``en
 
 import select
 from contextlib import ExitStack, contextmanager
-from functools import reduce
-from operator import and_, or_
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQueryField, SearchRank
 from django.db import DatabaseError, transaction
-from django.db.models import BooleanField, F
+from django.db.models import BooleanField, F, Func
 from django.db.models.expressions import RawSQL
 from psycopg import pq
 
@@ -260,18 +258,16 @@ class PostgreSQLSearch(SearchBackend):
     def filter_matches(self, queryset, query):
         tsq = tsquery(query)
         rank = rank_of("search_document__search_vector", query, tsq)
-        return queryset.filter(search_document__search_vector=tsq).annotate(search_rank=rank)
+        return queryset.filter(
+            vector_matches("search_document__search_vector", tsq)
+        ).annotate(search_rank=rank)
 
-    def matching_ids_of(self, query):
-        documents = SearchDocument.objects.using(self.alias).filter(search_vector=tsquery(query))
-        return list(documents.values_list("pk", flat=True))
-
-    def ranked(self, query, ids):
-        """(id, rank) of the matches among ``ids``."""
+    def ranked(self, query):
         tsq = tsquery(query)
-        among = RawSQL("rowid = ANY(%s)", (list(ids),), output_field=BooleanField())
-        documents = SearchDocument.objects.using(self.alias).filter(among, search_vector=tsq)
-        ranks = documents.annotate(rank=rank_of("search_vector", query, tsq))
+        documents = SearchDocument.objects.using(self.alias).filter(
+            vector_matches("search_vector", tsq)
+        )
+        ranks = documents.annotate(rank=rank_of("search_vector", query, tsq)).order_by("pk")
         return ranks.values_list("pk", "rank").query.sql_with_params()
 
     def similar_words(self, word, limit):
@@ -425,6 +421,15 @@ class BackgroundIndexer:
         return execute(sql, params, many, context)
 
 
+def vector_matches(field, tsq):
+    """``field @@ tsq``: the lookup Django offers wraps anything but its own query objects in
+    ``plainto_tsquery``."""
+    return Func(
+        F(field), tsq, template="%(expressions)s", arg_joiner=" @@ ",
+        output_field=BooleanField(),
+    )
+
+
 def rank_of(field, query, tsq):
     """The relevance of a match of the vector ``field``; with synonyms, plus the words as
     typed's own, weighted (``SearchBackend.ranked``)."""
@@ -437,29 +442,75 @@ def rank_of(field, query, tsq):
 
 def tsquery(query):
     """Every clause (``Query.clauses``, synonyms expanded) must match: one of its
-    alternatives, each word by its French or English stem, the last word typed as a prefix."""
-    return reduce(and_, (
-        reduce(or_, (alternative_tsquery(alternative) for alternative in clause))
-        for clause in query.clauses(current_synonyms() if query.expand else None)
-    ))
+    alternatives, each word by its French or English stem, the last word typed as a prefix.
+
+    Built in SQL from the words' lexemes, each lexeme once: a word's two stems are often the
+    same, and a set's terms often share one (« buffet », « buffets »), and the GIN index looks
+    up every lexeme of the query as often as it is written there.
+
+    As a sub-select, computed once for the statement, and opaque to the planner. Were the
+    tsquery in plain sight, the planner would estimate its matches from the vectors'
+    statistics, overestimate the prefixes and synonyms a search ORs, take ``@@`` for as cheap
+    as an integer comparison, and read the whole table for any common word; blind, it counts
+    on few matches, and takes the GIN index.
+    """
+    clauses = query.clauses(current_synonyms() if query.expand else None)
+    sql, params = all_of(any_of(alternative_sql(alternative) for alternative in clause)
+                         for clause in clauses)
+    return RawSQL(f"(SELECT ({sql})::tsquery)", params, output_field=SearchQueryField())
 
 
-def alternative_tsquery(alternative):
-    words = [
-        SearchQuery(word, config="fr_unaccent") | SearchQuery(word, config="en_unaccent")
-        for word in alternative.words
-    ]
+def alternative_sql(alternative):
+    """SQL of a text array: the lexemes of a one-word alternative, or the whole alternative
+    as one term."""
+    words = [word_lexemes(word) for word in alternative.words]
     if alternative.prefix:
-        words.append(prefix_tsquery(alternative.prefix))
-    return reduce(and_, words)
+        words.append(prefix_lexemes(alternative.prefix))
+    if len(words) == 1:
+        return words[0]
+    sql, params = all_of(any_of([word]) for word in words)
+    return f"ARRAY['(' || {sql} || ')']", params
 
 
-def prefix_tsquery(prefix):
+def word_lexemes(word):
+    """A word's French and English stems."""
+    return lexemes(word, ("fr_unaccent", "en_unaccent"), "")
+
+
+def prefix_lexemes(prefix):
     """The word typed so far as a prefix: of a whole word, of a French or an English stem."""
-    typed = f"'{prefix}':*"  # letters and digits only: nothing to escape
     if prefix in STOP_WORDS:  # not stemmed, as text.stem() leaves it
-        return SearchQuery(typed, config="simple", search_type="raw")
-    return reduce(or_, (
-        SearchQuery(typed, config=config, search_type="raw")
-        for config in ("simple", "fr_unaccent", "en_unaccent")
-    ))
+        return lexemes(prefix, ("simple",), ":*")
+    return lexemes(prefix, ("simple", "fr_unaccent", "en_unaccent"), ":*")
+
+
+def lexemes(word, configurations, suffix):
+    """SQL of a text array: the distinct lexemes of ``word`` in these configurations, quoted
+    for a tsquery and followed by ``suffix``."""
+    vectors = " || ".join(f"to_tsvector('{configuration}', %s)" for configuration in configurations)
+    return (
+        f"ARRAY(SELECT quote_literal(lexeme) || '{suffix}' "
+        f"FROM unnest(tsvector_to_array({vectors})) lexeme)",
+        [word] * len(configurations),
+    )
+
+
+def any_of(arrays):
+    """SQL of the tsquery text that one of the terms of these text arrays matches, each term
+    once (NULL when they are all empty, as a stop word is)."""
+    arrays = list(arrays)
+    sql = " || ".join(array for array, _params in arrays)
+    return (
+        f"(SELECT '(' || string_agg(DISTINCT term, ' | ') || ')' FROM unnest({sql}) term)",
+        [param for _array, params in arrays for param in params],
+    )
+
+
+def all_of(texts):
+    """SQL of the tsquery text that all these tsquery texts match, the NULL ones left out."""
+    texts = list(texts)
+    sql = ", ".join(text for text, _params in texts)
+    return (
+        f"nullif(array_to_string(ARRAY[{sql}], ' & '), '')",
+        [param for _text, params in texts for param in params],
+    )

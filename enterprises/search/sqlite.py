@@ -158,16 +158,8 @@ class SQLiteSearch(SearchBackend):
             search_rank=rank
         )
 
-    def matching_ids_of(self, query):
-        documents = SearchDocument.objects.using(self.alias).filter(
-            fts__match=match_expression(query)
-        )
-        return list(documents.values_list("pk", flat=True))
-
-    def ranked(self, query, ids):
-        """(id, rank) of every match: FTS5 ranks them all in one pass, faster than looking the
-        few wanted ones up. With synonyms, a second pass ranks the words as typed, in the same
-        statement."""
+    def ranked(self, query):
+        """With synonyms, a second pass ranks the words as typed, in the same statement."""
         if not expands(query):
             return RANKED, [match_expression(query)]
         return RANKED_WITH_TYPED, [
@@ -291,14 +283,17 @@ class SQLiteSearch(SearchBackend):
 
 
 BM25 = f"-bm25(enterprises_search, {NAME_WEIGHT}, {CATEGORIES_WEIGHT}, {DESCRIPTIONS_WEIGHT})"
-RANKED = f"SELECT rowid, {BM25} FROM enterprises_search WHERE enterprises_search MATCH %s"
+RANKED = (
+    f"SELECT rowid, {BM25} FROM enterprises_search WHERE enterprises_search MATCH %s "
+    "ORDER BY rowid"
+)
 # The expanded query's relevance, plus the typed words' own, weighted (``TYPED_WEIGHT``).
 RANKED_WITH_TYPED = f"""
     SELECT rowid, sum(rank) FROM (
         SELECT rowid, {BM25} AS rank FROM enterprises_search WHERE enterprises_search MATCH %s
         UNION ALL
         SELECT rowid, %s * {BM25} FROM enterprises_search WHERE enterprises_search MATCH %s
-    ) GROUP BY rowid
+    ) GROUP BY rowid ORDER BY rowid
 """
 
 

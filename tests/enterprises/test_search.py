@@ -3,14 +3,22 @@
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.http import QueryDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from enterprises.directory_index import current_index
+from enterprises.directory_index import FilteredDirectory, current_index
+from enterprises.filters import EnterpriseFilterSet
 from enterprises.models import Category, Enterprise, Sector
-from enterprises.search import SynonymSet, deferred_index, rebuild_index, search, suggest
-from enterprises.search import ranks as search_ranks
-from tests.factories import EnterpriseFactory
+from enterprises.search import (
+    SynonymSet,
+    deferred_index,
+    matches,
+    rebuild_index,
+    search,
+    suggest,
+)
+from tests.factories import EnterpriseFactory, region
 
 pytestmark = pytest.mark.django_db
 
@@ -91,11 +99,10 @@ def test_an_neq_is_found_with_or_without_spaces(directory, q):
 
 
 def listing_order(q):
-    """The order the listing shows (the directory index ranks through ``search.ranks``)."""
-    ids = Enterprise.objects.published().values_list("pk", flat=True)
-    ranks = search_ranks(q, list(ids))
-    names = dict(Enterprise.objects.values_list("pk", "name"))
-    return [names[pk] for pk in sorted(ranks, key=lambda pk: (-ranks[pk], pk))]
+    """The order the listing shows (the directory index ranks through ``search.matches``)."""
+    names = dict(Enterprise.objects.published().values_list("pk", "name"))
+    ranked = sorted((-rank, pk) for pk, rank in matches(q) if pk in names)
+    return [names[pk] for _rank, pk in ranked]
 
 
 def test_name_matches_rank_above_category_matches_above_description_matches(directory):
@@ -142,6 +149,31 @@ def test_a_search_is_one_query_once_the_index_is_loaded(directory, django_assert
     search(Enterprise.objects.published(), "traiteur")  # reads the synonym sets once
     with django_assert_num_queries(1):  # the enterprises joined to the index, ranked
         assert len(list(search(Enterprise.objects.published(), "traiteur plateau"))) == 1
+
+
+def listing_ids(query_string):
+    """The ids of the listing's first page, as the directory index orders them."""
+    filterset = EnterpriseFilterSet(
+        QueryDict(query_string), queryset=Enterprise.objects.published()
+    )
+    filterset.is_valid()
+    return FilteredDirectory(filterset).result_ids(0, 20)
+
+
+def test_a_listing_search_ranks_every_match_the_first_time(settings, django_assert_num_queries):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 60
+    port = EnterpriseFactory(name="Traiteur du port", region=region("11"))
+    islands = EnterpriseFactory(name="Coop des îles", description_fr="Un traiteur.",
+                                region=region("11"))
+    market = EnterpriseFactory(name="Traiteur du marché", region=region("06"))
+    assert listing_ids("q=traiteurs&region=11") == [port.pk, islands.pk]
+
+    # Without the region, the one it had left out takes its place among the names: the
+    # directory's revision, no search.
+    with django_assert_num_queries(1):
+        widened = listing_ids("q=traiteurs")
+    assert set(widened[:2]) == {port.pk, market.pk}
+    assert widened[2] == islands.pk
 
 
 def test_a_renamed_enterprise_is_found_by_its_new_name_only(directory):

@@ -159,12 +159,14 @@ class SQLiteSearch(SearchBackend):
         )
 
     def ranked(self, query):
-        """With synonyms, a second pass ranks the words as typed, in the same statement."""
-        if not expands(query):
-            return RANKED, [match_expression(query)]
-        return RANKED_WITH_TYPED, [
-            match_expression(query), TYPED_WEIGHT, match_expression(query.as_typed())
-        ]
+        """With synonyms, the words as typed are matched again, ``TYPED_WEIGHT`` times: bm25()
+        sums the relevance of each phrase of the query, so theirs counts that many times more,
+        and their matches are among the expanded query's, so the rows found stay the same."""
+        expression = match_expression(query)
+        if expands(query):
+            typed = match_expression(query.as_typed())
+            expression = " OR ".join([expression, *[typed] * TYPED_WEIGHT])
+        return RANKED, [expression]
 
     def similar_words(self, word, limit):
         """Known words that look like ``word``: same first letter, similar length, close
@@ -287,14 +289,6 @@ RANKED = (
     f"SELECT rowid, {BM25} FROM enterprises_search WHERE enterprises_search MATCH %s "
     "ORDER BY rowid"
 )
-# The expanded query's relevance, plus the typed words' own, weighted (``TYPED_WEIGHT``).
-RANKED_WITH_TYPED = f"""
-    SELECT rowid, sum(rank) FROM (
-        SELECT rowid, {BM25} AS rank FROM enterprises_search WHERE enterprises_search MATCH %s
-        UNION ALL
-        SELECT rowid, %s * {BM25} FROM enterprises_search WHERE enterprises_search MATCH %s
-    ) GROUP BY rowid ORDER BY rowid
-"""
 
 
 class Bm25(Func):

@@ -1,4 +1,6 @@
-"""Time the search on the current database: the count and the first page of a few queries."""
+"""Time the search on the current database: for a few queries, the count and the first page of
+``search()``, and the ranked matches the directory listing reads the first time a text is
+searched (``matches()``, its cold path)."""
 
 import statistics
 import time
@@ -8,7 +10,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
-from enterprises.search import search, suggest
+from enterprises.search import matches, search, suggest
 
 QUERIES = [
     "traiteur",
@@ -41,7 +43,8 @@ def plan(queryset):
 class Command(BaseCommand):
     help = _(
         "Print the median and 95th percentile time of search() with a count and the first "
-        "page of results, for a few queries, and the plan the database chose."
+        "page of results, and of the ranked matches the listing reads, for a few queries, and "
+        "the plan the database chose."
     )
 
     def add_arguments(self, parser):
@@ -53,7 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{connection.vendor}: {published.count()} published enterprises, {repeat} runs\n"
             f"{'query':<30} {'results':>8} {'count p50':>10} {'p95':>7} "
-            f"{'page p50':>9} {'p95':>7}  (ms)"
+            f"{'page p50':>9} {'p95':>7} {'matches p50':>12} {'p95':>7}  (ms)"
         )
         neq = published.exclude(neq="").values_list("neq", flat=True).first() or "1160000003"
         for q in [*QUERIES, f"{neq[:4]} {neq[4:8]} {neq[8:]}"]:
@@ -64,9 +67,11 @@ class Command(BaseCommand):
                 lambda q=q: list(search(published, q).order_by("-search_rank", "pk")[:20]),
                 repeat,
             )
+            matches_times = timed(lambda q=q: matches(q), repeat)
             self.stdout.write(
                 f"{q:<30} {count:>8} {count_times[0]:>10.1f} {count_times[1]:>7.1f} "
-                f"{page_times[0]:>9.1f} {page_times[1]:>7.1f}"
+                f"{page_times[0]:>9.1f} {page_times[1]:>7.1f} "
+                f"{matches_times[0]:>12.1f} {matches_times[1]:>7.1f}"
             )
             if plans:
                 self.stdout.write(f"    plan: {plan(results.order_by('-search_rank')[:20])}")

@@ -88,23 +88,19 @@ class SearchBackend:
         Each word that matches nothing is replaced by the closest known word; the correction is
         offered only if it finds published enterprises, so it never reveals an unpublished name.
         """
-        published = Enterprise.objects.using(self.alias).published()
         typed = words(clean(q))[:MAX_TERMS]
-        corrected = [
-            word if self.is_known(word, published) else self.closest_word(word, published)
-            for word in typed
-        ]
+        corrected = [word if self.is_known(word) else self.closest_word(word) for word in typed]
         if None in corrected or corrected == typed:
             return None
         suggestion = " ".join(corrected)
-        return suggestion if self.match(published, suggestion).exists() else None
+        return suggestion if self.finds(suggestion) else None
 
-    def is_known(self, word, published):
-        return len(word) < 3 or word in STOP_WORDS or self.match(published, word).exists()
+    def is_known(self, word):
+        return len(word) < 3 or word in STOP_WORDS or self.finds(word)
 
-    def closest_word(self, word, published, candidates=5):
+    def closest_word(self, word, candidates=5):
         for spelling in self.similar_words(word, candidates):
-            if self.match(published, spelling).exists():
+            if self.finds(spelling):
                 return spelling
         # Then the synonym sets' words, which name what enterprises do in words their own
         # texts may not use (« conciergrie » → « conciergerie »).
@@ -112,9 +108,13 @@ class SearchBackend:
         for spelling, _score, _index in process.extract(
             word, list(known), scorer=fuzz.ratio, score_cutoff=80, limit=candidates
         ):
-            if self.match(published, spelling).exists():
+            if self.finds(spelling):
                 return spelling
         return None
+
+    def finds(self, q):
+        """Whether ``q`` finds a published enterprise."""
+        return self.match(Enterprise.objects.using(self.alias).published(), q).exists()
 
     # What each database answers: `query` is a parsed, non-empty ``text.Query`` without a NEQ.
 

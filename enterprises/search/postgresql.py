@@ -16,10 +16,12 @@ from django.db.models import BooleanField, F, Func
 from django.db.models.expressions import RawSQL
 from psycopg import pq
 
+from enterprises.models import Enterprise
+
 from .backend import TYPED_WEIGHT, IndexAtTheEnd, SearchBackend, expands
 from .models import SearchDocument
 from .synonyms import current_synonyms
-from .text import STOP_WORDS
+from .text import STOP_WORDS, Query
 
 # ts_rank weights for D, C (descriptions), B (categories and sectors), A (name).
 RANK_WEIGHTS = [0.0, 0.1, 0.4, 1.0]
@@ -269,6 +271,24 @@ class PostgreSQLSearch(SearchBackend):
         )
         ranks = documents.annotate(rank=rank_of("search_vector", query, tsq)).order_by("pk")
         return ranks.values_list("pk", "rank").query.sql_with_params()
+
+    def finds(self, q):
+        """The matches as a CTE, planned whole (from the GIN index) and read one at a time: a
+        query that stops at its first row would otherwise read the whole table in the hope of
+        meeting early one of the matches the planner, blind to the tsquery, counts on."""
+        query = Query.parse(q)
+        if query.neq or not query:
+            return super().finds(q)
+        tsq = tsquery(query)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "WITH found AS MATERIALIZED ("
+                f" SELECT rowid FROM enterprises_search WHERE search_vector @@ {tsq.sql}"
+                ") SELECT EXISTS (SELECT FROM found"
+                " JOIN enterprises_enterprise e ON e.id = found.rowid WHERE e.status = %s)",
+                [*tsq.params, Enterprise.Status.PUBLISHED],
+            )
+            return cursor.fetchone()[0]
 
     def similar_words(self, word, limit):
         """Known words whose trigrams look like ``word``'s (pg_trgm), closest first."""

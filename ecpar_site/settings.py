@@ -160,8 +160,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                # What other apps add to each result card (a "save to a shortlist" link).
-                "enterprises.sections.card_actions",
             ],
             "libraries": {"site": "ecpar_site.templatetags"},
         },

@@ -36,6 +36,7 @@ from django.utils.safestring import mark_safe
 
 from .directory_index import index as directory_index
 from .models import DirectoryRevision
+from .sections import card_action_templates
 
 # What changes the response besides the URL: the fragment or the page for htmx (a history
 # restore asks for the whole page), the session or messages for the private answer.
@@ -163,10 +164,13 @@ def kept_per_enterprise(kind, ids, fetch, make):
     return [made[pk] for pk in ids if pk in made]
 
 
-def rendered_cards(enterprises, request, prefetch=("categories",)):
+def rendered_cards(enterprises, prefetch=("categories",)):
     """Each enterprise's result card (``CARD_TEMPLATE``), in order; only the cards not kept
     yet get their ``prefetch`` relations (one query each) and are rendered. A page that knows
-    its ids before its rows (``ResultPage``) fetches only the rows of those cards."""
+    its ids before its rows (``ResultPage``) fetches only the rows of those cards.
+
+    A card is the same for every visitor, so it is rendered without the request, which also
+    spares the context processors: they cost as much as the card itself."""
     if hasattr(enterprises, "rows"):
         ids, rows_of = enterprises.ids, enterprises.rows
     else:
@@ -179,20 +183,24 @@ def rendered_cards(enterprises, request, prefetch=("categories",)):
         prefetch_related_objects(list(rows.values()), *prefetch)
         return rows
 
+    actions = card_action_templates()
     cards = kept_per_enterprise(
         "card", ids, fetch,
-        lambda enterprise: template.render({"enterprise": enterprise}, request),
+        lambda enterprise: template.render(
+            {"enterprise": enterprise, "card_action_templates": actions}
+        ),
     )
     return [mark_safe(card) for card in cards]
 
 
 def rendered_facets(request, facets):
     """The filters' block: ``FACET_TEMPLATE`` for each facet that ``facets()`` returns,
-    kept per page (its path) and filter state (the query without paging and order)."""
+    kept per page (its path) and filter state (the query without paging and order), and
+    rendered without the request, as the cards are."""
     template = get_template(FACET_TEMPLATE)
 
     def render():
-        return "".join(template.render({"facet": facet}, request) for facet in facets())
+        return "".join(template.render({"facet": facet}) for facet in facets())
 
     lifetime = settings.DIRECTORY_FACETS_CACHE_SECONDS
     if not lifetime:

@@ -91,9 +91,7 @@ def sections_for(page, request, enterprise=None):
     ]
 
 
-def card_actions(request):
-    """Context processor: the templates other apps add under each result card, which
+def card_action_templates():
+    """The templates other apps add under each result card, which
     ``includes/enterprise_card.html`` includes in turn."""
-    return {"card_action_templates": [
-        section.template_name for section in registered_sections(CARD_ACTIONS)
-    ]}
+    return [section.template_name for section in registered_sections(CARD_ACTIONS)]

@@ -182,7 +182,7 @@ class DirectoryView(TemplateView):
             page_range=page.paginator.get_elided_page_range(page.number),
             enterprises=page.object_list,
             # The cards and the filters' block, kept rendered per revision and language.
-            cards=rendered_cards(page.object_list, self.request),
+            cards=rendered_cards(page.object_list),
             facets_html=rendered_facets(self.request, lambda: [
                 shaped_facet(name, self.filterset.filters[name].label, entries)
                 for name, entries in self.facets.items()

@@ -501,6 +501,8 @@ def read_xlsx(binary, limits, sheet_name=""):
         archive = zipfile.ZipFile(binary)
     except (zipfile.BadZipFile, OSError):
         raise UnreadableFile(_("This is not a valid Excel (.xlsx) file.")) from None
+    except DAMAGED_ARCHIVE:  # e.g. a directory asking for a zip version zipfile lacks
+        raise refuse_damaged_xlsx() from None
     try:
         check_archive(archive, limits)
         title, path, uses_1904 = sheet_path(archive, sheet_name)

@@ -64,6 +64,17 @@ def test_xlsx_missing_sheet_is_named_in_the_error():
         read_all(buffer.getvalue(), "export.xlsx", sheet_name="Feuille")
 
 
+def test_xlsx_whose_directory_asks_for_a_newer_zip_version_is_refused_with_a_message():
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    data = bytearray(buffer.getvalue())
+    entry = data.index(b"PK\x01\x02")  # the central directory's first entry
+    data[entry + 6] = 64  # "version needed to extract": 6.4, which zipfile cannot read
+
+    with pytest.raises(UnreadableFile, match="endommagé"):
+        read_all(bytes(data), "export.xlsx")
+
+
 def test_xlsx_too_large_once_unpacked_is_refused_before_parsing(settings):
     settings.MAX_XLSX_UNPACKED_BYTES = 1000
     workbook = openpyxl.Workbook()

@@ -489,10 +489,11 @@ class SheetReader:
 
 
 # What a damaged or forged archive raises while it is unpacked or parsed: a wrong checksum,
-# sizes that lie, a cut stream, a method zipfile lacks, a password, XML that stops short, a cell
-# reference that is none.
+# sizes that lie, a cut stream, a method zipfile lacks, a password, a part without a name, XML
+# that stops short, a cell reference that is none.
 DAMAGED_ARCHIVE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
-                   ValueError, ParseError, DefusedXmlException, CellCoordinatesException)
+                   IndexError, ValueError, ParseError, DefusedXmlException,
+                   CellCoordinatesException)
 
 
 def read_xlsx(binary, limits, sheet_name=""):

@@ -75,6 +75,17 @@ def test_xlsx_whose_directory_asks_for_a_newer_zip_version_is_refused_with_a_mes
         read_all(bytes(data), "export.xlsx")
 
 
+def test_xlsx_with_a_part_without_a_name_is_refused_with_a_message():
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    data = bytearray(buffer.getvalue())
+    name = data.rindex(b"xl/workbook.xml")  # its name in the central directory, the last one
+    data[name] = 0  # zipfile reads the name up to the first zero byte: an empty name
+
+    with pytest.raises(UnreadableFile, match="endommagé"):
+        read_all(bytes(data), "export.xlsx")
+
+
 def test_xlsx_too_large_once_unpacked_is_refused_before_parsing(settings):
     settings.MAX_XLSX_UNPACKED_BYTES = 1000
     workbook = openpyxl.Workbook()

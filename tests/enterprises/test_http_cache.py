@@ -20,9 +20,13 @@ API_SEARCH = "/api/enterprises/?q=traiteur&region=06"
 
 
 @pytest.fixture(autouse=True)
-def kept_index(settings):
-    """As in production: the index is kept until the directory changes."""
+def kept_index(settings, monkeypatch):
+    """As in production: the index is kept until the directory changes. The clock stands
+    still, so that two requests of a test never fall on each side of the end of one of the
+    ETags' periods (every ten minutes on the hour)."""
     settings.DIRECTORY_FACETS_CACHE_SECONDS = 600
+    now = time.time()
+    monkeypatch.setattr(caching.time, "time", lambda: now)
 
 
 @pytest.fixture

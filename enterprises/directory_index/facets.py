@@ -96,7 +96,7 @@ class FilteredDirectory:
 
         The order is the index's: the relevance order of a text search (its matches' ranks,
         kept with the index, sorted for those that every filter kept), any other order read
-        from the index's own (``DirectoryIndex.orders``); only the page shown is fetched.
+        from the index's own (``DirectoryIndex.order``); only the page shown is fetched.
         ``shape`` adds ``select_related`` and the like to the query that fetches the rows.
         """
         return Results(self.ordered_ids(), shape(self.filterset.queryset))
@@ -110,7 +110,7 @@ class FilteredDirectory:
         if sort == Sort.RELEVANCE and self.text is not None:
             return self.text_matches.ranked(self.matching)
         # A text with nothing searchable ranks every enterprise alike: by name, then.
-        order = self.index.orders[Sort.NAME if sort == Sort.RELEVANCE else sort]
+        order = self.index.order(Sort.NAME if sort == Sort.RELEVANCE else sort)
         return order.among(self.matching, self.matching.bit_count())
 
 

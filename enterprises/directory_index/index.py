@@ -54,7 +54,8 @@ class DirectoryIndex:
     category_tree: CategoryTree
     sectors: list
     labels: list
-    # The published ids by name and by date (``filters.Sort``), as the database sorts them.
+    # The published ids in each order of ``filters.Sort`` but relevance, as the database sorts
+    # them: by name from the build, the others read when a listing first asks (``order``).
     orders: dict
     built_at: float = field(default_factory=time.monotonic)
     text: RecentTextMatches = field(default_factory=RecentTextMatches, repr=False)
@@ -70,13 +71,13 @@ class DirectoryIndex:
         published = Enterprise.objects.published()
         # In name order, the listing's default, as the database sorts names.
         rows = list(published.order_by(*Sort.orderings[Sort.NAME]).values_list(
-            "pk", "region_id", "mrc_id", "legal_form", "verification_status", "published_at"
+            "pk", "region_id", "mrc_id", "legal_form", "verification_status"
         ))
         members = {facet: {} for facet in FACETS}
         _collect(members["region"], ((region, pk) for pk, region, *_ in rows))
         _collect(members["mrc"], ((mrc, pk) for pk, _, mrc, *_ in rows if mrc is not None))
-        _collect(members["legal_form"], ((form, pk) for pk, _, _, form, *_ in rows))
-        _collect(members["verification"], ((state, pk) for pk, *_, state, _ in rows))
+        _collect(members["legal_form"], ((form, pk) for pk, _, _, form, _ in rows))
+        _collect(members["verification"], ((state, pk) for pk, *_, state in rows))
         ids = published.values("pk")
         for facet, table, column in (
             ("region", Enterprise.service_area.through.objects, "region_id"),
@@ -100,13 +101,10 @@ class DirectoryIndex:
             for category in categories
         }
         regions, mrcs = _regions_and_mrcs()
-        orders = {
-            Sort.NAME: Order(pk for pk, *_ in rows),
-            Sort.NEWEST: Order(pk for pk, *_ in sorted(rows, key=_newest_first)),
-        }
+        published_ids = bitset(pk for pk, *_ in rows)
         return cls(
             revision=revision,
-            published=bitset(pk for pk, *_ in rows),
+            published=published_ids,
             members=members,
             regions=regions,
             mrcs=sorted(mrcs, key=lambda mrc: fold(mrc.name)),
@@ -114,8 +112,18 @@ class DirectoryIndex:
             category_tree=tree,
             sectors=list(Sector.objects.all()),
             labels=list(Label.objects.all()),
-            orders=orders,
+            orders={Sort.NAME: Order((pk for pk, *_ in rows), published_ids)},
         )
+
+    def order(self, sort):
+        """The published ids in ``sort``'s order (``Order``). An order other than by name is
+        read the first time a listing asks for it: most processes never sort by date, and
+        reading the dates with the other columns doubled the build's time."""
+        order = self.orders.get(sort)
+        if order is None:
+            ids = Enterprise.objects.published().order_by(*Sort.orderings[sort])
+            order = self.orders[sort] = Order(ids.values_list("pk", flat=True), self.published)
+        return order
 
     def text_matches(self, text):
         """The enterprises matching ``text`` as ``TextMatches`` (None when the text has
@@ -145,13 +153,6 @@ class DirectoryIndex:
         after = [start + n for n in lowest_bits(candidates >> start, count)]
         before = lowest_bits(candidates & ((1 << enterprise.pk) - 1), count - len(after))
         return after + before
-
-
-def _newest_first(row):
-    """``Sort.NEWEST``'s order: by publication date, then id, the newest first and those
-    without a date last."""
-    pk, *_, published_at = row
-    return (published_at is None, -published_at.timestamp() if published_at else 0, -pk)
 
 
 def _regions_and_mrcs():

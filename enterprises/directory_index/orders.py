@@ -17,11 +17,16 @@ WALK_LIMIT = 20_000
 
 
 class Order:
-    """The published ids in one order (``ids``), and each id's position in it."""
+    """The published ids in one order (``ids``), and each id's position in it.
 
-    def __init__(self, ids):
+    ``published`` is the index's bitset: an order read after the index was built may lack an
+    enterprise published since (until the next request builds the index again), which then
+    sorts last instead of failing."""
+
+    def __init__(self, ids, published=0):
         self.ids = array("q", ids)
-        self.position = array("l", [0]) * (max(self.ids, default=-1) + 1)
+        size = max(max(self.ids, default=-1) + 1, published.bit_length())
+        self.position = array("l", [len(self.ids)]) * size
         for position, pk in enumerate(self.ids):
             self.position[pk] = position
 

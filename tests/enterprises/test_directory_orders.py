@@ -39,3 +39,10 @@ def test_one_result_is_read_by_its_position():
 @given(st.sets(st.integers(0, 2_000)))
 def test_members_are_the_bits_set(ids):
     assert members(bitset(ids)) == sorted(ids)
+
+
+def test_an_enterprise_published_after_its_order_was_read_comes_last(monkeypatch):
+    monkeypatch.setattr(orders, "WALK_LIMIT", 0)  # the filtered ids sorted by their position
+    order = Order([5, 3], published=bitset([3, 5, 9]))
+
+    assert order.among(bitset([9, 3]), 2)[:] == [3, 9]

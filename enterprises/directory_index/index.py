@@ -118,7 +118,7 @@ class DirectoryIndex:
     def order(self, sort):
         """The published ids in ``sort``'s order (``Order``). An order other than by name is
         read the first time a listing asks for it: most processes never sort by date, and
-        reading the dates with the other columns doubled the build's time."""
+        reading the dates with the build's other columns made every build convert them all."""
         order = self.orders.get(sort)
         if order is None:
             ids = Enterprise.objects.published().order_by(*Sort.orderings[sort])

@@ -23,7 +23,7 @@ from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError
 
 from .caching import kept_per_enterprise, public_directory_cache
-from .directory_index import FilteredDirectory, result_count
+from .directory_index import FilteredDirectory, current_index, result_count
 from .filters import EnterpriseFilterSet
 from .models import Category, Enterprise, Mrc, Region, Sector
 from .search.hints import for_api as hints_for_api
@@ -327,10 +327,15 @@ def filter_data(request):
     summary="Published enterprises, filtered like the listing, with facet counts",
 )
 def list_enterprises(request, params: Query[EnterpriseQuery]):
-    filterset = EnterpriseFilterSet(filter_data(request), queryset=Enterprise.objects.published())
+    index = current_index()
+    filterset = EnterpriseFilterSet(
+        filter_data(request),
+        queryset=Enterprise.objects.published(),
+        known_choices=index.known_choices,
+    )
     if filterset.form.errors:
         return Status(422, {"detail": filterset.form.errors.get_json_data()})
-    directory = FilteredDirectory(filterset)
+    directory = FilteredDirectory(filterset, index=index)
     facets = directory.facet_counts()
     start = (params.page - 1) * params.per_page
     # Written as EnterprisePage documents it, without validating it again: the results are

@@ -57,17 +57,51 @@ class DirectoryForm(forms.Form):
 CODE_OR_SLUG = re.compile(r"[-\w]{1,100}")
 
 
-class CodeOrSlugMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
-    """Choices named by their code (``350``) or their slug (``mekinac``), which never look
-    alike: a slug always holds a letter."""
+class KnownChoicesField(django_filters.fields.ModelMultipleChoiceField):
+    """Chosen values looked up in ``known`` (``{value: instance}``, in display order) when the
+    filter set was given the directory index's reference lists, else in the database: the
+    listing then checks a chosen region without a query."""
+
+    known = None
 
     def _check_values(self, value):
+        keys = self.keys(value)
+        if self.known is None:
+            return self.chosen_in_database(keys)
+        unknown = keys - self.known.keys()
+        if unknown:
+            raise self.invalid_choice(unknown)
+        chosen = {self.known[key].pk: self.known[key] for key in keys}
+        return [choice for choice in dict.fromkeys(self.known.values()) if choice.pk in chosen]
+
+    def keys(self, value):
         try:
-            keys = {str(key) for key in value}
+            return {str(key) for key in value}
         except TypeError:
             raise ValidationError(
                 self.error_messages["invalid_list"], code="invalid_list"
             ) from None
+
+    def invalid_choice(self, unknown):
+        return ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": sorted(unknown)[0]},
+        )
+
+    def chosen_in_database(self, keys):
+        return super()._check_values(keys)
+
+
+class KnownChoicesFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = KnownChoicesField
+
+
+class CodeOrSlugMultipleChoiceField(KnownChoicesField):
+    """Choices named by their code (``350``) or their slug (``mekinac``), which never look
+    alike: a slug always holds a letter."""
+
+    def chosen_in_database(self, keys):
         # Only what could be a code or a slug is looked up: a NUL byte, which PostgreSQL
         # refuses in a query, is just an unknown choice.
         lookups = {key for key in keys if CODE_OR_SLUG.fullmatch(key)}
@@ -76,11 +110,7 @@ class CodeOrSlugMultipleChoiceField(django_filters.fields.ModelMultipleChoiceFie
         ) if lookups else []
         unknown = keys - {choice.code for choice in chosen} - {choice.slug for choice in chosen}
         if unknown:
-            raise ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": sorted(unknown)[0]},
-            )
+            raise self.invalid_choice(unknown)
         return chosen
 
 
@@ -109,19 +139,19 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         max_length=MAX_QUERY_LENGTH,
         method="filter_text",
     )
-    category = django_filters.ModelMultipleChoiceFilter(
+    category = KnownChoicesFilter(
         label=_("Products and services"),
         queryset=Category.objects.all(),
         to_field_name="slug",
         method="filter_category",
     )
-    sector = django_filters.ModelMultipleChoiceFilter(
+    sector = KnownChoicesFilter(
         label=_("Sector"),
         queryset=Sector.objects.all(),
         to_field_name="slug",
         method="filter_sector",
     )
-    region = django_filters.ModelMultipleChoiceFilter(
+    region = KnownChoicesFilter(
         label=_("Region"),
         queryset=Region.objects.all(),
         to_field_name="code",
@@ -137,7 +167,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         choices=Enterprise.LegalForm.choices,
         method="filter_legal_form",
     )
-    label = django_filters.ModelMultipleChoiceFilter(
+    label = KnownChoicesFilter(
         label=_("Label"),
         queryset=Label.objects.all(),
         to_field_name="slug",
@@ -156,6 +186,21 @@ class EnterpriseFilterSet(django_filters.FilterSet):
             "q", "category", "sector", "region", "mrc", "legal_form", "label", "verification",
         ]
         form = DirectoryForm
+
+    def __init__(self, data=None, queryset=None, *, known_choices=None, **kwargs):
+        """``known_choices`` (``DirectoryIndex.known_choices``) checks the chosen regions,
+        categories, sectors, labels and MRCs against the lists the index holds, without a
+        query each."""
+        super().__init__(data, queryset, **kwargs)
+        self.known_choices = known_choices or {}
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, known in self.known_choices.items():
+                form.fields[name].known = known
+        return self._form
 
     def filter_text(self, queryset, name, value):
         results = search(queryset, value)

@@ -152,8 +152,13 @@ class DirectoryView(TemplateView):
         return _("Social economy enterprises")
 
     def get(self, request, *args, **kwargs):
-        self.filterset = EnterpriseFilterSet(request.GET, queryset=self.get_queryset())
-        self.directory = FilteredDirectory(self.filterset, fixed=self.get_fixed_filters())
+        index = current_index()
+        self.filterset = EnterpriseFilterSet(
+            request.GET, queryset=self.get_queryset(), known_choices=index.known_choices
+        )
+        self.directory = FilteredDirectory(
+            self.filterset, fixed=self.get_fixed_filters(), index=index
+        )
         self.facets = self.directory.facet_counts()
         # Words naming a category or a place: offered as filters, applied if nothing matched.
         self.search_hints = search_hints(self)

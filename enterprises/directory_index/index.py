@@ -11,7 +11,7 @@ case a write slipped past the revision (0 builds it for every request).
 
 import time
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
 from django.conf import settings
@@ -124,6 +124,19 @@ class DirectoryIndex:
             ids = Enterprise.objects.published().order_by(*Sort.orderings[sort])
             order = self.orders[sort] = Order(ids.values_list("pk", flat=True), self.published)
         return order
+
+    @cached_property
+    def known_choices(self):
+        """The reference lists by the value a filter names them with, for
+        ``EnterpriseFilterSet(known_choices=…)``: regions by code, MRCs by code and slug, the
+        others by slug."""
+        return {
+            "region": {region.code: region for region in self.regions},
+            "mrc": {key: mrc for mrc in self.mrcs for key in (mrc.code, mrc.slug)},
+            "category": {category.slug: category for category in self.categories},
+            "sector": {sector.slug: sector for sector in self.sectors},
+            "label": {label.slug: label for label in self.labels},
+        }
 
     def text_matches(self, text):
         """The enterprises matching ``text`` as ``TextMatches`` (None when the text has

@@ -209,12 +209,13 @@ def test_listing_query_count_does_not_grow_with_the_page_size(
         if number % 2:
             EnterpriseLabel.objects.create(enterprise=enterprise, label=label)
     query = {"region": "06", "category": "alimentation", "sector": sector.slug}
-    # The form's 3 choice lookups; the directory's revision; the directory index, which the
-    # tests build for every request (published enterprises, service areas, categories, sectors,
-    # labels, then the category tree, regions with their MRCs, sectors and labels): 9; the
-    # category tree for the category filter; the page of results; its categories; the chosen
-    # category's procurement sheet (a section of the programs app). From a built index, 9 go.
-    expected = 3 + 1 + 9 + 1 + 1 + 1 + 1
+    # The directory's revision; the directory index, which the tests build for every request
+    # (published enterprises, service areas, categories, sectors, labels, then the category
+    # tree, regions with their MRCs, sectors and labels): 9; the category tree for the category
+    # filter; the page of results; its categories; the chosen category's procurement sheet (a
+    # section of the programs app). From a built index, 9 go. The chosen region, category and
+    # sector are checked against the index's lists, without a query.
+    expected = 1 + 9 + 1 + 1 + 1 + 1
     with django_assert_max_num_queries(expected):
         small = client.get(LISTING, {**query, "per_page": "20"})
     with django_assert_max_num_queries(expected):
@@ -227,6 +228,21 @@ def test_listing_query_count_does_not_grow_with_the_page_size(
     assert len(small.context["enterprises"]) == 20
     assert len(large.context["enterprises"]) == 100
     assert len(ranked.context["enterprises"]) == 100
+
+
+def test_a_chosen_filter_value_unknown_to_the_directory_is_reported_not_applied(client):
+    EnterpriseFactory(name="Coop du port", region=region("06"), categories=[catering()])
+    EnterpriseFactory(name="Atelier des îles", region=region("11"))
+
+    response = client.get(LISTING, {"region": ["06", "99"], "category": "alimentation"})
+
+    assert response.status_code == 200
+    assert "99" in str(response.context["form"].errors["region"])
+    # The region filter is left out; the valid category still applies.
+    assert [e.name for e in response.context["enterprises"]] == ["Coop du port"]
+    assert [c.slug for c in response.context["filterset"].active_filters["category"]] == [
+        "alimentation"
+    ]
 
 
 # The enterprise page

@@ -35,12 +35,16 @@ def upload(client, membership, name, content, kind="photo", content_type="image/
     )
 
 
-def stored_files():
+def stored_files(folder="enterprise_accounts"):
+    """Every file under ``folder``, however deep: uploads go to one folder per enterprise."""
     try:
-        _folders, files = default_storage.listdir("enterprise_accounts")
+        folders, files = default_storage.listdir(folder)
     except FileNotFoundError:
-        return []
-    return files
+        return set()
+    found = {f"{folder}/{name}" for name in files}
+    for name in folders:
+        found |= stored_files(f"{folder}/{name}")
+    return found
 
 
 def jpeg_with_gps():
@@ -85,9 +89,12 @@ def refusal_of(response):
 
 
 def test_a_photo_is_re_encoded_without_its_metadata(client, membership):
+    before = stored_files()
     response = upload(client, membership, "photo.jpg", jpeg_with_gps(), content_type="image/jpeg")
     assert response.status_code == 302
     item = EnterpriseFile.objects.get()
+    # What the refusal tests rely on: a stored upload shows up in the storage's listing.
+    assert stored_files() - before == {item.file.name}
     assert item.state == EnterpriseFile.State.PENDING
     with item.file.open("rb") as stored, Image.open(stored) as image:
         assert image.format == "JPEG"
@@ -114,10 +121,11 @@ def test_a_photo_is_re_encoded_without_its_metadata(client, membership):
 def test_hostile_images_are_refused_and_nothing_is_stored(
     client, membership, name, content, kind, message
 ):
+    before = stored_files()
     response = upload(client, membership, name, content, kind=kind)
     assert message in refusal_of(response)
     assert not EnterpriseFile.objects.exists()
-    assert stored_files() == []
+    assert stored_files() == before
 
 
 def zip_bomb():
@@ -143,11 +151,12 @@ def zip_bomb():
 )
 def test_hostile_documents_are_refused_and_nothing_is_stored(client, membership, content,
                                                              message):
+    before = stored_files()
     response = upload(client, membership, "capabilities.pdf", content, kind="document",
                       content_type="application/pdf")
     assert message in refusal_of(response)
     assert not EnterpriseFile.objects.exists()
-    assert stored_files() == []
+    assert stored_files() == before
 
 
 def test_a_document_is_downloaded_never_shown_and_public_once_approved(client, membership):

@@ -1,12 +1,14 @@
 """In a real browser, a capsule page asks no other host for anything until the visitor clicks;
-the click brings the privacy-enhanced player, which the site's CSP lets in. The sheet and
-capsule pages pass axe-core too."""
+the click brings the privacy-enhanced player, which the site's CSP lets in. The play button
+shows its focus ring to the keyboard. The sheet and capsule pages pass axe-core too."""
 
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from enterprises.models import Category
+from tests.browser.focus_ring import focus_ring
 from tests.factories import EnterpriseFactory, ProcurementSheetFactory, VideoCapsuleFactory
 
 pytestmark = [
@@ -57,6 +59,27 @@ def test_the_player_loads_only_after_the_click(page, live_server, capsule, check
     assert iframe.get_attribute("src").startswith("https://www.youtube-nocookie.com/embed/")
     assert any(url.startswith("https://www.youtube-nocookie.com/embed/ecparDemo01")
                for url in requested)
+
+
+def test_the_play_button_reached_by_keyboard_shows_a_ring_of_3_to_1_inside_its_frame(
+    page, live_server, capsule
+):
+    record_third_party_requests(page, live_server)
+    page.goto(live_server.url + capsule.get_absolute_url())
+    button = page.locator("button.video-play")
+
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if button.evaluate("button => button === document.activeElement"):
+            break
+    expect(button).to_be_focused()
+
+    ring = focus_ring(button)
+    assert ring["focusVisible"] and ring["style"] == "solid" and ring["width"] >= 2
+    # The frame hides what overflows it (its rounded corners), so a ring drawn around the
+    # button, which fills the frame, would not show at all.
+    assert not ring["clipped"]
+    assert ring["contrast"] >= 3, ring
 
 
 def test_without_javascript_only_the_link_to_the_host_shows(browser, live_server, capsule):

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -190,25 +190,6 @@ class QuoteRequestQuerySet(models.QuerySet):
 
     def sent_since(self, moment):
         return self.filter(created_at__gte=moment)
-
-    def answered(self):
-        """Requests at least one enterprise answered (interest, quote or refusal)."""
-        return self.filter(Exists(
-            QuoteInvitation.objects.filter(request=OuterRef("pk")).exclude(
-                answer=QuoteInvitation.Answer.PENDING
-            )
-        ))
-
-    def converted(self):
-        return self.filter(purchase__isnull=False)
-
-    def counts(self):
-        """Sent, answered and converted, in two queries."""
-        return {
-            "sent": self.count(),
-            "answered": self.answered().count(),
-            "converted": self.converted().count(),
-        }
 
 
 class QuoteRequest(models.Model):

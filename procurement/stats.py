@@ -1,8 +1,13 @@
 """Counts of requests for quotes: sent, answered (by at least one enterprise) and converted
-(to a purchase), for a member's dashboard, the public repertory and staff."""
+(to a purchase that staff validated), for a member's dashboard, the public repertory and staff.
+
+A request's draft purchase, or one submitted or rejected, does not count as converted: the
+repertory's own figures count only validated purchases, and a draft may never be submitted."""
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import translation
+
+from purchases.models import Purchase
 
 from .models import QuoteInvitation, QuoteRequest
 
@@ -19,7 +24,7 @@ def counted(requests, *group_by):
     counts = {
         "sent": Count("pk"),
         "answered": Count("pk", filter=Q(is_answered=True)),
-        "converted": Count("pk", filter=Q(purchase__isnull=False)),
+        "converted": Count("pk", filter=Q(purchase__status=Purchase.Status.VALIDATED)),
     }
     requests = requests.annotate(is_answered=answered).order_by()
     if not group_by:

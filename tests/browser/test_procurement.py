@@ -146,10 +146,18 @@ def test_a_buyer_goes_from_a_shortlist_to_a_validated_purchase_counted_in_the_re
     expect(page).to_have_url(site + url(language, "purchases:purchase_update", purchase.pk))
     expect(page.locator("#id_supplier")).to_have_value("Traiteur Solidaire")
     expect(page.locator("#id_amount")).to_have_value(re.compile(r"4\D?250[.,]50"))
+    expect(page.locator("#id_category")).to_have_value(str(catering.pk))
+    expect(page.locator("#id_award_date")).to_have_value(datetime.date.today().isoformat())
+    expect(page.locator("#id_procurement_method")).to_have_value("invitation")
     page.check("#id_consent_to_publish")
     page.click("form.purchase-form button[type=submit]")
     page.click(f"form[action='{url(language, 'purchases:purchase_submit', purchase.pk)}'] button")
     expect(page.locator(".status")).to_have_class(re.compile(r"status-submitted"))
+
+    # Submitted is not converted yet: the repertory counts only what staff validated.
+    page.goto(site + url(language, "purchases:repertory"))
+    for table in page.locator(".quote-request-counts table").all():
+        expect(table.locator("tbody tr td")).to_have_text(["1", "1", "0"])
 
     staff = browser.new_context()
     log_in(staff, live_server, StaffFactory())
@@ -255,3 +263,40 @@ def test_a_buyer_signs_in_to_their_shortlists_unsubscribes_from_a_notice_and_tur
     expect(page.locator(".messages")).to_contain_text(words["resumed"])
     enterprise_answers(invitations[2])
     assert [message.to for message in mail.outbox] == [[buyer.email]]
+
+
+STAFF_CHART = """(id) => {
+  const chart = Chart.getChart(document.querySelector(`canvas[data-chart="${id}"]`));
+  return {
+    ticks: chart.scales.y.ticks.map((tick) => tick.label),
+    legend: chart.legend.options.display && chart.legend.legendItems.map((item) => item.text),
+    colours: chart.data.datasets.map((dataset) => dataset.backgroundColor),
+  };
+}"""
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_staff_read_the_request_charts_as_counts_with_a_legend_and_a_colour_per_series(
+    page, live_server, language, check_accessibility, screenshot
+):
+    for answered in range(3):
+        quote_request = QuoteRequestFactory()
+        QuoteInvitationFactory(request=quote_request, answer="declined" if answered else "pending")
+    log_in(page.context, live_server, StaffFactory())
+    with translation.override(language):
+        page.goto(live_server.url + reverse("admin:procurement_statistics"))
+    page.wait_for_function(
+        "() => window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))"
+    )
+
+    chart = page.evaluate(STAFF_CHART, "chart-categories")
+    # Whole counts on the axis (3 requests sent), no currency and no fractions.
+    assert chart["ticks"] and not any(re.search(r"[$.,]", tick) for tick in chart["ticks"])
+    assert "3" in chart["ticks"]
+    assert chart["legend"] == (
+        ["Envoyé", "Avec réponse", "Devenues des achats"] if language == "fr"
+        else ["Sent", "Answered", "Converted to purchases"]
+    )
+    assert len(set(chart["colours"])) == 3
+    check_accessibility(page)
+    assert screenshot(page, f"procurement-statistics-{language}") == []

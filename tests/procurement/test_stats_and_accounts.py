@@ -1,6 +1,7 @@
 """The requests' counts (dashboard, repertory, staff statistics and supply gaps) against a
 recount by hand, and the self-service buyer account."""
 
+import json
 import random
 import re
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from enterprises.models import Category, Municipality
 from procurement import stats
 from procurement.models import BuyerProfile, QuoteInvitation, QuoteRequest
+from purchases.models import Purchase
 from tests.factories import (
     MembershipFactory,
     PurchaseFactory,
@@ -24,7 +26,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def requests_world(member):
-    """Forty requests in three categories and three places, answered and converted at random."""
+    """Forty requests in three categories and three places, answered at random; a quarter
+    became a purchase, of any status, so that only the validated ones count as converted."""
     rng = random.Random(19)
     categories = list(Category.objects.order_by("pk")[:3])
     places = [Municipality.objects.filter(name=name).order_by("-population").first()
@@ -43,20 +46,25 @@ def requests_world(member):
                 answered_at=None if answer == "pending" else timezone.now(),
             )
         if rng.random() < 0.25:
-            quote_request.purchase = PurchaseFactory(organization=owner.organization)
+            quote_request.purchase = PurchaseFactory(
+                organization=owner.organization, status=rng.choice(Purchase.Status.values),
+                rejection_reason="Fournisseur à vérifier",
+            )
             quote_request.save()
     return categories
 
 
 def recount(requests):
     """The three figures, request by request in Python."""
-    requests = list(requests.prefetch_related("invitations"))
+    requests = list(requests.select_related("purchase").prefetch_related("invitations"))
     return {
         "sent": len(requests),
         "answered": sum(
             any(i.answer != "pending" for i in r.invitations.all()) for r in requests
         ),
-        "converted": sum(r.purchase_id is not None for r in requests),
+        "converted": sum(
+            r.purchase_id is not None and r.purchase.status == "validated" for r in requests
+        ),
     }
 
 
@@ -68,6 +76,30 @@ def test_the_category_and_region_counts_match_a_recount(requests_world):
         expected = recount(QuoteRequest.objects.filter(region=row["region"]))
         assert {key: row[key] for key in stats.COUNTS} == expected
     assert sum(row["sent"] for row in stats.by_category()) == 40
+
+
+def test_the_random_world_has_purchases_that_count_and_others_that_do_not(requests_world):
+    # Guards the recounts above: they would not notice drafts counted if there were none.
+    statuses = set(QuoteRequest.objects.filter(purchase__isnull=False)
+                   .values_list("purchase__status", flat=True))
+    assert "validated" in statuses and len(statuses) > 1
+
+
+@pytest.mark.parametrize("status", ["draft", "submitted", "rejected"])
+def test_a_request_whose_purchase_staff_did_not_validate_is_not_converted(
+    member, status
+):
+    purchase = PurchaseFactory(
+        organization=member.organization, status=status, rejection_reason="Montant à vérifier"
+    )
+    QuoteRequestFactory(buyer=member.user, organization=member.organization, purchase=purchase)
+
+    assert stats.organization_counts(member.organization)["converted"] == 0
+    assert [row["converted"] for row in stats.by_category()] == [0]
+    purchase.status = Purchase.Status.VALIDATED
+    purchase.save()
+    assert stats.organization_counts(member.organization)["converted"] == 1
+    assert [row["converted"] for row in stats.by_region()] == [1]
 
 
 def test_the_supply_gaps_are_the_requests_nobody_answered(requests_world):
@@ -123,6 +155,38 @@ def test_the_staff_statistics_page_and_its_csv_agree(staff_client, requests_worl
     lines = text.splitlines()
     assert len(lines) == 1 + len(stats.supply_gaps())
     assert lines[0].startswith("Catégorie")
+
+
+def contrast_on_white(colour):
+    """WCAG's contrast ratio of a "#rrggbb" colour against white."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_the_staff_charts_show_three_coloured_series_of_counts_with_a_legend(
+    staff_client, requests_world
+):
+    page = staff_client.get(reverse("admin:procurement_statistics")).content.decode()
+
+    for chart_id, rows in (("chart-categories", stats.by_category()),
+                           ("chart-regions", stats.by_region())):
+        script = re.search(
+            rf'<script id="{chart_id}" type="application/json">(.*?)</script>', page, re.S
+        ).group(1)
+        chart = json.loads(script)
+        # Counts, not dollars; a legend, since three series share each group of bars.
+        assert chart["format"] == "count" and chart["legend"] is True
+        assert [dataset["label"] for dataset in chart["datasets"]] == [
+            "Envoyé", "Avec réponse", "Devenues des achats"
+        ]
+        assert [dataset["data"] for dataset in chart["datasets"]] == [
+            [row[key] for row in rows] for key in stats.COUNTS
+        ]
+        colours = [dataset["backgroundColor"] for dataset in chart["datasets"]]
+        assert len(set(colours)) == 3
+        assert all(contrast_on_white(colour) >= 3 for colour in colours)
 
 
 def test_a_buyer_signs_up_confirms_by_email_and_keeps_shortlists(client, task_worker):

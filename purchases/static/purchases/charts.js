@@ -2,6 +2,9 @@
 // The same figures are in a table beside the chart, so nothing is lost without JavaScript.
 // Amounts on the axes and in the tooltips are written as the page's language writes them
 // (<html lang>: "1 250 000 $" in French, "$1,250,000" in English), not as the browser's would.
+// A chart's JSON may say "format": "count" (whole numbers, no currency), "legend": true (for
+// several series) and give each dataset its colours; without them, a chart is money, in one
+// colour, with no legend, as the purchases' charts are.
 (function () {
   "use strict";
   if (typeof window.Chart === "undefined") {
@@ -20,8 +23,15 @@
     maximumFractionDigits: 1,
   });
 
+  var count = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+
   function amountAxis() {
     return { beginAtZero: true, ticks: { callback: function (value) { return compactMoney.format(value); } } };
+  }
+
+  // Counts: whole ticks only (no "0.5 request"), written as the page's language writes them.
+  function countAxis() {
+    return { beginAtZero: true, ticks: { precision: 0, callback: function (value) { return count.format(value); } } };
   }
 
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
@@ -30,6 +40,8 @@
       return;
     }
     var chart = JSON.parse(source.textContent);
+    var counts = chart.format === "count";
+    var format = counts ? count : money;
     new window.Chart(canvas, {
       type: chart.type,
       data: {
@@ -42,13 +54,13 @@
         locale: locale,
         responsive: true,
         maintainAspectRatio: false,
-        scales: { y: amountAxis() },
+        scales: { y: counts ? countAxis() : amountAxis() },
         plugins: {
-          legend: { display: false },
+          legend: { display: chart.legend === true },
           tooltip: {
             callbacks: {
               label: function (context) {
-                return context.dataset.label + colon + money.format(context.parsed.y);
+                return context.dataset.label + colon + format.format(context.parsed.y);
               },
             },
           },

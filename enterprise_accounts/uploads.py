@@ -3,20 +3,32 @@
 An image is decoded by Pillow under a pixel cap (a small PNG may declare a billion pixels)
 and re-encoded: what is stored is our own encoding of its pixels, so no metadata (EXIF, GPS)
 and no appended payload (a polyglot) survives. A document must be a PDF that pypdf reads,
-neither encrypted nor holding JavaScript or automatic actions. A refused file is never stored.
+neither encrypted nor holding JavaScript or automatic actions, nor carrying another file (a
+ZIP, a web page) besides the PDF, nor inflating past a cap once its streams are decompressed.
+A refused file is never stored.
 """
 
 import io
 import re
 import uuid
 import warnings
+import zipfile
+import zlib
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError, PdfReadError
+from pypdf.filters import decode_stream_data
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -25,6 +37,14 @@ MAX_IMAGE_PIXELS = 40_000_000
 # Stored images are scaled down to fit this box: enough for a profile page.
 STORED_IMAGE_BOX = (2000, 2000)
 MAX_PDF_PAGES = 200
+# The sum of a PDF's streams once decompressed: a 10 MB brochure full of images stays well
+# under it, a zip bomb in a stream (200 MB of zeros in 200 KB) does not.
+MAX_PDF_DECODED_BYTES = 100 * 1024 * 1024
+# Output of a filter that feeds another (ASCII85 then Flate): never larger than the file itself
+# in a real PDF, so a small cap keeps a nested bomb from filling memory before it is counted.
+MAX_PDF_INTERMEDIATE_BYTES = MAX_DOCUMENT_BYTES
+# Inflated a slice at a time and counted, never held whole.
+INFLATE_SLICE = 1024 * 1024
 
 IMAGE_SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "PNG",
@@ -34,6 +54,19 @@ IMAGE_SIGNATURES = {
 }
 # What a PDF may not hold: scripts, and actions run on opening or on an event.
 PDF_FORBIDDEN = re.compile(rb"/(JS|JavaScript|AA|OpenAction|Launch|EmbeddedFile|RichMedia)\b")
+STREAM_BODY = re.compile(rb"\bstream\r?\n.*?\bendstream\b", re.S)
+FORBIDDEN_KEYS = {"/JS", "/JavaScript", "/AA", "/OpenAction", "/Launch", "/EmbeddedFile",
+                  "/EmbeddedFiles", "/RichMedia"}
+# What makes a browser or an HTML reader run the file as a page. Long enough never to turn up
+# by chance in a PDF's compressed bytes.
+HTML_MARKERS = re.compile(rb"<(script|html|body|iframe|object|embed|!doctype)[\s>/]", re.I)
+# Bytes a PDF writer may leave after its last end-of-file marker.
+PDF_PADDING = b" \t\r\n\x00\x0c"
+# Filters that only compress bytes; after an image codec (JPEG, JPEG 2000, JBIG2, fax) the
+# stream's bytes are an image, left as they are.
+BYTE_FILTERS = {"/FlateDecode", "/Fl", "/LZWDecode", "/LZW", "/RunLengthDecode", "/RL",
+                "/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85", "/BrotliDecode"}
+FLATE = {"/FlateDecode", "/Fl"}
 
 
 def read_upload(upload, limit):
@@ -113,40 +146,154 @@ def checked_pdf(upload):
     if not data.startswith(b"%PDF-"):
         raise ValidationError(_("This file is not a PDF document: only PDF documents are "
                                 "accepted."))
+    if b"%%EOF" not in data:
+        raise ValidationError(unreadable_pdf())
+    if carries_another_file(data):
+        raise ValidationError(_("This PDF carries something else besides the document (another "
+                                "file, a web page or a script): export it again as a plain "
+                                "PDF."))
     # Checked on the raw bytes, and again on each object pypdf reads: a name may be written
-    # with escapes (#4A#53), which pypdf decodes.
-    if PDF_FORBIDDEN.search(data):
+    # with escapes (#4A#53) or sit in a compressed object stream, which pypdf decodes. Streams'
+    # bytes are left out: compressed images would spell "/JS" by chance in one PDF in three.
+    if PDF_FORBIDDEN.search(STREAM_BODY.sub(b"", data)):
         raise ValidationError(scripted_pdf())
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise ValidationError(_("This PDF is encrypted or protected by a password: send "
-                                    "it without protection."))
-        if len(reader.pages) > MAX_PDF_PAGES:
-            raise ValidationError(_("This PDF has too many pages: %(pages)s at most.")
-                                  % {"pages": MAX_PDF_PAGES})
-        if holds_script(reader):
-            raise ValidationError(scripted_pdf())
+        # pypdf's own limits, while it reads object streams, are the same cap.
+        with apply_configuration(**decoding_limits(MAX_PDF_DECODED_BYTES)):
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                raise ValidationError(_("This PDF is encrypted or protected by a password: "
+                                        "send it without protection."))
+            if len(reader.pages) > MAX_PDF_PAGES:
+                raise ValidationError(_("This PDF has too many pages: %(pages)s at most.")
+                                      % {"pages": MAX_PDF_PAGES})
+            decoded = 0
+            for item in pdf_objects(reader):
+                if forbidden_keys(item):
+                    raise ValidationError(scripted_pdf())
+                if isinstance(item, StreamObject):
+                    decoded += decoded_length(item, MAX_PDF_DECODED_BYTES - decoded)
     except ValidationError:
         raise
+    except (DecodedTooLarge, LimitReachedError):
+        raise ValidationError(_("This PDF is too large once decompressed: %(size)s MB at most. "
+                                "Reduce its images and export it again.")
+                              % {"size": MAX_PDF_DECODED_BYTES // (1024 * 1024)}) from None
     except (PdfReadError, Exception):
-        raise ValidationError(_("This PDF cannot be read: it is damaged or not really a "
-                                "PDF.")) from None
+        raise ValidationError(unreadable_pdf()) from None
     return ContentFile(data, name=f"{uuid.uuid4().hex}.pdf"), "application/pdf"
+
+
+def carries_another_file(data):
+    """Whether the PDF is also something else: bytes after its end (a ZIP or a page appended),
+    a ZIP directory a ZIP reader would find, or HTML a browser would run."""
+    end = data.rfind(b"%%EOF") + len(b"%%EOF")
+    return (bool(data[end:].strip(PDF_PADDING))
+            or zipfile.is_zipfile(io.BytesIO(data)) or bool(HTML_MARKERS.search(data)))
+
+
+class DecodedTooLarge(Exception):
+    pass
+
+
+def decoding_limits(budget):
+    """pypdf's configuration with every decoder's output capped at ``budget`` bytes."""
+    return {name: max(budget, 1) for name in (
+        "zlib_maximum_output_length", "lzw_maximum_output_length",
+        "run_length_maximum_output_length", "brotli_maximum_output_length",
+        "array_based_stream_maximum_output_length", "stream_decoding_work_maximum_length",
+    )}
+
+
+def pdf_objects(reader):
+    """Every object the file's cross-reference tables list, object streams' included."""
+    for generation, numbers in reader.xref.items():
+        for number in numbers:
+            yield reader.get_object(IndirectObject(number, generation, reader))
+    for number in reader.xref_objStm:
+        yield reader.get_object(IndirectObject(number, 0, reader))
+
+
+def forbidden_keys(item, depth=0):
+    """Whether a dictionary, or one written inside it, names a script or an automatic action."""
+    if isinstance(item, DictionaryObject):
+        if FORBIDDEN_KEYS & set(item.keys()) or item.get("/S") in ("/JavaScript", "/Launch"):
+            return True
+        children = item.values()
+    elif isinstance(item, ArrayObject):
+        children = item
+    else:
+        return False
+    # Indirect references are objects of their own, checked in turn; depth bounds a forged
+    # nesting.
+    return depth < 32 and any(forbidden_keys(child, depth + 1) for child in children
+                              if not isinstance(child, IndirectObject))
+
+
+def decoded_length(stream, budget):
+    """A stream's length once its byte filters are undone, DecodedTooLarge past ``budget``.
+    Filters before the last are decoded under a small cap; a last Flate filter (nearly every
+    stream) is inflated a slice at a time and only counted."""
+    filters = stream.get("/Filter", ())
+    filters = filters.get_object() if isinstance(filters, IndirectObject) else filters
+    filters = list(filters) if isinstance(filters, ArrayObject) else [filters] if filters else []
+    parameters = stream.get("/DecodeParms")
+    parameters = parameters.get_object() if isinstance(parameters, IndirectObject) else parameters
+    if not isinstance(parameters, ArrayObject):
+        parameters = [parameters] * len(filters)
+    byte_filters = []
+    for name in filters:
+        if name not in BYTE_FILTERS:
+            break
+        byte_filters.append(name)
+    data = stream._data
+    last = byte_filters.pop() if byte_filters else None
+    if byte_filters:
+        data = decode_with(data, byte_filters, parameters,
+                           min(budget, MAX_PDF_INTERMEDIATE_BYTES))
+    if last in FLATE:
+        length = inflated_length(data, budget)
+    elif last is not None:
+        length = len(decode_with(data, [last], parameters[len(byte_filters):], budget))
+    else:
+        length = len(data)
+    if length > budget:
+        raise DecodedTooLarge
+    return length
+
+
+def decode_with(data, filters, parameters, budget):
+    """``data`` through pypdf's decoders for ``filters``, none allowed past ``budget``."""
+    partial = StreamObject()
+    partial._data = data
+    partial[NameObject("/Filter")] = ArrayObject(filters)
+    partial[NameObject("/DecodeParms")] = ArrayObject(
+        DictionaryObject() if parameter is None else parameter.get_object()
+        for parameter in list(parameters)[:len(filters)])
+    with apply_configuration(**decoding_limits(budget)):
+        return decode_stream_data(partial)
+
+
+def inflated_length(data, budget):
+    """How many bytes ``data`` inflates to, stopping past ``budget``. A damaged stream counts
+    what inflates before the damage: a viewer shows no more of it."""
+    inflater = zlib.decompressobj()
+    length = 0
+    try:
+        while data and not inflater.eof:
+            length += len(inflater.decompress(data, INFLATE_SLICE))
+            if length > budget:
+                raise DecodedTooLarge
+            data = inflater.unconsumed_tail
+    except zlib.error:
+        pass
+    return length
+
+
+def unreadable_pdf():
+    return _("This PDF cannot be read: it is damaged or not really a PDF.")
 
 
 def scripted_pdf():
     return _("This PDF holds JavaScript or automatic actions, which are not accepted: export "
              "it again as a plain PDF.")
-
-
-def holds_script(reader):
-    """Whether the catalog or a page names a script or an automatic action."""
-    forbidden = {"/JS", "/JavaScript", "/AA", "/OpenAction", "/Launch"}
-    catalog = reader.trailer["/Root"]
-    if forbidden & set(catalog.keys()):
-        return True
-    names = catalog.get("/Names")
-    if names is not None and "/JavaScript" in names.get_object():
-        return True
-    return any(forbidden & set(page.keys()) for page in reader.pages)

@@ -13,7 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    StreamObject,
+    TextStringObject,
+)
 
 from enterprise_accounts.models import EnterpriseAccount, EnterpriseFile
 from tests.factories import EnterpriseMembershipFactory
@@ -67,9 +73,13 @@ def png_declaring(width, height):
             + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
 
 
-def pdf(javascript=None, encrypt=False):
+def pdf(javascript=None, encrypt=False, contents=()):
+    """A one-page PDF; ``contents``, a list of stream objects, are its page's content."""
     writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
+    page = writer.add_blank_page(width=200, height=200)
+    if contents:
+        page[NameObject("/Contents")] = ArrayObject(writer._add_object(stream)
+                                                    for stream in contents)
     if javascript:
         writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
             NameObject("/S"): NameObject("/JavaScript"),
@@ -80,6 +90,32 @@ def pdf(javascript=None, encrypt=False):
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def encoded_stream(raw, filters=("/FlateDecode",)):
+    """A stream object holding ``raw`` already encoded, with these filters declared."""
+    stream = StreamObject()
+    stream._data = raw
+    if filters:
+        stream[NameObject("/Filter")] = ArrayObject(NameObject(name) for name in filters)
+    return stream
+
+
+def a_zip(name, content):
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        archive.writestr(name, content)
+    return output.getvalue()
+
+
+def a_zip_hiding_behind_eof(pdf_bytes):
+    """A ZIP appended to a PDF, with "%%EOF" as its comment so the file still ends like a PDF:
+    ZIP readers find its directory at the end all the same."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        archive.writestr("evil.html", "<scr" + "ipt>alert(1)</scr" + "ipt>")
+        archive.comment = b"\n%%EOF"
+    return pdf_bytes + output.getvalue()
 
 
 def refusal_of(response):
@@ -145,9 +181,26 @@ def zip_bomb():
          "JavaScript"),
         (pdf(encrypt=True), "chiffré"),
         (b"%PDF-1.7\n<html><script>alert(1)</script></html>", "illisible"),
+        (pdf().replace(b"%%EOF", b""), "illisible"),
+        # Valid PDFs that are something else as well: each opens in a PDF reader.
+        (pdf() + a_zip("evil.html", "<script>alert(1)</script>"), "autre chose"),
+        (a_zip_hiding_behind_eof(pdf()), "autre chose"),
+        (pdf().replace(b"%PDF-1.3\n", b"%PDF-1.3\n%<html><script>alert(1)</script>\n", 1),
+         "autre chose"),
+        (pdf() + b"\n<!doctype html><body onload=alert(1)>", "autre chose"),
+        # 200 MB of zeros in a 200 KB content stream, and the same bomb behind a second Flate.
+        (pdf(contents=[encoded_stream(zlib.compress(b"0" * (200 * 1024 * 1024), 9))]),
+         "décompressé"),
+        (pdf(contents=[encoded_stream(zlib.compress(zlib.compress(b"0" * (200 * 1024 * 1024), 9)),
+                                    ("/FlateDecode", "/FlateDecode"))]), "décompressé"),
+        # Several streams, each under the cap, together over it.
+        (pdf(contents=[encoded_stream(zlib.compress(b"0" * (30 * 1024 * 1024), 9))
+                       for _stream in range(4)]), "décompressé"),
     ],
     ids=["zip-bomb-renamed-pdf", "pdf-with-javascript", "pdf-with-escaped-open-action",
-         "encrypted-pdf", "pdf-html-polyglot"],
+         "encrypted-pdf", "pdf-html-polyglot", "pdf-without-end", "pdf-zip-polyglot",
+         "pdf-zip-polyglot-ending-eof", "pdf-html-in-a-comment", "pdf-html-after-eof",
+         "pdf-flate-bomb", "pdf-nested-flate-bomb", "pdf-streams-summing-past-the-cap"],
 )
 def test_hostile_documents_are_refused_and_nothing_is_stored(client, membership, content,
                                                              message):
@@ -157,6 +210,36 @@ def test_hostile_documents_are_refused_and_nothing_is_stored(client, membership,
     assert message in refusal_of(response)
     assert not EnterpriseFile.objects.exists()
     assert stored_files() == before
+
+
+def updated_incrementally(pdf_bytes):
+    """The PDF with a second revision appended, as a PDF editor saves it: two "%%EOF"."""
+    writer = PdfWriter(io.BytesIO(pdf_bytes), incremental=True)
+    writer.add_metadata({"/Title": "Capabilities, revised"})
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        # Text about JavaScript is no script: a page's text is not an action.
+        pdf(contents=[encoded_stream(b"BT /F1 12 Tf 10 10 Td (/JavaScript /JS /AA) Tj ET",
+                                     filters=())]),
+        updated_incrementally(pdf()),
+        # 60 MB once decompressed: under the cap.
+        pdf(contents=[encoded_stream(zlib.compress(b"0" * (30 * 1024 * 1024), 9))
+                      for _stream in range(2)]),
+    ],
+    ids=["text-mentioning-javascript", "incremental-update", "large-content-under-the-cap"],
+)
+def test_ordinary_documents_are_accepted_and_stored_as_sent(client, membership, content):
+    response = upload(client, membership, "capabilities.pdf", content, kind="document",
+                      content_type="application/pdf")
+    assert response.status_code == 302
+    with EnterpriseFile.objects.get().file.open("rb") as stored:
+        assert stored.read() == content
 
 
 def test_a_document_is_downloaded_never_shown_and_public_once_approved(client, membership):

@@ -20,13 +20,18 @@ from enterprises.filters import EnterpriseFilterSet
 from enterprises.models import Category, Enterprise, Region, Sector
 from purchases.models import MemberOrganization
 from tests.browser.conftest import SCREENSHOTS, VIEWPORTS
+from tests.browser.focus_ring import focus_ring
 from tests.factories import (
     EnterpriseFactory,
     EnterpriseSourceFactory,
+    EventFactory,
     MemberOrganizationFactory,
     MembershipFactory,
     NetworkFactory,
+    ProcurementSheetFactory,
     PurchaseFactory,
+    RegistrationFactory,
+    VideoCapsuleFactory,
 )
 
 pytestmark = [
@@ -137,10 +142,12 @@ def test_on_a_phone_the_first_result_starts_within_the_first_screen(
     assert console_errors == []
 
 
+@pytest.mark.parametrize("size", VIEWPORTS)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_search_filter_page_and_back_keep_the_address_and_the_results_in_step(
-    page, live_server, directory, language, console_errors
+    page, live_server, directory, language, size, console_errors, every_axe_violation
 ):
+    page.set_viewport_size(VIEWPORTS[size])
     listing = f"{live_server.url}{LANGUAGES[language]}{reverse('enterprises:list')}"
     page.goto(listing)
     heading = page.locator("#directory-heading")
@@ -153,16 +160,28 @@ def test_search_filter_page_and_back_keep_the_address_and_the_results_in_step(
     expect(page).to_have_url(f"{listing}?q=traiteur")
     summary = page.locator("#result-summary")
     expect(summary).to_contain_text(str(caterers))
+    # A screen reader reads a live region's new text, not a region put in the old one's place.
+    expect(summary).to_have_attribute("aria-live", "polite")
+    page.evaluate("window.resultSummary = document.getElementById('result-summary')")
+    summary_kept = "document.getElementById('result-summary') === window.resultSummary"
 
+    if size == "phone":
+        page.click(".filters-toggle")  # « Filtres (n) »
     page.check("#facet-region-06")
     expect(page).to_have_url(f"{listing}?q=traiteur&region=06")
     expect(heading).to_be_focused()
     expect(summary).to_contain_text(str(in_montreal))
+    assert page.evaluate(summary_kept)
+    # The new filters come in without closing the phone's disclosure, and pass axe-core.
+    expect(page.locator("#facet-region-06")).to_be_visible()
+    assert every_axe_violation(page) == []
 
     page.click(".pagination a[rel=next]")
     expect(page).to_have_url(f"{listing}?q=traiteur&region=06&page=2")
     expect(heading).to_be_focused()
+    expect(heading).to_be_in_viewport()
     expect(page.locator(".result-list > li")).to_have_count(20)
+    assert page.evaluate(summary_kept)
     first_on_page_two = page.locator(".result-list h3").first.inner_text()
 
     # The address bar is never a page behind: reloading shows the same page.
@@ -186,10 +205,10 @@ def test_search_filter_page_and_back_keep_the_address_and_the_results_in_step(
     assert console_errors == []
 
 
-def test_the_skip_link_leads_to_the_results_and_the_focus_ring_shows(
+def test_the_skip_link_leads_to_the_results_and_the_focus_ring_shows_on_every_background(
     page, live_server, directory
 ):
-    page.goto(live_server.url + reverse("enterprises:list"))
+    page.goto(live_server.url + reverse("enterprises:list") + "?region=06")
 
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
@@ -199,8 +218,22 @@ def test_the_skip_link_leads_to_the_results_and_the_focus_ring_shows(
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.closest('.result-list, .chips, .results')")
     assert focused is not None
-    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
-    assert ring == "rgb(180, 83, 9)"  # --focus: 4.9:1 on white, 4.5:1 on the light band
+
+    # Once the keyboard is in use, focusing by script shows the ring as a Tab would.
+    rings = {}
+    for where, selector in {
+        "dark header": ".site-header .brand",
+        "chip": ".chips a.chip",
+        "white": ".result-list h3 a",
+        "light band": ".site-footer a",
+    }.items():
+        element = page.locator(selector).first
+        element.focus()
+        rings[where] = focus_ring(element)
+        assert rings[where]["focusVisible"] and rings[where]["style"] == "solid", where
+        assert not rings[where]["clipped"], where
+    contrasts = {where: round(ring["contrast"], 2) for where, ring in rings.items()}
+    assert min(contrasts.values()) >= 3, contrasts
 
 
 def test_the_category_list_narrows_as_one_types_without_sending_the_form(
@@ -222,17 +255,38 @@ def test_the_category_list_narrows_as_one_types_without_sending_the_form(
     assert "?" not in page.url  # the box is not a filter
 
 
-def accessibility_pages(data):
+@pytest.fixture
+def programs_and_events(directory):
+    """A catering sheet, a capsule of the featured enterprise, an upcoming event taking
+    registrations and one registrant's private page."""
+    event = EventFactory()
+    return {
+        "sheet": ProcurementSheetFactory(category=directory["catering"]),
+        "capsule": VideoCapsuleFactory(enterprises=[directory["enterprise"]]),
+        "event": event,
+        "registration": RegistrationFactory(event=event),
+    }
+
+
+def accessibility_pages(data, more):
     return {
         "home": reverse("enterprises:home"),
         "listing": reverse("enterprises:list"),
         "search": reverse("enterprises:list") + "?q=traiteur&region=06",
+        "category-index": reverse("enterprises:category_index"),
         "category": reverse("enterprises:category", args=[data["catering"].slug]),
         "sector": reverse("enterprises:sector", args=[data["food"].slug]),
         "region": reverse("enterprises:region", args=[data["region"].slug]),
         "profile": data["enterprise"].get_absolute_url(),
         "repertory": reverse("purchases:repertory"),
         "signatories": reverse("purchases:declaration"),
+        "sheet-index": reverse("programs:sheet_index"),
+        "sheet": more["sheet"].get_absolute_url(),
+        "capsule-index": reverse("programs:capsule_index"),
+        "capsule": more["capsule"].get_absolute_url(),
+        "event-list": reverse("events:list"),
+        "event": more["event"].get_absolute_url(),  # with its registration form
+        "registration": more["registration"].get_absolute_url(),
         "programs-page": reverse("programs:page", args=["accessibilite"]),
         "not-found": "/aucune-page-de-ce-nom/",
     }
@@ -242,13 +296,13 @@ SCREENSHOT_PAGES = ("listing", "profile", "repertory", "signatories")
 
 
 def test_every_public_page_type_has_no_accessibility_violation_in_both_languages_and_sizes(
-    page, live_server, directory, every_axe_violation, console_errors
+    page, live_server, directory, programs_and_events, every_axe_violation, console_errors
 ):
     """One test for all the pages (each browser test costs a database flush)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
     for language, prefix in LANGUAGES.items():
-        for name, path in accessibility_pages(directory).items():
+        for name, path in accessibility_pages(directory, programs_and_events).items():
             for size, viewport in VIEWPORTS.items():
                 page.set_viewport_size(viewport)
                 response = page.goto(live_server.url + prefix + path)

@@ -201,6 +201,45 @@ def test_sheet_links_the_print_stylesheet(client, food_sheet):
     assert "style=" not in page  # the CSP forbids inline styles
 
 
+def top_level_rules(stylesheet):
+    """(selectors, declarations) of each rule outside any @media block, which therefore holds
+    on screen and on paper."""
+    stylesheet = re.sub(r"/\*.*?\*/", "", stylesheet, flags=re.S)
+    rules, depth, start = [], 0, 0
+    for position, character in enumerate(stylesheet):
+        if character == "{":
+            if depth == 0:
+                head, start = stylesheet[start:position].strip(), position + 1
+            depth += 1
+        elif character == "}":
+            depth -= 1
+            if depth == 0:
+                if not head.startswith("@"):
+                    selectors = {selector.strip() for selector in head.split(",")}
+                    rules.append((selectors, stylesheet[start:position]))
+                start = position + 1
+    return rules
+
+
+def test_a_sheet_never_splits_an_enterprise_across_two_columns_on_screen_or_paper(
+    client, food_sheet
+):
+    EnterpriseFactory(name="Traiteur publié", city="Longueuil", categories=[category("traiteur")])
+    page = text(client.get(food_sheet.get_absolute_url()))
+    rules = top_level_rules(
+        (Path(settings.BASE_DIR) / "static" / "css" / "programs.css").read_text()
+    )
+
+    # Each enterprise is one item of the two-column list: its name, town and phone.
+    assert re.search(r'<ul class="sheet-enterprises">\s*<li><a [^>]*>Traiteur publié</a> · '
+                     r"Longueuil", page)
+    assert any(".sheet-enterprises" in selectors and re.search(r"\bcolumns:", declarations)
+               for selectors, declarations in rules)
+    assert any(".sheet-enterprises li" in selectors
+               and re.search(r"break-inside:\s*avoid\b", declarations)
+               for selectors, declarations in rules)
+
+
 def test_sheet_index_lists_published_sheets_only(client, food_sheet):
     ProcurementSheetFactory(category=category("imprimerie"), title="Brouillon",
                             is_published=False)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -392,7 +393,13 @@ class PreferenceForm(forms.ModelForm):
 
 
 class BuyerSignupForm(forms.ModelForm):
-    """A self-service buyer account: the email address is the login."""
+    """A self-service buyer account: the email address is the login.
+
+    An address already in use gets the same answer as a new one ("check your email"), so the
+    form never tells who has an account: ``save`` returns the account to confirm, or None
+    when the address already has an account, whose owner is told by email instead. Signing up
+    again before confirming starts the account over (organization, password) with a fresh
+    confirmation link: the first email may have been lost, or its link expired."""
 
     email = forms.EmailField(label=_("Email address"))
     password = forms.CharField(
@@ -406,15 +413,7 @@ class BuyerSignupForm(forms.ModelForm):
         fields = ["organization_name", "kind"]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        User = get_user_model()
-        if User.objects.filter(username__iexact=email).exists() or User.objects.filter(
-            email__iexact=email
-        ).exists():
-            raise forms.ValidationError(
-                _("An account already uses this address: sign in, or reset its password.")
-            )
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned_data = super().clean()
@@ -428,13 +427,42 @@ class BuyerSignupForm(forms.ModelForm):
                 self.add_error("password", error)
         return cleaned_data
 
+    def pending_profile(self, email):
+        """The unconfirmed buyer account of this address, if that is the only account it
+        has; raises ``AddressTaken`` if it has any other."""
+        users = list(get_user_model().objects.filter(
+            Q(username__iexact=email) | Q(email__iexact=email)
+        ).select_related("buyer_profile"))
+        if not users:
+            return None
+        profile = getattr(users[0], "buyer_profile", None)
+        if len(users) == 1 and not users[0].is_active and profile and not profile.confirmed_at:
+            return profile
+        raise AddressTaken
+
     def save(self, commit=True):
         email = self.cleaned_data["email"]
-        user = get_user_model().objects.create_user(
-            username=email, email=email, password=self.cleaned_data["password"], is_active=False,
-        )
-        profile = super().save(commit=False)
-        profile.user = user
+        try:
+            pending = self.pending_profile(email)
+        except AddressTaken:
+            return None
+        if pending is None:
+            user = get_user_model().objects.create_user(
+                username=email, email=email, password=self.cleaned_data["password"],
+                is_active=False,
+            )
+            profile = super().save(commit=False)
+            profile.user = user
+        else:
+            profile = pending
+            profile.organization_name = self.cleaned_data["organization_name"]
+            profile.kind = self.cleaned_data["kind"]
+            profile.user.set_password(self.cleaned_data["password"])
+            profile.user.save(update_fields=["password"])
         profile.language = translation.get_language()[:2]
         profile.save()
         return profile
+
+
+class AddressTaken(Exception):
+    """The address signing up already has an account, confirmed or not a buyer's."""

@@ -5,9 +5,12 @@ signed link that stops the buyer's notices at once, which the notices also give 
 for their own unsubscribe button (``List-Unsubscribe``), and a notice still waiting to be sent
 when the buyer stops them is not sent."""
 
+import hashlib
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,6 +20,8 @@ from purchases.mail import queue_mail
 
 from . import links
 from .models import BuyerNotice, language_of
+
+SIGNUP_MAILS_PER_HOUR = 3
 
 
 def site_language(language):
@@ -137,6 +142,30 @@ def send_buyer_confirmation(profile, absolute_uri):
         "unsubscribe_url": unsubscribe_url(profile.user, absolute_uri, profile.language),
     }
     queue("confirm_buyer", context, profile.language, profile.user.email)
+
+
+def signup_mail_allowed(email):
+    """At most ``SIGNUP_MAILS_PER_HOUR`` sign-up emails to one address in an hour: signing up
+    again resends the confirmation, or tells an account's owner, and neither may become a way
+    to flood someone's mailbox. Counted in the cache, by a digest of the address."""
+    digest = hashlib.sha256(email.encode()).hexdigest()
+    key = f"procurement-signup-mail:{digest}:{int(time.time() // 3600)}"
+    cache.add(key, 0, 3600)
+    try:
+        return cache.incr(key) <= SIGNUP_MAILS_PER_HOUR
+    except ValueError:  # expired between the two calls
+        return cache.add(key, 1, 3600)
+
+
+def send_account_exists(email, language, absolute_uri):
+    """Someone signed up as a buyer with an address that already has an account: its owner
+    learns how to sign in or reset the password, and the page said only "check your email"."""
+    with translation.override(site_language(language)):
+        context = {
+            "login_url": absolute_uri(reverse("purchases:login")),
+            "reset_url": absolute_uri(reverse("purchases:password_reset")),
+        }
+    queue("account_exists", context, language, email)
 
 
 def send_decision(invitation, absolute_uri):

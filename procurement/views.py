@@ -642,9 +642,17 @@ class BuyerSignupView(FormView):
         return super().get_context_data(next_url=next_url, **kwargs)
 
     def form_valid(self, form):
+        """The same page whether the address was new, awaiting its confirmation or already
+        an account's: only the email differs, and only its owner reads it."""
         profile = form.save()
-        mail.send_buyer_confirmation(profile, self.request.build_absolute_uri)
-        return render(self.request, "procurement/signup_sent.html", {"email": profile.user.email})
+        email = form.cleaned_data["email"]
+        absolute_uri = self.request.build_absolute_uri
+        if mail.signup_mail_allowed(email):
+            if profile is None:
+                mail.send_account_exists(email, translation.get_language()[:2], absolute_uri)
+            else:
+                mail.send_buyer_confirmation(profile, absolute_uri)
+        return render(self.request, "procurement/signup_sent.html", {"email": email})
 
 
 class BuyerConfirmView(SignedLinkView):

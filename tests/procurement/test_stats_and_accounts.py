@@ -7,8 +7,9 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from enterprises.models import Category, Municipality
 from procurement import stats
@@ -210,14 +211,97 @@ def test_a_buyer_signs_up_confirms_by_email_and_keeps_shortlists(client, task_wo
     assert client.get(reverse("procurement:shortlist_list")).status_code == 200
 
 
-def test_an_address_already_in_use_cannot_sign_up_again(client, member):
-    response = client.post(reverse("procurement:buyer_signup"), {
-        "organization_name": "Autre", "kind": "other",
-        "email": member.user.email.upper(), "password": "un mot de passe solide",
+SIGN_UP = {
+    "fr-ca": {"subject": "Confirmez votre compte d'acheteur",
+              "taken": "Vous avez déjà un compte", "prefix": ""},
+    "en": {"subject": "Confirm your buyer account",
+           "taken": "You already have an account", "prefix": "/en"},
+}
+
+
+def sign_up(client, language, email, password="un mot de passe solide", organization="Autre"):
+    with translation.override(language):
+        path = reverse("procurement:buyer_signup")
+    return client.post(path, {
+        "organization_name": organization, "kind": "other", "email": email,
+        "password": password,
     })
 
-    assert "Un compte utilise déjà cette adresse" in response.content.decode()
-    assert not BuyerProfile.objects.exists()
+
+def page_without(response, email):
+    """The page's text with the address and the form tokens taken out, to compare two."""
+    html = response.content.decode().replace(email, "EMAIL")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+@pytest.fixture
+def fresh_mail_counts():
+    """The hourly count of sign-up emails per address lives in the cache."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize("language", ["fr-ca", "en"])
+def test_an_unconfirmed_buyer_who_signs_up_again_gets_a_fresh_link_and_the_new_password(
+    client, outbox, language, fresh_mail_counts
+):
+    words = SIGN_UP[language]
+    sign_up(client, language, "achats@clinique.example", password="un premier mot de passe")
+    [lost] = outbox()
+    mail.outbox.clear()
+
+    response = sign_up(client, language, "Achats@Clinique.example",
+                       password="un second mot de passe", organization="Clinique des Rives")
+
+    assert response.status_code == 200
+    [message] = outbox()
+    assert message.to == ["achats@clinique.example"]
+    assert message.subject == words["subject"]
+    profile = BuyerProfile.objects.get()
+    assert profile.organization_name == "Clinique des Rives"
+    link = re.search(r"https?://\S+", message.body).group()
+    assert link.startswith(f"http://testserver{words['prefix']}/")
+    client.post(link)
+    profile.user.refresh_from_db()
+    assert profile.user.is_active and profile.user.check_password("un second mot de passe")
+
+
+@pytest.mark.parametrize("language", ["fr-ca", "en"])
+def test_an_address_with_an_account_gets_the_same_page_and_its_owner_an_email(
+    client, outbox, member, outside_buyer, language, fresh_mail_counts
+):
+    words = SIGN_UP[language]
+    new = sign_up(client, language, "personne@nouvelle.example")
+    outbox()
+    mail.outbox.clear()
+
+    for user in (member.user, outside_buyer):
+        taken = sign_up(client, language, user.email.upper())
+
+        # Nothing on the page tells an address with an account from a new one.
+        assert page_without(taken, user.email.upper().lower()) == page_without(
+            new, "personne@nouvelle.example"
+        )
+        [message] = outbox()
+        mail.outbox.clear()
+        assert message.to == [user.email] and message.subject == words["taken"]
+        with translation.override(language):
+            assert f"http://testserver{reverse('purchases:password_reset')}" in message.body
+        user.refresh_from_db()
+        assert user.is_active and user.check_password("correct horse battery staple")
+    assert BuyerProfile.objects.filter(user__email="personne@nouvelle.example").count() == 1
+    assert BuyerProfile.objects.count() == 2
+
+
+def test_signing_up_again_and_again_sends_at_most_three_emails_an_hour(
+    client, outbox, fresh_mail_counts
+):
+    for _ in range(5):
+        assert sign_up(client, "fr-ca", "achats@clinique.example").status_code == 200
+
+    assert len(outbox()) == 3
+    assert BuyerProfile.objects.count() == 1
 
 
 def test_an_unconfirmed_buyer_cannot_send_requests(client):

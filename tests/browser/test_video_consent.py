@@ -1,6 +1,7 @@
 """In a real browser, a capsule page asks no other host for anything until the visitor clicks;
 the click brings the privacy-enhanced player, which the site's CSP lets in. The play button
-shows its focus ring to the keyboard. The sheet and capsule pages pass axe-core too."""
+shows its focus ring to the keyboard. The sheet and capsule pages pass axe-core too, and a
+sheet's two columns never cut an enterprise in two."""
 
 from urllib.parse import urlsplit
 
@@ -9,7 +10,12 @@ from playwright.sync_api import expect
 
 from enterprises.models import Category
 from tests.browser.focus_ring import focus_ring
-from tests.factories import EnterpriseFactory, ProcurementSheetFactory, VideoCapsuleFactory
+from tests.factories import (
+    EnterpriseFactory,
+    ProcurementSheetFactory,
+    VideoCapsuleFactory,
+    region,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -106,3 +112,28 @@ def test_the_sheet_page_has_no_serious_accessibility_violation(
     page.goto(live_server.url + sheet.get_absolute_url())
 
     check_accessibility(page)
+
+
+def test_a_sheets_two_columns_never_cut_an_enterprise_in_two_on_screen_or_on_paper(
+    page, live_server
+):
+    # Nine entries of two lines: balanced columns would break in the middle of the fifth.
+    catering = Category.objects.get(slug="traiteur")
+    for number in range(9):
+        EnterpriseFactory(
+            name=f"Coopérative de solidarité en alimentation et services de traiteur {number}",
+            city="Saint-Jean-sur-Richelieu", phone="+1 450-555-0100", region=region("16"),
+            categories=[catering],
+        )
+    sheet = ProcurementSheetFactory(category=catering)
+    page.goto(live_server.url + sheet.get_absolute_url())
+
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        entries = page.evaluate(
+            "[...document.querySelectorAll('.sheet-enterprises li')].map(li => ({"
+            " pieces: li.getClientRects().length, left: li.getClientRects()[0].left}))"
+        )
+        assert len(entries) == 9
+        assert len({entry["left"] for entry in entries}) == 2, media  # two columns
+        assert [entry["pieces"] for entry in entries] == [1] * 9, media

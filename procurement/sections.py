@@ -1,8 +1,8 @@
 """What the procurement app adds to the directory's pages: a "save to a shortlist" link on
 each result card and on each enterprise page, the same for every visitor (both are cached);
 where its buyers land after signing in; the check that withdraws a notice its buyer stopped
-after it was queued; and the requests for quotes an enterprise received,
-as a page of its portal."""
+after it was queued; the requests for quotes an enterprise received, as a page of its
+portal; and, on a member's purchase page, the request the purchase came from."""
 
 from django.core.paginator import Paginator
 from django.urls import reverse
@@ -16,11 +16,11 @@ from enterprises.sections import (
 )
 from purchases.access import register_sign_in_landing
 from purchases.mail import register_delivery_check
-from purchases.sections import DASHBOARD_PAGE, REPERTORY_PAGE
+from purchases.sections import DASHBOARD_PAGE, PURCHASE_PAGE, REPERTORY_PAGE
 
 from . import links, stats
 from .mail import buyer_name, notice_still_wanted
-from .models import BuyerProfile, QuoteInvitation
+from .models import BuyerProfile, QuoteInvitation, QuoteRequest
 
 REQUESTS_PER_PAGE = 25
 
@@ -65,6 +65,20 @@ def enterprise_requests(enterprise, request):
     }
 
 
+def purchase_request(purchase, request):
+    """The request for quotes the purchase came from, if any; the link to it for its buyer,
+    the only one who can open it (a colleague reads who sent it). One query."""
+    quote_request = QuoteRequest.objects.filter(purchase=purchase).select_related(
+        "buyer"
+    ).first()
+    if quote_request is None:
+        return None
+    return {
+        "quote_request": quote_request,
+        "is_buyer": quote_request.buyer_id == request.user.pk,
+    }
+
+
 def buyer_landing(user):
     """A confirmed self-service buyer who signs in lands on their shortlists and requests."""
     if BuyerProfile.objects.filter(user=user, confirmed_at__isnull=False).exists():
@@ -90,6 +104,10 @@ def register():
     register_section(
         REPERTORY_PAGE, "quote_requests", "procurement/includes/repertory_requests.html",
         public_counts, order=10,
+    )
+    register_section(
+        PURCHASE_PAGE, "quote_request", "procurement/includes/purchase_request.html",
+        purchase_request, order=10,
     )
     register_section(
         ENTERPRISE_PORTAL, "quote_requests", "procurement/includes/portal_requests.html",

@@ -14,6 +14,9 @@ DECLARATION_PAGE = "declaration"
 # requests for quotes.
 DASHBOARD_PAGE = "dashboard"
 REPERTORY_PAGE = "repertory"
+# A member's purchase page (the purchase is the sections' subject): apps above this one say
+# where the purchase came from, such as the procurement app's request for quotes.
+PURCHASE_PAGE = "purchase"
 # An enterprise may have sold to hundreds of members: the page names those that bought most.
 BUYERS_SHOWN = 10
 

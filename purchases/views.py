@@ -22,12 +22,13 @@ from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
-from enterprises.exports import csv_chunks, inert
+from enterprises.exports import csv_chunks
 from enterprises.models import Enterprise
 from enterprises.sections import sections_for
 from enterprises.validators import fold
@@ -45,7 +46,7 @@ from .forms import (
 )
 from .mail import send_invitation
 from .models import Invitation, MemberOrganization, Membership, Purchase
-from .sections import DASHBOARD_PAGE, DECLARATION_PAGE, REPERTORY_PAGE
+from .sections import DASHBOARD_PAGE, DECLARATION_PAGE, PURCHASE_PAGE, REPERTORY_PAGE
 from .stats import OrganizationDashboard, RepertoryStatistics
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,6 +114,11 @@ class PurchaseDetailView(access.MemberRequiredMixin, DetailView):
 
     def get_object(self, queryset=None):
         return access.purchase_of(self.membership, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sections=sections_for(PURCHASE_PAGE, self.request, self.object), **kwargs
+        )
 
 
 class PurchaseFormMixin:
@@ -183,7 +189,8 @@ class PurchaseExportView(access.MemberRequiredMixin, View):
     def get(self, request):
         rows = spreadsheets.export_rows(access.purchases_of(self.membership))
         return spreadsheet_response(
-            request, rows, f"achats-{self.organization.slug}", _("Purchases")
+            request, rows, f"{pgettext('file name', 'purchases')}-{self.organization.slug}",
+            _("Purchases"),
         )
 
 
@@ -409,29 +416,16 @@ class RepertoryView(TemplateView):
 
 
 class RepertoryExportView(View):
-    """The filtered published purchases, one row each, in CSV."""
-
-    columns = [
-        (_("Buyer"), "organization__name"), (_("Kind of buyer"), "organization__kind"),
-        (_("Buyer's region"), "organization__region__code"), (_("Supplier"), "enterprise__name"),
-        (_("Supplier outside the directory"), "supplier_name"), (_("NEQ"), "enterprise__neq"),
-        (_("Category"), "category__name"), (_("Amount (CAD)"), "amount"),
-        (_("Contract size"), "contract_size_bracket"), (_("Award date"), "award_date"),
-        (_("Procurement method"), "procurement_method"),
-    ]
+    """The filtered published purchases, one row each, in CSV, in the page's language."""
 
     def get(self, request):
         form = RepertoryFilterForm(request.GET)
         purchases = RepertoryStatistics(**form.filters()).purchases().order_by("-award_date", "pk")
-        fields = [field for _label, field in self.columns]
-
-        def rows():
-            yield [str(label) for label, _field in self.columns]
-            for row in purchases.values_list(*fields).iterator(chunk_size=2000):
-                yield [inert(value) for value in row]
-
-        response = StreamingHttpResponse(csv_chunks(rows()), content_type="text/csv; charset=utf-8")
-        filename = spreadsheets.export_filename("repertoire-achats", "csv")
+        response = StreamingHttpResponse(
+            csv_chunks(spreadsheets.repertory_rows(purchases)),
+            content_type="text/csv; charset=utf-8",
+        )
+        filename = spreadsheets.export_filename(pgettext("file name", "purchase-repertory"), "csv")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 

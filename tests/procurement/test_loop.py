@@ -1,10 +1,12 @@
 """The whole loop through the test client: shortlist → request → answers → choice → draft
 purchase, with the emails each party receives."""
 
+import io
 import re
 from datetime import timedelta
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -12,7 +14,12 @@ from django.utils import timezone, translation
 from enterprises.models import Category
 from procurement.models import EnterprisePreference, QuoteInvitation, QuoteRequest, Shortlist
 from purchases.models import Purchase
-from tests.factories import EnterpriseFactory
+from tests.factories import (
+    EnterpriseFactory,
+    MembershipFactory,
+    PurchaseFactory,
+    QuoteRequestFactory,
+)
 
 from .conftest import links_in
 
@@ -135,6 +142,60 @@ def test_the_shortlist_exports_in_the_page_language_with_profile_urls(
     assert "http://testserver/" in lines[1] and shortlist.enterprises.first().slug in text
 
 
+def test_a_note_changed_on_the_shortlist_is_saved_and_shown(client, shortlist, member):
+    entry = shortlist.entries.get(enterprise__name="Cuisine Collective")
+    client.force_login(member.user)
+
+    response = client.post(
+        reverse("procurement:entry", args=[shortlist.pk, entry.pk]),
+        {f"entry-{entry.pk}-note": "Demander le menu végétarien"}, follow=True,
+    )
+
+    entry.refresh_from_db()
+    assert entry.note == "Demander le menu végétarien"
+    html = response.content.decode()
+    assert "Demander le menu végétarien" in html and "La note a été enregistrée." in html
+
+
+def test_removing_an_enterprise_deletes_only_its_entry(client, shortlist, member):
+    entry = shortlist.entries.get(enterprise__name="Cuisine Collective")
+    client.force_login(member.user)
+
+    client.post(reverse("procurement:entry", args=[shortlist.pk, entry.pk]), {"remove": ""})
+
+    assert sorted(shortlist.entries.values_list("enterprise__name", flat=True)) == [
+        "Buffet Coop", "Traiteur Solidaire"
+    ]
+    assert "Cuisine Collective" not in client.get(shortlist.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(("language", "headers"), [
+    ("fr-ca", ["Entreprise", "Région", "Municipalité", "Note", "Fiche"]),
+    ("en", ["Enterprise", "Region", "Municipality", "Note", "Profile"]),
+])
+def test_the_shortlist_exports_as_a_workbook_in_the_page_language_with_profile_urls(
+    client, shortlist, member, language, headers
+):
+    shortlist.entries.filter(enterprise__name="Buffet Coop").update(note="Appeler jeudi")
+    client.force_login(member.user)
+    with translation.override(language):
+        url = reverse("procurement:shortlist_export", args=[shortlist.pk])
+        profile = "http://testserver" + EnterpriseFactory._meta.model.objects.get(
+            name="Buffet Coop"
+        ).get_absolute_url()
+
+    response = client.get(url + "?format=xlsx")
+
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert ".xlsx" in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == headers
+    assert len(rows) == 4
+    [buffet] = [row for row in rows if row[0] == "Buffet Coop"]
+    assert buffet[3] == "Appeler jeudi" and buffet[4] == profile
+
+
 def test_the_whole_loop_ends_in_a_draft_purchase_prefilled_from_the_quote(
     client, shortlist, member, three_enterprises, outbox
 ):
@@ -197,6 +258,35 @@ def test_the_whole_loop_ends_in_a_draft_purchase_prefilled_from_the_quote(
     assert client.post(
         reverse("procurement:record_purchase", args=[quote_request.pk])
     ).status_code == 403
+
+    # The purchase links back to its request, for the buyer who sent it.
+    detail = client.get(reverse("purchases:purchase_detail", args=[purchase.pk])).content.decode()
+    assert f'href="{quote_request.get_absolute_url()}"' in detail
+
+
+def test_a_purchase_names_its_request_and_links_to_it_for_its_sender_only(client, member):
+    colleague = MembershipFactory(organization=member.organization)
+    purchase = PurchaseFactory(organization=member.organization, status="draft")
+    quote_request = QuoteRequestFactory(
+        buyer=member.user, organization=member.organization, purchase=purchase,
+        title="Repas pour 80 personnes",
+    )
+    other = PurchaseFactory(organization=member.organization, status="draft")
+    with translation.override("en"):
+        detail = reverse("purchases:purchase_detail", args=[purchase.pk])
+        link = f'href="{quote_request.get_absolute_url()}"'
+        without = reverse("purchases:purchase_detail", args=[other.pk])
+
+    client.force_login(member.user)
+    mine = client.get(detail).content.decode()
+    unrelated = client.get(without).content.decode()
+    client.force_login(colleague.user)
+    theirs = client.get(detail).content.decode()
+
+    assert "follows the request for quotes “Repas pour 80 personnes”" in mine and link in mine
+    assert "follows the request for quotes" in theirs and link not in theirs
+    assert f"Only its sender, {member.user.email}, can open it." in theirs
+    assert "request for quotes" not in unrelated
 
 
 def client_class_for(client):

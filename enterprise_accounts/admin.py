@@ -75,9 +75,11 @@ class ReviewForm(forms.Form):
     (the legal form) in its list, related objects (the labels) in a multi-select, each filled
     with the proposal."""
 
-    def __init__(self, *args, change_request, **kwargs):
+    def __init__(self, *args, change_request, fields, **kwargs):
         super().__init__(*args, **kwargs)
         for name, value in change_request.changes.items():
+            if name not in fields:
+                continue
             model_field = Enterprise._meta.get_field(name)
             if model_field.is_relation or model_field.choices:
                 # The model's own form field: its list of choices (with no empty one, as the
@@ -186,9 +188,15 @@ class ChangeRequestAdmin(admin.ModelAdmin):
             ChangeRequest.objects.select_related("enterprise", "submitted_by"), pk=pk
         )
         enterprise = change_request.enterprise
-        form = ReviewForm(change_request=change_request)
-        refusal = RefusalForm()
+        pending = change_request.state == ChangeRequest.State.PENDING
         open_request = change_request.decided_at is None
+        # A trusted enterprise's change is already live: staff compare it with the value it
+        # replaced, and correct only the fields no newer change has replaced since.
+        replaced = set() if pending or not open_request else (
+            set(change_request.changes) - profiles.still_live(change_request))
+        correctable = set(change_request.changes) - replaced
+        form = ReviewForm(change_request=change_request, fields=correctable)
+        refusal = RefusalForm()
         if request.method == "POST" and open_request:
             if "refuse" in request.POST:
                 refusal = RefusalForm(request.POST)
@@ -197,7 +205,8 @@ class ChangeRequestAdmin(admin.ModelAdmin):
                     messages.success(request, _("Refused; the enterprise is told why by email."))
                     return redirect("admin:enterprise_accounts_queue")
             else:
-                form = ReviewForm(request.POST, change_request=change_request)
+                form = ReviewForm(request.POST, change_request=change_request,
+                                  fields=correctable)
                 values = form.values(change_request, enterprise) if form.is_valid() else None
                 if values is not None:
                     profiles.approve(change_request, request.user, values)
@@ -205,18 +214,19 @@ class ChangeRequestAdmin(admin.ModelAdmin):
                     return redirect("admin:enterprise_accounts_queue")
         rows = []
         for name, proposed in change_request.changes.items():
-            live = shown_value(name, profiles.field_value(enterprise, name))
-            after = shown_value(name, proposed)
+            before = profiles.field_value(enterprise, name) if pending else \
+                change_request.previous.get(name)
+            before, after = shown_value(name, before), shown_value(name, proposed)
             rows.append({
                 "label": Enterprise._meta.get_field(name).verbose_name,
-                "live": live, "proposed": after,
-                "diff": word_diff(live, after),
+                "before": before, "diff": word_diff(before, after),
+                "replaced": name in replaced,
             })
         context = {
             **self.admin_site.each_context(request),
             "title": _("Review a change to %(name)s") % {"name": enterprise.name},
             "change_request": change_request, "rows": rows, "form": form, "refusal": refusal,
-            "open_request": open_request, "opts": self.model._meta,
+            "open_request": open_request, "pending": pending, "opts": self.model._meta,
         }
         return TemplateResponse(request, "enterprise_accounts/admin/review.html", context)
 

@@ -133,32 +133,66 @@ def request_identity_change(enterprise, user, values, note):
     )
 
 
+def still_live(change_request):
+    """The fields of a trusted enterprise's live change that still show its value. The others
+    were replaced since (a newer change, staff, an import): approving or refusing this change
+    leaves them as they are, so a decision on an older change never brings back an outdated
+    value."""
+    enterprise = change_request.enterprise
+    return {name for name, value in change_request.changes.items()
+            if field_value(enterprise, name) == value}
+
+
 @transaction.atomic
 def approve(change_request, staff, values=None):
     """Make the proposed values (or those staff corrected) live, and tell whoever proposed."""
     values = change_request.changes if values is None else values
-    enterprise = change_request.enterprise
-    apply_values(
-        enterprise, values,
-        _("Change request %(pk)s approved by %(user)s")
-        % {"pk": change_request.pk, "user": staff.get_username()},
-    )
-    change_request.changes = values
+    if change_request.state == ChangeRequest.State.APPLIED:
+        live = still_live(change_request)
+        values = {name: value for name, value in values.items() if name in live}
+    if values:
+        apply_values(
+            change_request.enterprise, values,
+            _("Change request %(pk)s approved by %(user)s")
+            % {"pk": change_request.pk, "user": staff.get_username()},
+        )
+    change_request.changes = {**change_request.changes, **values}
     change_request.decide(staff, ChangeRequest.State.APPROVED)
     notify_submitter(change_request, "approved")
 
 
 @transaction.atomic
 def refuse(change_request, staff, reason):
-    """Refuse with a reason, e-mailed; a trusted enterprise's change, already live, is undone."""
+    """Refuse with a reason, e-mailed. A trusted enterprise's change, already live, is undone
+    where it still shows; where a newer change replaced it, that newer change now undoes to
+    the value from before the refused one, never to the refused value."""
     if change_request.state == ChangeRequest.State.APPLIED:
-        apply_values(
-            change_request.enterprise, change_request.previous,
-            _("Change request %(pk)s refused by %(user)s")
-            % {"pk": change_request.pk, "user": staff.get_username()},
-        )
+        live = still_live(change_request)
+        if live:
+            apply_values(
+                change_request.enterprise,
+                {name: change_request.previous[name] for name in live},
+                _("Change request %(pk)s refused by %(user)s")
+                % {"pk": change_request.pk, "user": staff.get_username()},
+            )
+        hand_back_previous(change_request, set(change_request.changes) - live)
     change_request.decide(staff, ChangeRequest.State.REFUSED, reason)
     notify_submitter(change_request, "refused")
+
+
+def hand_back_previous(refused, fields):
+    """For each field, the next undecided change after ``refused`` now starts from the value
+    before ``refused``: its diff and its own undo skip the refused value."""
+    later = refused.enterprise.change_requests.filter(
+        decided_at__isnull=True, created_at__gt=refused.created_at,
+    ).order_by("created_at").select_for_update()
+    for change_request in later:
+        taken = fields & set(change_request.changes)
+        if taken:
+            change_request.previous = {**change_request.previous,
+                                       **{name: refused.previous[name] for name in taken}}
+            change_request.save(update_fields=["previous"])
+            fields -= taken
 
 
 def notify_submitter(change_request, outcome):

@@ -194,6 +194,72 @@ def test_a_trusted_enterprise_change_appears_at_once_and_stays_reviewable(
     assert enterprise.description_fr == "Une entreprise d'économie sociale."
 
 
+def trusted_changes(client, enterprise, *descriptions):
+    """A trusted enterprise's person saves these French descriptions one after the other;
+    their change requests, oldest first."""
+    EnterpriseAccount.objects.create(enterprise=enterprise, trusted=True)
+    client.force_login(EnterpriseMembershipFactory(enterprise=enterprise).user)
+    for description in descriptions:
+        enterprise.refresh_from_db()
+        client.post(reverse("enterprise_accounts:profile", args=[enterprise.pk]),
+                    profile_form(enterprise, description_fr=description))
+    return list(ChangeRequest.objects.order_by("created_at"))
+
+
+def review(staff_client, change, **data):
+    url = reverse("admin:enterprise_accounts_changerequest_review", args=[change.pk])
+    return staff_client.post(url, data) if data else staff_client.get(url).content.decode()
+
+
+def live_description(enterprise):
+    enterprise.refresh_from_db()
+    return enterprise.description_fr
+
+
+def test_staff_see_what_a_trusted_enterprise_change_replaced(client, staff_client, enterprise):
+    [change] = trusted_changes(client, enterprise, "Semis et pousses.")
+    page = review(staff_client, change)
+    # The live value and the change are the same: the diff is against the text it replaced.
+    assert "<del>Une entreprise d&#x27;économie sociale.</del>" in page
+    assert "<ins>Semis et pousses.</ins>" in page
+
+
+def test_refusing_an_older_live_change_after_a_newer_one_keeps_the_newer_text(
+    client, staff_client, enterprise
+):
+    older, newer = trusted_changes(client, enterprise, "Semis.", "Semis et pousses.")
+    page = review(staff_client, older)
+    assert "remplacé cette valeur" in page
+    review(staff_client, older, refuse="1", reason="Trop court.")
+    assert live_description(enterprise) == "Semis et pousses."
+    # The newer change now starts from the text before the refused one, and undoes to it.
+    assert "<del>Une entreprise d&#x27;économie sociale.</del>" in review(staff_client, newer)
+    review(staff_client, newer, refuse="1", reason="Publicitaire.")
+    assert live_description(enterprise) == "Une entreprise d'économie sociale."
+
+
+def test_refusing_the_newer_live_change_first_then_the_older_undoes_both(
+    client, staff_client, enterprise
+):
+    older, newer = trusted_changes(client, enterprise, "Semis.", "Semis et pousses.")
+    review(staff_client, newer, refuse="1", reason="Publicitaire.")
+    assert live_description(enterprise) == "Semis."
+    review(staff_client, older, refuse="1", reason="Trop court.")
+    assert live_description(enterprise) == "Une entreprise d'économie sociale."
+
+
+def test_approving_an_older_live_change_never_brings_its_value_back(
+    client, staff_client, enterprise
+):
+    older, newer = trusted_changes(client, enterprise, "Semis.", "Semis et pousses.")
+    # The replaced field is not offered for correction: only the newer change decides it.
+    assert 'name="description_fr"' not in review(staff_client, older)
+    review(staff_client, older, approve="1")
+    assert live_description(enterprise) == "Semis et pousses."
+    older.refresh_from_db()
+    assert older.state == ChangeRequest.State.APPROVED
+
+
 def test_identity_changes_wait_for_staff_even_for_a_trusted_enterprise(client, enterprise):
     EnterpriseAccount.objects.create(enterprise=enterprise, trusted=True)
     membership = EnterpriseMembershipFactory(enterprise=enterprise)

@@ -1,5 +1,6 @@
 """Staff see shortlists, requests and answers, and the requests' statistics with the supply
-gap report (categories whose requests no enterprise answered), exportable as CSV."""
+gap report (categories whose requests got no offer: no enterprise answered, or all declined),
+exportable as CSV."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -111,9 +112,11 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         rows = [[_("Category"), _("Requests sent"), _("Requests answered"),
-                 _("Requests no enterprise answered")]]
+                 _("Requests no enterprise answered"), _("Requests every enterprise declined"),
+                 _("Requests without any offer")]]
         rows += [
-            [row["label"], row["sent"], row["answered"], row["unanswered"]]
+            [row["label"], row["sent"], row["answered"], row["unanswered"], row["declined"],
+             row["gaps"]]
             for row in stats.labelled(stats.supply_gaps(), "category")
         ]
         return csv_response(rows, _("supply-gaps"))

@@ -35,10 +35,15 @@ def organization_counts(organization, request):
 
 
 def public_counts(subject, request):
-    """The repertory's anonymized counts by category and region."""
+    """The repertory's anonymized counts by category and region, without those too small to
+    keep a buyer anonymous."""
+    by_category, hidden_categories = stats.shown_publicly(stats.by_category())
+    by_region, hidden_regions = stats.shown_publicly(stats.by_region())
     return {
-        "by_category": stats.labelled(stats.by_category(), "category"),
-        "by_region": stats.labelled(stats.by_region(), "region"),
+        "by_category": stats.labelled(by_category, "category"),
+        "by_region": stats.labelled(by_region, "region"),
+        "any": bool(by_category or by_region or hidden_categories or hidden_regions),
+        "minimum": stats.PUBLIC_MINIMUM,
     }
 
 

@@ -67,14 +67,35 @@ def by_category_and_region(requests=None):
 
 
 def supply_gaps():
-    """Categories whose requests no enterprise answered: how many requests, how many of them
-    unanswered, most unanswered first."""
-    rows = []
-    for row in by_category():
-        unanswered = row["sent"] - row["answered"]
-        if unanswered:
-            rows.append({**row, "unanswered": unanswered})
-    return sorted(rows, key=lambda row: (-row["unanswered"], row["category__name"]))
+    """Categories with requests that found no supplier: no enterprise answered them, or every
+    one that answered declined. Either way the buyer got no offer, which is what a gap in
+    supply means to the network. Per category: requests sent, answered, unanswered, declined
+    by all, and the gaps (the last two together), most gaps first; one query."""
+    offered = Exists(QuoteInvitation.objects.filter(
+        request=OuterRef("pk"),
+        answer__in=[QuoteInvitation.Answer.INTERESTED, QuoteInvitation.Answer.QUOTED],
+    ))
+    rows = counted(
+        QuoteRequest.objects.annotate(is_offered=offered),
+        "category", "category__name", "category__name_en",
+    ).annotate(gaps=Count("pk", filter=Q(is_offered=False)))
+    gaps = []
+    for row in rows:
+        if row["gaps"]:
+            unanswered = row["sent"] - row["answered"]
+            gaps.append({**row, "unanswered": unanswered, "declined": row["gaps"] - unanswered})
+    return sorted(gaps, key=lambda row: (-row["gaps"], row["category__name"]))
+
+
+# The public repertory leaves out a category or a region with fewer requests than this: one
+# or two requests for, say, snow removal in a small region could point at the buyer.
+PUBLIC_MINIMUM = 3
+
+
+def shown_publicly(rows):
+    """The rows with at least ``PUBLIC_MINIMUM`` requests, and how many were left out."""
+    shown = [row for row in rows if row["sent"] >= PUBLIC_MINIMUM]
+    return shown, len(rows) - len(shown)
 
 
 def labelled(rows, field, key="label"):

@@ -73,6 +73,10 @@ def test_a_buyer_goes_from_a_shortlist_to_a_validated_purchase_counted_in_the_re
             ("Buffet Coop", "buffet@coop.example"),
         ]
     ]
+    # Two earlier requests in the same category and place, never answered: the repertory
+    # shows no category or region with fewer than three requests.
+    for _ in range(2):
+        QuoteRequestFactory(category=catering)
     # The declining enterprise reads English, the others French: each mail in its language.
     EnterprisePreference.objects.create(enterprise=declining, language="en")
     context = page.context
@@ -104,7 +108,7 @@ def test_a_buyer_goes_from_a_shortlist_to_a_validated_purchase_counted_in_the_re
     check_accessibility(page)
     page.locator("main form button[type=submit]").click()
     expect(page.locator(".messages")).to_contain_text(words["sent"])
-    quote_request = QuoteRequest.objects.get()
+    quote_request = QuoteRequest.objects.get(buyer=member.user)
 
     task_worker()
     mails = {message.to[0]: message for message in mail.outbox}
@@ -156,8 +160,10 @@ def test_a_buyer_goes_from_a_shortlist_to_a_validated_purchase_counted_in_the_re
 
     # Submitted is not converted yet: the repertory counts only what staff validated.
     page.goto(site + url(language, "purchases:repertory"))
-    for table in page.locator(".quote-request-counts table").all():
-        expect(table.locator("tbody tr td")).to_have_text(["1", "1", "0"])
+    tables = page.locator(".quote-request-counts table")
+    expect(tables).to_have_count(2)
+    for table in tables.all():
+        expect(table.locator("tbody tr td")).to_have_text(["3", "1", "0"])
 
     staff = browser.new_context()
     log_in(staff, live_server, StaffFactory())
@@ -178,9 +184,11 @@ def test_a_buyer_goes_from_a_shortlist_to_a_validated_purchase_counted_in_the_re
     expect(page.locator(".figures dd").first).to_have_text("1")
     requests_section = page.locator(".quote-request-counts")
     expect(requests_section.locator("h2")).to_have_text(words["repertory"])
-    # Sent, answered, converted: the one request, in its category and in its region.
-    for table in requests_section.locator("table").all():
-        expect(table.locator("tbody tr td")).to_have_text(["1", "1", "1"])
+    # Sent, answered, converted: the three requests, in their category and their region.
+    tables = requests_section.locator("table")
+    expect(tables).to_have_count(2)
+    for table in tables.all():
+        expect(table.locator("tbody tr td")).to_have_text(["3", "1", "1"])
     check_accessibility(page)
 
 

@@ -103,14 +103,44 @@ def test_a_request_whose_purchase_staff_did_not_validate_is_not_converted(
     assert [row["converted"] for row in stats.by_region()] == [1]
 
 
-def test_the_supply_gaps_are_the_requests_nobody_answered(requests_world):
-    for row in stats.supply_gaps():
-        requests = QuoteRequest.objects.filter(category=row["category"])
-        unanswered = sum(
-            not QuoteInvitation.objects.filter(request=r).exclude(answer="pending").exists()
-            for r in requests
+def test_the_supply_gaps_are_the_requests_that_got_no_offer(requests_world):
+    gaps = {row["category"]: row for row in stats.supply_gaps()}
+
+    for category in requests_world:
+        answers = [
+            set(r.invitations.values_list("answer", flat=True))
+            for r in QuoteRequest.objects.filter(category=category)
+        ]
+        unanswered = sum(a == {"pending"} for a in answers)
+        declined = sum(a != {"pending"} and not a & {"interested", "quoted"} for a in answers)
+        row = gaps.get(category.pk, {"unanswered": 0, "declined": 0, "gaps": 0})
+        assert (row["unanswered"], row["declined"], row["gaps"]) == (
+            unanswered, declined, unanswered + declined
         )
-        assert row["unanswered"] == unanswered > 0
+    # The random world has both kinds of gap, or this test would prove little.
+    assert sum(row["unanswered"] for row in gaps.values()) > 0
+    assert sum(row["declined"] for row in gaps.values()) > 0
+
+
+def test_a_request_every_enterprise_declined_is_a_supply_gap_in_the_csv(staff_client):
+    declined = QuoteRequestFactory()
+    for _ in range(2):
+        QuoteInvitationFactory(request=declined, answer="declined", answered_at=timezone.now())
+    served = QuoteRequestFactory()
+    QuoteInvitationFactory(request=served, answer="declined", answered_at=timezone.now())
+    QuoteInvitationFactory(request=served, answer="quoted", amount=900,
+                           answered_at=timezone.now())
+
+    with translation.override("en"):
+        report = staff_client.get(reverse("admin:procurement_supply_gaps"))
+    lines = b"".join(report.streaming_content).decode("utf-8-sig").splitlines()
+
+    separator = lines[0][len("Category")]
+    assert lines[0].split(separator)[-2:] == [
+        "Requests every enterprise declined", "Requests without any offer"
+    ]
+    # Two requests sent, both answered, none unanswered, one declined by all: one gap.
+    assert lines[1].split(separator)[1:] == ["2", "2", "0", "1", "1"]
 
 
 def test_the_member_dashboard_shows_its_own_counts(client, member, requests_world):
@@ -134,6 +164,40 @@ def test_the_repertory_shows_anonymized_counts_in_both_languages(client, request
     assert member.organization.name not in french
     for invitation in QuoteInvitation.objects.select_related("enterprise")[:5]:
         assert invitation.enterprise.name not in french
+
+
+def test_the_repertory_leaves_out_categories_and_regions_with_fewer_than_three_requests(
+    client, member
+):
+    catering, cleaning = Category.objects.order_by("pk")[:2]
+    longueuil, saguenay = (
+        Municipality.objects.filter(name=name).order_by("-population").first()
+        for name in ("Longueuil", "Saguenay")
+    )
+    for number in range(3):
+        QuoteRequestFactory(category=catering, municipality=longueuil, title=f"Repas {number}")
+    for number in range(2):
+        QuoteRequestFactory(category=cleaning, municipality=saguenay, title=f"Ménage {number}")
+
+    html = client.get("/en" + reverse("purchases:repertory")).content.decode()
+
+    section = html[html.index('id="quote-requests-heading"'):]
+    section = section[:section.index("</section>")]
+    assert "with fewer than 3 requests is left out" in section
+    assert catering.name_en in section and longueuil.region.name_en in section
+    assert cleaning.name_en not in section and saguenay.region.name_en not in section
+    assert re.findall(r'<td class="number">(\d+)</td>', section) == ["3", "0", "0"] * 2
+
+
+def test_the_repertory_says_when_every_count_is_too_small_to_show(client):
+    QuoteRequestFactory()
+
+    html = client.get("/en" + reverse("purchases:repertory")).content.decode()
+
+    section = html[html.index('id="quote-requests-heading"'):]
+    section = section[:section.index("</section>")]
+    assert "Too few requests yet to show them without revealing who sent them." in section
+    assert "<table" not in section
 
 
 def test_the_repertory_counts_take_a_fixed_number_of_queries(

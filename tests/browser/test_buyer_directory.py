@@ -308,6 +308,9 @@ def test_every_public_page_type_has_no_accessibility_violation_in_both_languages
                 response = page.goto(live_server.url + prefix + path)
                 assert response.status == (404 if name == "not-found" else 200), path
                 problems += every_axe_violation(page)
+                # A template comment on two lines ({# … #} holds one) shows as text.
+                if re.search(r"\{[#%{]", page.inner_text("body")):
+                    problems.append(f"{page.url}: template syntax shown as text")
                 if page.evaluate("document.documentElement.scrollWidth") > viewport["width"]:
                     problems.append(f"{page.url}: wider than the {size} window")
                 if name in SCREENSHOT_PAGES:

@@ -1,9 +1,10 @@
 """The emails of requests for quotes, each in its recipient's language, through the site's
 mail queue (``purchases.mail``). Every email to an enterprise carries the signed link to its
-preferences, where it stops or pauses requests at once; every email to a buyer carries the
-signed link that stops the buyer's notices at once, which the notices also give mail clients
-for their own unsubscribe button (``List-Unsubscribe``), and a notice still waiting to be sent
-when the buyer stops them is not sent."""
+preferences, where it stops or pauses requests at once, and gives it to mail clients for their
+own unsubscribe button (``List-Unsubscribe``, a one-click POST that stops requests). Every
+email to a buyer carries the signed link that stops the buyer's notices at once, which the
+notices also give mail clients the same way, and a notice still waiting to be sent when the
+buyer stops them is not sent."""
 
 import hashlib
 import time
@@ -70,7 +71,8 @@ def send_request(invitation, absolute_uri):
         "buyer_name": buyer_name(request),
         **enterprise_links(invitation, absolute_uri, language),
     }
-    queue("request", context, language, invitation.enterprise.email)
+    queue("request", context, language, invitation.enterprise.email,
+          headers=one_click_unsubscribe(context["preferences_url"]))
 
 
 def send_question(follow_up, absolute_uri):
@@ -81,7 +83,8 @@ def send_question(follow_up, absolute_uri):
         "buyer_name": buyer_name(invitation.request),
         **enterprise_links(invitation, absolute_uri, language),
     }
-    queue("question", context, language, invitation.enterprise.email)
+    queue("question", context, language, invitation.enterprise.email,
+          headers=one_click_unsubscribe(context["preferences_url"]))
 
 
 def unsubscribe_url(user, absolute_uri, language):
@@ -178,4 +181,5 @@ def send_decision(invitation, absolute_uri):
         "chosen": request.chosen_id == invitation.pk,
         **enterprise_links(invitation, absolute_uri, language),
     }
-    queue("decision", context, language, invitation.enterprise.email)
+    queue("decision", context, language, invitation.enterprise.email,
+          headers=one_click_unsubscribe(context["preferences_url"]))

@@ -564,8 +564,11 @@ class RespondAttachmentView(SignedLinkView):
         return pdf_response(quote_request.attachment, f"{name}-{quote_request.pk}.pdf")
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class PreferencesView(SignedLinkView):
-    """Stop, pause or resume requests; honoured for the next request already."""
+    """Stop, pause or resume requests; honoured for the next request already. The link is
+    also each email's ``List-Unsubscribe``: a mail client's one-click unsubscribe (RFC 8058)
+    posts to it and stops the requests at once."""
 
     purpose = links.PREFERENCES
 
@@ -583,6 +586,24 @@ class PreferencesView(SignedLinkView):
         })
 
     def post(self, request, token):
+        # As for the buyers' link: a one-click POST carries no cookie, the signed link is its
+        # proof; the page's own form is checked as any form.
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return self.stop(request)
+        return csrf_protect(self.choose)(request)
+
+    def stop(self, request):
+        form = self.form()
+        preference = form.instance
+        preference.opted_out = True
+        preference.paused_until = None
+        preference.save()
+        messages.success(request, _("You will receive no more requests for quotes."))
+        return render(request, "procurement/preferences.html", {
+            "form": self.form(), "enterprise": preference.enterprise,
+        })
+
+    def choose(self, request):
         form = self.form(request.POST)
         if not form.is_valid():
             return render(request, "procurement/preferences.html", {

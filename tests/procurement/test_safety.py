@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from pypdf import PdfWriter
@@ -311,3 +311,49 @@ def test_a_request_that_passed_the_form_is_checked_again_once_the_buyer_is_locke
     assert response.status_code == 200
     assert "Vous avez envoyé 1 demande dans les dernières 24 heures" in response.content.decode()
     assert not QuoteInvitation.objects.exists()
+
+
+def test_every_email_to_an_enterprise_offers_mail_clients_a_one_click_stop(
+    client, shortlist, member, three_enterprises, outbox
+):
+    enterprise = three_enterprises[0]
+    client.force_login(member.user)
+    send_request(client, shortlist, [enterprise])
+    quote_request = QuoteRequest.objects.get()
+    invitation = quote_request.invitations.get()
+    client.post(
+        reverse("procurement:ask", args=[quote_request.pk, invitation.pk]),
+        {f"ask-{invitation.pk}-body": "Pouvez-vous livrer à 11 h ?"},
+    )
+    invitation.answer, invitation.answered_at = "interested", timezone.now()
+    invitation.save()
+    client.post(reverse("procurement:choose", args=[quote_request.pk]),
+                {"invitation": invitation.pk})
+    mails = [message for message in outbox() if message.to == [enterprise.email]]
+
+    # The request, the question and the decision: each names its preferences link.
+    assert len(mails) == 3
+    for message in mails:
+        headers = message.message()
+        assert headers["List-Unsubscribe"] == f"<{links_in(message)[1]}>"
+        assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    mail_client = type(client)(enforce_csrf_checks=True)
+    response = mail_client.post(
+        mails[0].message()["List-Unsubscribe"].strip("<>"), {"List-Unsubscribe": "One-Click"}
+    )
+    assert response.status_code == 200
+    assert EnterprisePreference.objects.get(enterprise=enterprise).opted_out
+
+
+def test_the_preferences_form_is_still_checked_against_forgery(three_enterprises):
+    """Only a mail client's one-click request skips the CSRF check: another site cannot make
+    a visitor's browser resume or pause the requests of an enterprise."""
+    enterprise = three_enterprises[0]
+    EnterprisePreference.objects.create(enterprise=enterprise, opted_out=True)
+    url = reverse("procurement:preferences",
+                  args=[links.make_token(links.PREFERENCES, enterprise.pk)])
+
+    forged = Client(enforce_csrf_checks=True).post(url, {"choice": "receive", "language": "fr"})
+
+    assert forged.status_code == 403
+    assert EnterprisePreference.objects.get(enterprise=enterprise).opted_out

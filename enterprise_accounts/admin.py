@@ -7,6 +7,7 @@ import difflib
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -176,7 +177,9 @@ class ChangeRequestAdmin(admin.ModelAdmin):
             .select_related("enterprise").order_by("created_at")[:QUEUE_LENGTH],
             "import_items": ImportReviewItem.objects.filter(state=ImportReviewItem.State.OPEN)
             .select_related("enterprise", "run__network").order_by("created_at")[:QUEUE_LENGTH],
-            "stale": stale_profiles().order_by("confirmed_on")[:QUEUE_LENGTH],
+            # Never confirmed first: the longest without a word from the enterprise.
+            "stale": stale_profiles().order_by(F("confirmed_on").asc(nulls_first=True))
+            [:QUEUE_LENGTH],
         }
         return TemplateResponse(request, "enterprise_accounts/admin/queue.html", context)
 

@@ -3,14 +3,14 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_tasks import task
 
 from enterprises.models import Enterprise
 
 from .mail import send_to
-from .models import EnterpriseAccount
+from .models import EnterpriseAccount, EnterpriseMembership
 
 # A profile its enterprise has not confirmed for this long is listed to staff in the queue.
 STALE_AFTER = timedelta(days=2 * 365)
@@ -33,9 +33,14 @@ def due_for_reminder(now=None):
 
 
 def stale_profiles():
-    """Published profiles whose enterprise last confirmed them more than two years ago."""
+    """Published profiles whose enterprise last confirmed them more than two years ago, or
+    never did though one of its people joined more than two years ago."""
+    claimed_long_ago = EnterpriseMembership.objects.filter(
+        enterprise=OuterRef("pk"), created_at__lt=timezone.now() - STALE_AFTER,
+    )
     return Enterprise.objects.published().filter(
-        confirmed_on__lt=timezone.localdate() - STALE_AFTER
+        Q(confirmed_on__lt=timezone.localdate() - STALE_AFTER)
+        | Q(confirmed_on__isnull=True) & Exists(claimed_long_ago)
     )
 
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from enterprise_accounts.models import EnterpriseAccount
+from enterprise_accounts.models import EnterpriseAccount, EnterpriseMembership
 from enterprise_accounts.tasks import stale_profiles
 from tests.factories import EnterpriseFactory, EnterpriseMembershipFactory, UserFactory
 
@@ -64,3 +64,21 @@ def test_profiles_unconfirmed_for_two_years_are_listed_to_staff(client, staff_us
     client.force_login(staff_user)
     queue = client.get(reverse("admin:enterprise_accounts_queue")).content.decode()
     assert "Coop Oubliée" in queue and "Coop Récente" not in queue
+
+
+def test_profiles_claimed_two_years_ago_and_never_confirmed_are_listed_to_staff(
+    client, staff_user
+):
+    forgotten = EnterpriseFactory(name="Coop Muette", confirmed_on=None)
+    joined = EnterpriseMembershipFactory(enterprise=forgotten)
+    EnterpriseMembership.objects.filter(pk=joined.pk).update(
+        created_at=timezone.now() - timedelta(days=800))
+    EnterpriseMembershipFactory(enterprise=EnterpriseFactory(name="Coop Nouvelle",
+                                                             confirmed_on=None))
+    # Nobody ever claimed it: nobody could have confirmed it.
+    EnterpriseFactory(name="Coop Sans compte", confirmed_on=None)
+    assert list(stale_profiles()) == [forgotten]
+    client.force_login(staff_user)
+    queue = client.get(reverse("admin:enterprise_accounts_queue")).content.decode()
+    assert "Coop Muette</a> (jamais confirmée)" in queue
+    assert "Coop Nouvelle" not in queue and "Coop Sans compte" not in queue

@@ -293,6 +293,25 @@ class ErrorReportAdmin(admin.ModelAdmin):
         for report in queryset.filter(state=ErrorReport.State.OPEN):
             report.resolve()
 
+    def get_urls(self):
+        return [
+            path("<int:pk>/resolve/", self.admin_site.admin_view(self.resolve_view),
+                 name="enterprise_accounts_errorreport_resolve"),
+            *super().get_urls(),
+        ]
+
+    def resolve_view(self, request, pk):
+        """The queue's button: the report is dealt with and leaves the queue."""
+        if not request.user.has_perm("enterprise_accounts.change_errorreport"):
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect("admin:enterprise_accounts_queue")
+        report = get_object_or_404(ErrorReport, pk=pk)
+        if report.state == ErrorReport.State.OPEN:
+            report.resolve()
+            messages.success(request, _("Report marked as resolved."))
+        return redirect("admin:enterprise_accounts_queue")
+
 
 @admin.register(EnterpriseFile)
 class EnterpriseFileAdmin(SimpleHistoryAdmin):

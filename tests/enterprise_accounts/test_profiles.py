@@ -1,6 +1,7 @@
 """Claim → edit → review → live, as the enterprise, staff and a buyer see it."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -85,6 +86,43 @@ def test_a_claim_by_an_address_at_the_website_domain_is_confirmed_by_the_emailed
     client.logout()
     client.post(link)
     assert EnterpriseMembership.objects.count() == 1
+
+
+def test_a_claim_link_stops_working_once_expired(client, enterprise, task_worker):
+    client.post(reverse("enterprise_accounts:claim", args=[enterprise.slug]),
+                claim_form("lea@lespousses.coop"))
+    task_worker()
+    link = path_of(link_in(mail.outbox[-1]))
+    # Opened an hour after it stopped being valid.
+    Claim.objects.update(
+        created_at=timezone.now() - Claim.LINK_VALID_FOR - timedelta(hours=1))
+
+    response = client.post(link)
+
+    assert response.status_code == 200
+    assert "n'est plus valide" in response.content.decode().replace("&#x27;", "'")
+    assert not EnterpriseMembership.objects.exists()
+
+
+def test_a_claim_by_the_profile_own_address_is_confirmed_by_link_whatever_its_domain(
+    client, enterprise, task_worker
+):
+    enterprise.email = "lespousses@gmail.com"
+    enterprise.save()
+    client.post(reverse("enterprise_accounts:claim", args=[enterprise.slug]),
+                claim_form("LesPousses@gmail.com"))
+    assert Claim.objects.get().state == Claim.State.AWAITING_EMAIL
+    task_worker()
+    [message] = mail.outbox
+    assert message.to == ["lespousses@gmail.com"]
+    client.post(path_of(link_in(message)))
+    assert EnterpriseMembership.objects.get().user.username == "lespousses@gmail.com"
+    # Another address at the same shared domain still waits for staff.
+    client.logout()
+    client.post(reverse("enterprise_accounts:claim", args=[enterprise.slug]),
+                claim_form("someone.else@gmail.com", name="Sam"))
+    assert Claim.objects.get(email="someone.else@gmail.com").state == \
+        Claim.State.AWAITING_STAFF
 
 
 def test_a_claim_from_another_domain_waits_for_staff_who_approve_it_by_email(
@@ -286,9 +324,25 @@ def test_a_buyer_report_reaches_the_queue_and_is_rate_limited(client, staff_clie
     for _attempt in range(10):
         assert client.post(url, {"message": "Le téléphone ne répond plus."}).status_code == 200
     assert client.post(url, {"message": "Encore."}).status_code == 429
-    assert ErrorReport.objects.count() == 10
+    # The count is per address: another buyer is still heard.
+    assert client.post(url, {"message": "Adresse fermée."},
+                       REMOTE_ADDR="198.51.100.7").status_code == 200
+    assert ErrorReport.objects.count() == 11
     queue = staff_client.get(reverse("admin:enterprise_accounts_queue")).content.decode()
-    assert "Le téléphone ne répond plus." in queue
+    assert "Le téléphone ne répond plus." in queue and "Adresse fermée." in queue
+
+
+def test_staff_resolve_a_report_from_the_queue(staff_client, enterprise):
+    report = ErrorReport.objects.create(enterprise=enterprise, message="Adresse fermée.")
+    queue = reverse("admin:enterprise_accounts_queue")
+    resolve = reverse("admin:enterprise_accounts_errorreport_resolve", args=[report.pk])
+    assert f'action="{resolve}"' in staff_client.get(queue).content.decode()
+
+    response = staff_client.post(resolve, follow=True)
+
+    report.refresh_from_db()
+    assert report.state == ErrorReport.State.RESOLVED
+    assert "Adresse fermée." not in response.content.decode()
 
 
 def test_claims_are_rate_limited_per_address(client, enterprise):
@@ -296,7 +350,10 @@ def test_claims_are_rate_limited_per_address(client, enterprise):
     statuses = [client.post(url, claim_form(f"p{n}@example.com")).status_code
                 for n in range(6)]
     assert statuses == [200] * 5 + [429]
-    assert Claim.objects.count() == 5
+    # Another address may still claim.
+    assert client.post(url, claim_form("sam@example.com"),
+                       REMOTE_ADDR="198.51.100.7").status_code == 200
+    assert Claim.objects.count() == 6
 
 
 def test_an_empty_claim_form_says_what_is_missing(client, enterprise):

@@ -14,7 +14,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRefresh
@@ -112,7 +112,10 @@ class ValueMapsForm(forms.Form):
                 name = f"value_{len(self.keys)}"
                 self.keys.append((name, field, value))
                 self.fields[name] = forms.CharField(
-                    label=f"{Enterprise._meta.get_field(field).verbose_name} : « {value} »",
+                    label=_("%(field)s “%(value)s”") % {
+                        "field": capfirst(Enterprise._meta.get_field(field).verbose_name),
+                        "value": value,
+                    },
                     required=False,
                     help_text=_("Our slug, code or name; leave blank to decide later."),
                 )
@@ -149,7 +152,7 @@ class ImportProfileForm(forms.ModelForm):
         known = {name for name, _label in field_choices()}
         errors = [
             forms.ValidationError(
-                _("« %(header)s »: « %(field)s » is not one of the fields listed below."),
+                _("“%(header)s”: “%(field)s” is not one of the fields listed below."),
                 params={"header": header, "field": field},
             )
             for header, field in column_map.items()
@@ -169,19 +172,19 @@ class ImportProfileForm(forms.ModelForm):
         for field, mapping in value_maps.items():
             if field not in VALUE_MAP_FIELDS:
                 errors.append(forms.ValidationError(
-                    _("« %(field)s » has no list of values; use one of: %(fields)s."),
+                    _("“%(field)s” has no list of values; use one of: %(fields)s."),
                     params={"field": field, "fields": ", ".join(VALUE_MAP_FIELDS)},
                 ))
                 continue
             if not isinstance(mapping, dict):
                 errors.append(forms.ValidationError(
-                    _("« %(field)s »: write an object {\"value in the file\": \"our value\"}."),
+                    _("“%(field)s”: write an object {\"value in the file\": \"our value\"}."),
                     params={"field": field},
                 ))
                 continue
             errors.extend(
                 forms.ValidationError(
-                    _("« %(field)s »: « %(value)s » → « %(target)s » matches no slug, code "
+                    _("“%(field)s”: “%(value)s” → “%(target)s” matches no slug, code "
                       "or name of ours."),
                     params={"field": field, "value": value, "target": target},
                 )
@@ -204,7 +207,7 @@ class ImportProfileForm(forms.ModelForm):
         for field, value in constants.items():
             if field not in FIELDS:
                 errors.append(forms.ValidationError(
-                    _("« %(field)s » is not one of the fields listed below."),
+                    _("“%(field)s” is not one of the fields listed below."),
                     params={"field": field},
                 ))
                 continue
@@ -212,7 +215,7 @@ class ImportProfileForm(forms.ModelForm):
             _clean, problems = validator.validate(0, record)
             errors.extend(
                 forms.ValidationError(
-                    _("« %(field)s »: « %(value)s »: %(reason)s"),
+                    _("“%(field)s”: “%(value)s”: %(reason)s"),
                     params={"field": field, "value": value, "reason": problem.text()},
                 )
                 for problem in problems

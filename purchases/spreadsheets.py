@@ -23,6 +23,7 @@ from enterprises import exports
 from enterprises.exports import inert
 from enterprises.formatting import format_money
 from enterprises.imports.read import Limits, open_table
+from enterprises.models import Category, Region
 from enterprises.validators import fold
 
 from .columns import (
@@ -36,7 +37,7 @@ from .columns import (
     sample_row,
     template_headers,
 )
-from .models import ContractSizeThreshold, Purchase
+from .models import ContractSizeBracket, ContractSizeThreshold, MemberOrganization, Purchase
 from .summaries import recount_once
 
 # An upload's outcome keeps this many problems: enough to fix a file, small enough to store.
@@ -313,4 +314,52 @@ def xlsx_file(rows, title):
 
 
 def export_filename(stem, extension):
+    """``stem`` (a translated word or two) in the page's language, made safe for a file name
+    by folding accents and spaces: ``repertoire-achats-2026-12-07.csv``."""
+    stem = fold(str(stem)).replace(" ", "-")
     return f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+REPERTORY_COLUMNS = [
+    (gettext_lazy("Buyer"), "organization__name"),
+    (gettext_lazy("Kind of buyer"), "organization__kind"),
+    (gettext_lazy("Buyer's region"), "organization__region__code"),
+    (gettext_lazy("Supplier"), "enterprise__name"),
+    (gettext_lazy("Supplier outside the directory"), "supplier_name"),
+    (gettext_lazy("NEQ"), "enterprise__neq"),
+    (gettext_lazy("Category"), "category_id"),
+    (gettext_lazy("Amount (CAD)"), "amount"),
+    (gettext_lazy("Contract size"), "contract_size_bracket"),
+    (gettext_lazy("Award date"), "award_date"),
+    (gettext_lazy("Procurement method"), "procurement_method"),
+]
+
+
+def repertory_rows(purchases):
+    """The header, then one row per published purchase, with labels in the active language
+    where the database holds codes or French names (kinds, regions, categories, sizes, methods).
+
+    The labels are looked up now, not as the rows stream out after the view has returned; the
+    regions and categories are each read once (a few hundred rows), not joined into every row.
+    """
+    labels = {
+        "organization__kind": dict(MemberOrganization.Kind.choices),
+        "organization__region__code": {region.code: str(region) for region in Region.objects.all()},
+        "category_id": {category.pk: category.localized_name
+                        for category in Category.objects.only("name", "name_en")},
+        "contract_size_bracket": dict(ContractSizeBracket.choices),
+        "procurement_method": dict(Purchase.ProcurementMethod.choices),
+    }
+    labels = {field: {code: str(label) for code, label in by_code.items()}
+              for field, by_code in labels.items()}
+    header = [str(label) for label, _field in REPERTORY_COLUMNS]
+    fields = [field for _label, field in REPERTORY_COLUMNS]
+    lookups = [labels.get(field) for field in fields]
+
+    def rows():
+        yield header
+        for row in purchases.values_list(*fields).iterator(chunk_size=2000):
+            yield [inert(by_code.get(value, value) if by_code else value)
+                   for by_code, value in zip(lookups, row, strict=True)]
+
+    return rows()

@@ -264,13 +264,13 @@ class HeaderMatch:
                 return _("Chosen in the network's import profile.")
             return _("Ignored in the network's import profile.")
         if self.via == "alias":
-            return _("Matches the usual name « %(alias)s ».") % {"alias": self.alias}
+            return _("Matches the usual name “%(alias)s”.") % {"alias": self.alias}
         if self.via == "partial":
-            return _("Matches « %(alias)s », leaving aside « %(leftover)s ».") % {
+            return _("Matches “%(alias)s”, leaving aside “%(leftover)s”.") % {
                 "alias": self.alias, "leftover": self.leftover,
             }
         if self.wanted:
-            return _("Would feed « %(field)s », already fed by the column « %(other)s ».") % {
+            return _("Would feed “%(field)s”, already fed by the column “%(other)s”.") % {
                 "field": field_label(self.wanted), "other": self.taken_by,
             }
         return _("No field has this usual name: ignored unless you choose one.")

@@ -111,7 +111,7 @@ def test_a_small_leftover_is_tolerated_and_named_in_the_reason():
             "Correspond à « Site web », sans tenir compte de « organisme »."
         )
     with translation.override("en"):
-        assert match.reason == "Matches « Site web », leaving aside « organisme »."
+        assert match.reason == "Matches “Site web”, leaving aside “organisme”."
 
 
 @pytest.mark.parametrize(("header", "field", "leftover"), [
@@ -143,7 +143,7 @@ def test_the_most_specific_header_feeds_a_field_and_the_other_says_which_column_
         )
     with translation.override("en"):
         assert matches[3].reason == (
-            "Would feed « phone », already fed by the column « Téléphone »."
+            "Would feed “phone”, already fed by the column “Téléphone”."
         )
 
 
@@ -238,8 +238,8 @@ def test_a_comma_listed_as_separator_still_keeps_known_names_whole():
 @pytest.mark.parametrize(("language", "chosen", "ignored"), [
     ("fr", "Correspond au nom usuel « Nom de l'entreprise ».",
      "Alimenterait « code postal », déjà alimenté par la colonne « CodePostal »."),
-    ("en", "Matches the usual name « Nom de l'entreprise ».",
-     "Would feed « postal code », already fed by the column « CodePostal »."),
+    ("en", "Matches the usual name “Nom de l'entreprise”.",
+     "Would feed “postal code”, already fed by the column “CodePostal”."),
 ])
 def test_the_columns_step_shows_why_each_column_was_chosen_or_ignored(
     staff_client, language, chosen, ignored

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from enterprises.models import Category
 from purchases.models import Invitation, Membership, Purchase
@@ -170,6 +170,22 @@ def test_export_is_formula_safe(client, contributor):
     )
     cells = [cell.value for row in workbook.active.iter_rows() for cell in row]
     assert "'=HYPERLINK(\"x\")" in cells
+
+
+@pytest.mark.parametrize(("language", "stem"), [("fr", "achats"), ("en", "purchases")])
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_the_export_file_is_named_in_the_pages_language(
+    client, contributor, language, stem, export_format
+):
+    contributor.organization.slug = "ville-de-laval"
+    contributor.organization.save()
+    with translation.override(language):
+        response = client.get(reverse("purchases:purchase_export"), {"format": export_format})
+
+    today = timezone.localdate()
+    assert f'filename="{stem}-ville-de-laval-{today:%Y-%m-%d}.{export_format}"' in (
+        response["Content-Disposition"]
+    )
 
 
 def test_enterprise_suggestions_find_published_enterprises(client, contributor):

@@ -1,5 +1,6 @@
 """The public repertory: its statistics equal the validated, published purchases exactly."""
 
+import csv
 import datetime
 from decimal import Decimal
 
@@ -254,3 +255,35 @@ def test_summary_drops_a_deleted_sector_and_keeps_every_purchase(purchases):
     statistics = RepertoryStatistics()
     assert (statistics.total.count, statistics.total.total) == (before.count, before.total)
     assert [row.label for row in statistics.by_sector] == [purchases["food"].localized_name]
+
+
+def repertory_csv(client, language, **filters):
+    with translation.override(language):
+        response = client.get(reverse("purchases:repertory_export"), filters)
+    rows = list(csv.reader(
+        b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    ))
+    return response["Content-Disposition"], rows
+
+
+@pytest.mark.parametrize(("language", "filename", "header", "row"), [
+    ("en", "purchase-repertory-",
+     ["Buyer", "Kind of buyer", "Buyer's region", "Supplier"],
+     ["University", "03 Capitale-Nationale", "Catering and buffets", "Small contract",
+      "Direct award"]),
+    ("fr", "repertoire-achats-",
+     ["Acheteur", "Type d'acheteur", "Région de l'acheteur", "Fournisseur"],
+     ["Université", "03 Capitale-Nationale", "Traiteur et buffets", "Petit contrat",
+      "Contrat de gré à gré"]),
+])
+def test_the_repertory_csv_is_in_the_pages_language_with_labels_not_codes(
+    client, purchases, language, filename, header, row
+):
+    disposition, rows = repertory_csv(client, language, member_kind="university", bracket="small")
+
+    assert f'filename="{filename}' in disposition
+    assert rows[0][:4] == header
+    # The 900 $ purchase: a university's, catering, a small contract given by direct award.
+    (purchase,) = [cells for cells in rows[1:] if cells[7] == "900.00"]
+    assert [purchase[1], purchase[2], purchase[6], purchase[8], purchase[10]] == row
+    assert not {"university", "small", "direct", "03"} & set(purchase)

@@ -3,9 +3,10 @@
 ``test_every_url_has_expected_results``."""
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
-from enterprise_accounts.models import Claim, Role
+from enterprise_accounts.models import Claim, EnterpriseFile, ErrorReport, Role
 from enterprise_accounts.urls import urlpatterns
 from purchases.models import Membership
 from tests.factories import (
@@ -35,6 +36,7 @@ OWN = expect(LOGIN, 200, 200, 404, 404, 404)
 OWN_CHANGED = expect(LOGIN, 302, 302, 404, 404, 404)
 OWN_NOT_ALLOWED = expect(LOGIN, 405, 405, 404, 404, 404)
 STAFF = expect(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)
+STAFF_CHANGED = expect(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 302)
 
 EXPECTED = {
     ("portal", "GET"): expect(LOGIN, 302, 302, 302, 403, 403),
@@ -74,10 +76,21 @@ EXPECTED = {
 }
 ADMIN_EXPECTED = {
     ("admin:enterprise_accounts_queue", "GET"): STAFF,
+    ("admin:enterprise_accounts_queue", "POST"): STAFF,
     ("admin:enterprise_accounts_changerequest_review", "GET"): STAFF,
+    ("admin:enterprise_accounts_changerequest_review", "POST"): STAFF_CHANGED,  # approved
     ("admin:enterprise_accounts_claim_decide", "GET"): STAFF,
+    ("admin:enterprise_accounts_claim_decide", "POST"): STAFF_CHANGED,  # approved
+    # The file is live already: nothing left to decide, the page shows it.
     ("admin:enterprise_accounts_enterprisefile_decide", "GET"): STAFF,
+    ("admin:enterprise_accounts_enterprisefile_decide", "POST"): STAFF,
+    ("admin:enterprise_accounts_errorreport_resolve", "GET"): STAFF_CHANGED,  # to the queue
+    ("admin:enterprise_accounts_errorreport_resolve", "POST"): STAFF_CHANGED,
 }
+# The admin's own pages of each model (lists, forms, history) check the model permissions
+# themselves; the pages this app adds check them by hand, so each is in the matrix.
+STANDARD_ADMIN_PAGES = ("_changelist", "_add", "_change", "_delete", "_history",
+                        "_simple_history")
 
 URL_NAMES = [pattern.name for pattern in urlpatterns]
 
@@ -92,6 +105,7 @@ def world(db):
     live_file = EnterpriseFileFactory(enterprise=enterprise_a)
     change = ChangeRequestFactory(enterprise=enterprise_a)
     claim = ClaimFactory(enterprise=enterprise_a)
+    report = ErrorReport.objects.create(enterprise=enterprise_a, message="Fermée.")
     invitation = ClaimFactory(
         enterprise=enterprise_a, state=Claim.State.AWAITING_EMAIL, invited_by=owner_a.user,
         role="editor",
@@ -116,6 +130,7 @@ def world(db):
             "admin:enterprise_accounts_changerequest_review": {"pk": change.pk},
             "admin:enterprise_accounts_claim_decide": {"pk": claim.pk},
             "admin:enterprise_accounts_enterprisefile_decide": {"pk": live_file.pk},
+            "admin:enterprise_accounts_errorreport_resolve": {"pk": report.pk},
         },
     }
 
@@ -133,6 +148,40 @@ def test_every_url_has_expected_results():
     missing = [(name, method) for name in URL_NAMES for method in ("GET", "POST")
                if (name, method) not in EXPECTED]
     assert not missing
+
+
+def test_every_admin_page_the_app_adds_has_expected_results():
+    added = {f"admin:{pattern.name}"
+             for model, model_admin in admin.site._registry.items()
+             if model._meta.app_label == "enterprise_accounts"
+             for pattern in model_admin.get_urls()
+             if pattern.name and not pattern.name.endswith(STANDARD_ADMIN_PAGES)}
+    assert added
+    missing = [(name, method) for name in sorted(added) for method in ("GET", "POST")
+               if (name, method) not in ADMIN_EXPECTED]
+    assert not missing
+
+
+@pytest.mark.parametrize(("name", "method"), sorted(ADMIN_EXPECTED))
+def test_staff_without_the_review_rights_are_refused_every_added_admin_page(
+    client, world, name, method
+):
+    client.force_login(StaffFactory(username="intern", is_superuser=False))
+    url = reverse(name, kwargs=world["kwargs"].get(name, {}))
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_a_pending_file_is_seen_only_by_its_enterprise_and_staff(client, world, actor):
+    pending = EnterpriseFile.objects.get()
+    pending.state = EnterpriseFile.State.PENDING
+    pending.save()
+    user = world["users"][actor]
+    if user is not None:
+        client.force_login(user)
+    response = client.get(reverse("enterprise_accounts:file", args=[pending.pk]))
+    assert response.status_code == expect(404, 200, 200, 404, 404, 200)[actor]
 
 
 @pytest.mark.parametrize("actor", ACTORS)

@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.formatting import format_money
@@ -49,6 +49,10 @@ class MemberOrganization(models.Model):
         help_text=_("Leave empty if the organization has not signed the declaration."),
     )
     declaration_commitments = models.TextField(_("commitments made in the declaration"), blank=True)
+    declaration_commitments_en = models.TextField(
+        _("commitments made in the declaration, in English"), blank=True,
+        help_text=_("Shown on English pages; the French text is shown there when this is empty."),
+    )
     preferential_margin_percent = models.DecimalField(
         _("preferential margin policy (%)"),
         max_digits=5,
@@ -89,6 +93,15 @@ class MemberOrganization(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def localized_commitments(self):
+        """``(text, language)`` of the commitments for the page's language: the English text
+        on an English page when there is one, else the French, marked as French so that a
+        screen reader reads it as such."""
+        if translation.get_language() == "en" and self.declaration_commitments_en:
+            return self.declaration_commitments_en, "en"
+        return self.declaration_commitments, "fr"
 
 
 class Membership(models.Model):

@@ -372,6 +372,7 @@ class MemberGenerator:
             city=city.name, q=rng.choice(words.QUALIFIERS), surname=surname, surname2=surname2
         )
         signed = rng.random() < 0.35
+        commitments = rng.choice(words.COMMITMENTS) if signed else ("", "")
         return MemberOrganization(
             name=name,
             slug=slug_for(name),
@@ -379,7 +380,8 @@ class MemberGenerator:
             region=self.ref.regions[code],
             website=f"https://www.{slug_for(name)[:50].strip('-')}.example",
             declaration_signed_on=random_day(rng, 8 * 365, self.today) if signed else None,
-            declaration_commitments=rng.choice(words.COMMITMENTS) if signed else "",
+            declaration_commitments=commitments[0],
+            declaration_commitments_en=commitments[1],
             preferential_margin_percent=(
                 Decimal(rng.choice([5, 10, 15])) if signed and rng.random() < 0.4 else None
             ),

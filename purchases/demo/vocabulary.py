@@ -241,11 +241,17 @@ MEMBER_KINDS = [
                    "Cabinet {surname} et {surname2}")),
 ]
 
+# The commitments of a declaration, in French and in English.
 COMMITMENTS = [
-    "Inviter au moins une entreprise d'économie sociale à chaque appel d'offres sur invitation.",
-    "Réserver une part de ses achats de traiteur et d'entretien à l'économie sociale.",
-    "Former ses acheteurs à l'approvisionnement responsable et publier ses résultats chaque année.",
-    "Doubler en trois ans la valeur de ses achats auprès d'entreprises d'économie sociale.",
+    ("Inviter au moins une entreprise d'économie sociale à chaque appel d'offres sur invitation.",
+     "Invite at least one social economy enterprise to every call for tenders by invitation."),
+    ("Réserver une part de ses achats de traiteur et d'entretien à l'économie sociale.",
+     "Set aside a share of its catering and maintenance purchases for the social economy."),
+    ("Former ses acheteurs à l'approvisionnement responsable et publier ses résultats chaque "
+     "année.",
+     "Train its buyers in responsible procurement and publish its results every year."),
+    ("Doubler en trois ans la valeur de ses achats auprès d'entreprises d'économie sociale.",
+     "Double in three years the value of its purchases from social economy enterprises."),
 ]
 
 PURCHASE_DESCRIPTIONS = {

@@ -240,6 +240,28 @@ def test_declaration_page_groups_signatories_by_kind(client):
     assert "Municipality" in response.text or "Municipalité" in response.text
 
 
+def test_the_declaration_shows_the_commitments_in_english_on_english_pages(client):
+    MemberOrganizationFactory(
+        name="Ville de Lévis", declaration_signed_on=datetime.date(2023, 5, 1),
+        declaration_commitments="Inviter une entreprise d'économie sociale à chaque appel.",
+        declaration_commitments_en="Invite a social economy enterprise to every call.",
+    )
+    MemberOrganizationFactory(
+        name="Ville de Laval", declaration_signed_on=datetime.date(2023, 6, 1),
+        declaration_commitments="Rendre compte chaque année de ses achats.",
+    )
+    with translation.override("en"):
+        english = client.get(reverse("purchases:declaration")).text
+    french = client.get(reverse("purchases:declaration")).text
+
+    assert '<div class="commitments" lang="en"><p>Invite a social economy' in english
+    assert "Inviter une entreprise" not in english
+    # Without an English text, the French one is shown, marked so that it is read as French.
+    assert '<div class="commitments" lang="fr"><p>Rendre compte chaque année' in english
+    assert "Inviter une entreprise d&#x27;économie sociale" in french
+    assert "Invite a social economy" not in french
+
+
 def test_summary_follows_a_buyer_that_moves_to_another_region(purchases):
     capitale = Region.objects.get(code="03")
     city = purchases["city"]

@@ -3,12 +3,47 @@ from django.conf import settings
 from django.db.models import URLField
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.formatting import sorted_by_language
 from enterprises.models import Enterprise
 from enterprises.validators import normalize_neq
 
 from .models import Claim, EnterpriseFile, ErrorReport, Role
 from .profiles import EDITABLE_FIELDS, IDENTITY_FIELDS
 from .uploads import checked_image, checked_pdf
+
+
+class CategoryTreeWidget(forms.CheckboxSelectMultiple):
+    """The products and services as their tree: each category under its parent, siblings in
+    the page's language order; filter.js filters it as one types."""
+
+    template_name = "enterprise_accounts/widgets/category_tree.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = [option for _group, group, _index in context["widget"]["optgroups"]
+                   for option in group]
+        by_pk = {option["value"].value: option for option in options}
+        children = {}
+        for option in options:
+            parent = option["value"].instance.parent_id
+            children.setdefault(parent if parent in by_pk else None, []).append(option)
+        placed = set()
+
+        def nodes(parent):
+            branch = []
+            for option in sorted_by_language(children.get(parent, ()), key=lambda o: o["label"]):
+                if option["value"].value not in placed:
+                    placed.add(option["value"].value)
+                    branch.append({"option": option, "children": nodes(option["value"].value)})
+            return branch
+
+        tree = nodes(None)
+        # A category in a cycle of parents (a data error) is never reached from the top:
+        # listed there all the same, so saving the form cannot drop it.
+        tree += [{"option": option, "children": []} for pk, option in by_pk.items()
+                 if pk not in placed]
+        context["widget"]["tree"] = tree
+        return context
 
 
 class ProfileForm(forms.ModelForm):
@@ -24,7 +59,7 @@ class ProfileForm(forms.ModelForm):
             if isinstance(field, URLField) else field.formfield(**kwargs)
         )
         widgets = {
-            "categories": forms.CheckboxSelectMultiple(attrs={"class": "filterable"}),
+            "categories": CategoryTreeWidget,
             "sectors": forms.CheckboxSelectMultiple,
             "service_area": forms.CheckboxSelectMultiple,
         }

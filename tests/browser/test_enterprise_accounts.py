@@ -80,10 +80,20 @@ def test_a_person_claims_by_domain_email_edits_and_the_text_appears_after_review
 
     page.fill("#id_description_fr", "Légumes bio livrés aux cafétérias.")
     page.fill("#id_integration_workers", "7")
+    # The tree narrows to the match, under its parent; the rest hides until the box is cleared.
+    categories = page.locator("#id_categories")
     page.fill("#category-filter", "traiteur")
-    expect(page.locator("#id_categories label:has-text('Traiteur')").first).to_be_visible()
+    expect(categories.get_by_label("Traiteur et buffets")).to_be_visible()
+    expect(categories.get_by_label("Alimentation et restauration")).to_be_visible()
+    expect(categories.get_by_label("Boîtes à lunch")).to_be_hidden()
+    expect(categories.get_by_label("Impression et communications")).to_be_hidden()
+    expect(page.locator("#category-filter-status")).to_contain_text("2")
+    categories.get_by_label("Traiteur et buffets").check()
+    page.fill("#category-filter", "")
+    expect(categories.get_by_label("Boîtes à lunch")).to_be_visible()
     page.click("button:text-is('Enregistrer')")
     expect(page.locator(".messages")).to_contain_text("une fois approuvées")
+    assert list(enterprise.categories.values_list("slug", flat=True)) == ["traiteur"]
 
     public = live_server.url + enterprise.get_absolute_url()
     page.goto(public)

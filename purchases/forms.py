@@ -14,6 +14,7 @@ from enterprises.validators import fold, normalize_neq
 from .filters import FIRST_YEAR, LAST_YEAR
 from .mail import send_password_reset
 from .models import (
+    UNUSUAL_MULTIPLE,
     ContractSizeBracket,
     ContractSizeThreshold,
     Invitation,
@@ -22,11 +23,6 @@ from .models import (
     Purchase,
 )
 from .money import MoneyField
-
-# An amount this many times the organization's median purchase is asked to be confirmed.
-UNUSUAL_MULTIPLE = 20
-# Fewer purchases than this make no meaningful median.
-MEDIAN_MIN_PURCHASES = 5
 
 
 class DateInput(forms.DateInput):
@@ -121,7 +117,7 @@ class PurchaseForm(forms.ModelForm):
             others = Purchase.objects.for_organization(self.organization).exclude(
                 pk=self.instance.pk
             )
-            median = others.median_amount() if others.count() >= MEDIAN_MIN_PURCHASES else None
+            median = others.usual_amount()
             if median and amount > UNUSUAL_MULTIPLE * median:
                 reasons.append(str(
                     _("%(amount)s is more than %(multiple)s times your organization's usual "

@@ -350,6 +350,13 @@ class ContractSizeThreshold(models.Model):
         return result
 
 
+# An amount more than this many times the organization's median purchase is confirmed before it
+# is saved (a slipped decimal mark costs a zero or two); fewer purchases than the second figure
+# make no meaningful median.
+UNUSUAL_MULTIPLE = 20
+USUAL_AMOUNT_MIN_PURCHASES = 5
+
+
 class PurchaseQuerySet(models.QuerySet):
     def validated(self):
         return self.filter(status=Purchase.Status.VALIDATED)
@@ -367,6 +374,14 @@ class PurchaseQuerySet(models.QuerySet):
         if not count:
             return None
         return self.order_by("amount").values_list("amount", flat=True)[(count - 1) // 2]
+
+    def usual_amount(self):
+        """The median amount once there are enough purchases for it to mean something
+        (``USUAL_AMOUNT_MIN_PURCHASES``), else None: an amount more than ``UNUSUAL_MULTIPLE``
+        times it is asked to be confirmed, on the form and in a bulk upload alike."""
+        if self.count() < USUAL_AMOUNT_MIN_PURCHASES:
+            return None
+        return self.median_amount()
 
     def with_unlinked_supplier(self):
         """Purchases whose supplier is not yet in the directory, for staff to link."""

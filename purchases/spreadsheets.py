@@ -4,7 +4,7 @@ The upload reads the file with the directory import's read stage (`enterprises.i
 reads every cell with its column's reader (`columns.py`) and reports every problem of every row
 at once, with the spreadsheet's own row number and column header, the value and how to write it.
 Only a file without a single problem is saved, in one transaction, and only once the member
-has confirmed its amounts in the largest contract size, as the single purchase form asks.
+has confirmed its unusually large amounts, as the single purchase form asks.
 """
 
 import tempfile
@@ -37,7 +37,13 @@ from .columns import (
     sample_row,
     template_headers,
 )
-from .models import ContractSizeBracket, ContractSizeThreshold, MemberOrganization, Purchase
+from .models import (
+    UNUSUAL_MULTIPLE,
+    ContractSizeBracket,
+    ContractSizeThreshold,
+    MemberOrganization,
+    Purchase,
+)
 from .summaries import recount_once
 
 # An upload's outcome keeps this many problems: enough to fix a file, small enough to store.
@@ -84,8 +90,8 @@ def import_purchases(membership, binary, file_name, dry_run, language=None,
     """Check every cell of the file and, unless a dry run or a problem was found, save its rows
     as drafts of the member's organization. Returns the outcome (see `Report.outcome`).
 
-    Rows whose amount falls in the largest contract size are listed in the outcome; without
-    ``amounts_confirmed`` they stop the saving (``unconfirmed``).
+    Rows whose amount the purchase form would ask to confirm (``large_amounts``) are listed in
+    the outcome; without ``amounts_confirmed`` they stop the saving (``unconfirmed``).
 
     Amounts and labels are read in the language of the file's headers, else in `language`
     (the page's by default)."""
@@ -110,7 +116,7 @@ def import_purchases(membership, binary, file_name, dry_run, language=None,
     report.count = len(purchases)
     if report.errors:
         return report.outcome()
-    report.large_amounts = large_amounts(read)
+    report.large_amounts = large_amounts(read, membership.organization)
     report.unconfirmed = bool(report.large_amounts) and not amounts_confirmed and not dry_run
     if not dry_run and not report.unconfirmed:
         with transaction.atomic(), recount_once():
@@ -119,26 +125,34 @@ def import_purchases(membership, binary, file_name, dry_run, language=None,
     return report.outcome()
 
 
-def large_amounts(read):
-    """The rows (``(line, purchase)``) whose amount falls in the largest contract size of the
-    thresholds in force on their award date, which the single purchase form asks to confirm
-    too (a slipped decimal mark costs a zero or two): their row, supplier, amount and size.
-    One query."""
+def large_amounts(read, organization):
+    """The rows (``(line, purchase)``) whose amount the single purchase form would ask to
+    confirm too (a slipped decimal mark costs a zero or two): in the largest contract size of
+    the thresholds in force on their award date, or more than ``UNUSUAL_MULTIPLE`` times the
+    organization's usual purchase. Their row, supplier, amount, size and why. Three queries."""
     thresholds = list(ContractSizeThreshold.objects.order_by("effective_from"))
-    if not thresholds:
-        return []
+    usual = Purchase.objects.for_organization(organization).usual_amount()
     found = []
     for line, purchase in read:
         # As ``in_force_on``: the latest row in force on the day, or else the first one.
         in_force = next((row for row in reversed(thresholds)
-                         if row.effective_from <= purchase.award_date), thresholds[0])
-        if purchase.amount >= in_force.largest_bracket_floor():
+                         if row.effective_from <= purchase.award_date),
+                        thresholds[0] if thresholds else None)
+        reasons = []
+        if in_force is not None and purchase.amount >= in_force.largest_bracket_floor():
+            reasons.append(_("In the largest contract size"))
+        if usual and purchase.amount > UNUSUAL_MULTIPLE * usual:
+            reasons.append(_("More than %(multiple)s times your organization's usual purchase "
+                             "(%(median)s)") % {"multiple": UNUSUAL_MULTIPLE,
+                                                "median": format_money(usual)})
+        if reasons:
             found.append({
                 "row": line,
                 "supplier": purchase.enterprise.name if purchase.enterprise_id
                 else purchase.supplier_name,
                 "amount": format_money(purchase.amount),
-                "bracket": str(in_force.bracket_for(purchase.amount).label),
+                "bracket": str(in_force.bracket_for(purchase.amount).label) if in_force else "",
+                "reasons": [str(reason) for reason in reasons],
             })
     return found
 

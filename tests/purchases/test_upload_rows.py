@@ -5,6 +5,7 @@ it again, its very large amounts only once the member confirms them."""
 
 import io
 import re
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -15,7 +16,7 @@ from django.utils import translation
 
 from enterprises.models import Category
 from purchases.models import Purchase
-from tests.factories import EnterpriseFactory, MembershipFactory
+from tests.factories import EnterpriseFactory, MembershipFactory, PurchaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -199,12 +200,37 @@ def test_a_file_saved_without_a_check_stops_at_its_very_large_amounts_too(client
     assert sent.status_code == 200
     assert not Purchase.objects.exists()
     assert "Nothing was saved: confirm the very large amounts first." in sent.text
-    assert "The amount of the row below falls in the largest contract size" in sent.text
+    assert "The amount of the row below is unusually large" in sent.text
+    assert "In the largest contract size" in sent.text
     assert large_rows(sent) == [(3, "Coop B", "$450,000")]
     ticked = client.post(url("upload_confirm", "en"), {"token": token_of(sent.text),
                                                        "confirm_large_amounts": "on"})
     assert ticked.url == url("purchase_list", "en")
     assert Purchase.objects.count() == 2
+
+
+def test_an_amount_far_above_the_usual_purchase_is_confirmed_in_a_file_too(client, member):
+    # The organization's usual purchase is 1 000 $: 20 times that is 20 000 $.
+    for amount in (500, 800, 1000, 1200, 1500):
+        PurchaseFactory(organization=member.organization, amount=Decimal(amount))
+    content = FRENCH_HEADER + (
+        ";Coop A;Traiteur;;20 000;2026-01-10;gré à gré;;non\r\n"
+        ";Coop B;Traiteur;;25 000;2026-02-10;gré à gré;;non\r\n"
+    )
+
+    sent = send(client, content, dry_run=False, language="en")
+
+    assert not Purchase.objects.filter(amount__gte=20000).exists()
+    assert large_rows(sent) == [(3, "Coop B", "$25,000")]
+    assert sent.context["outcome"]["large_amounts"][0]["reasons"] == [
+        "More than 20 times your organization's usual purchase ($1,000)"
+    ]
+    assert "Why it is asked" in sent.text
+    assert 'name="confirm_large_amounts"' in sent.text
+    ticked = client.post(url("upload_confirm", "en"), {"token": token_of(sent.text),
+                                                       "confirm_large_amounts": "on"})
+    assert ticked.url == url("purchase_list", "en")
+    assert Purchase.objects.filter(amount__gte=20000).count() == 2
 
 
 def test_the_threshold_is_the_one_in_force_on_each_award_date(client, member):

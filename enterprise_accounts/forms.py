@@ -4,7 +4,7 @@ from django.db.models import URLField
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.formatting import sorted_by_language
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, Mrc
 from enterprises.validators import normalize_neq
 
 from .models import Claim, EnterpriseFile, ErrorReport, Role
@@ -62,6 +62,7 @@ class ProfileForm(forms.ModelForm):
             "categories": CategoryTreeWidget,
             "sectors": forms.CheckboxSelectMultiple,
             "service_area": forms.CheckboxSelectMultiple,
+            "mrcs_served": forms.CheckboxSelectMultiple,
         }
         help_texts = {
             "description_fr": _("Published after the network's review."),
@@ -70,14 +71,25 @@ class ProfileForm(forms.ModelForm):
 
     # The words first, then what buyers filter on, then contacts and figures.
     field_order = [
-        "description_fr", "description_en", "categories", "sectors", "service_area", "mrc",
+        "description_fr", "description_en", "categories", "sectors", "service_area",
+        "mrcs_served",
         "address", "city", "postal_code", "phone", "email", "website", "employee_band",
         "year_founded", "integration_workers", "employees_with_disabilities",
     ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mrc"].queryset = self.fields["mrc"].queryset.select_related("region")
+        # The MRCs under their region's name, in one query; the queryset still checks what
+        # is sent.
+        mrcs = self.fields["mrcs_served"]
+        mrcs.queryset = Mrc.objects.select_related("region")
+        by_region = {}
+        for mrc in mrcs.queryset:
+            by_region.setdefault(mrc.region, []).append(mrc)
+        mrcs.choices = [
+            (str(region), [(mrc.pk, mrc.name) for mrc in sorted_by_language(by_region[region])])
+            for region in sorted(by_region, key=lambda region: region.code)
+        ]
 
 
 NEQ_TAKEN = _("Another enterprise of the directory holds this NEQ: write to the network's "

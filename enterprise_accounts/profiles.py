@@ -15,8 +15,10 @@ from enterprises.models import Enterprise
 from .mail import send_to
 from .models import ChangeRequest, EnterpriseAccount
 
+# Where the enterprise is based (its MRC, its region) follows from its municipality, which staff
+# keep: the portal offers the MRCs it serves instead, never a location it would overwrite.
 DIRECT_FIELDS = (
-    "categories", "sectors", "service_area", "mrc", "employee_band", "year_founded",
+    "categories", "sectors", "service_area", "mrcs_served", "employee_band", "year_founded",
     "integration_workers", "employees_with_disabilities",
 )
 REVIEWED_FIELDS = (

@@ -1,18 +1,18 @@
 """The enterprise page's sections from its own people: its logo, photos and documents; its
-social-impact facts and the links to claim the profile or report an error. And the pages that
-other apps add to the enterprise portal.
+social-impact facts and the links to claim the profile or report an error; the MRCs it
+serves. And the pages that other apps add to the enterprise portal.
 
 Pages are cached per directory revision and language, so the sections read nothing about the
-visitor; a file approved or removed bumps the revision (``register``). The files' section
-declares its presence, read in the enterprise's own query: a page without files runs no query
-for them."""
+visitor; a file approved or removed bumps the revision (``register``). The files' and the MRCs'
+sections declare their presence, read in the enterprise's own query: a page without files or
+MRCs served runs no query for them."""
 
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, post_save
 
-from enterprises.models import DirectoryRevision
+from enterprises.models import DirectoryRevision, Enterprise
 from enterprises.sections import (
     ENTERPRISE_PAGE,
     ENTERPRISE_PORTAL,
@@ -74,6 +74,12 @@ def enterprise_profile(enterprise, request):
     }
 
 
+def mrcs_served(enterprise, request):
+    """One query, only for an enterprise that gave the MRCs it serves."""
+    return {"mrcs": list(enterprise.mrcs_served.select_related("region")
+                         .order_by("region__code", "name"))}
+
+
 def register():
     """Called from ``EnterpriseAccountsConfig.ready()``."""
     register_section(
@@ -84,6 +90,12 @@ def register():
     register_section(
         ENTERPRISE_PAGE, "enterprise_profile", "enterprise_accounts/includes/profile_section.html",
         enterprise_profile, order=5,
+    )
+    register_section(
+        ENTERPRISE_PAGE, "enterprise_mrcs_served",
+        "enterprise_accounts/includes/mrcs_section.html", mrcs_served, order=6,
+        presence=Exists(Enterprise.mrcs_served.through.objects.filter(
+            enterprise=OuterRef("pk"))),
     )
     for signal in (post_save, post_delete):
         signal.connect(DirectoryRevision.bump, sender=EnterpriseFile,

@@ -527,6 +527,11 @@ class Enterprise(models.Model):
     service_area = models.ManyToManyField(
         Region, verbose_name=_("regions served"), blank=True, related_name="served_enterprises"
     )
+    # Finer than the regions: the MRCs (or equivalent territories) it serves, which its own
+    # people give in their portal. Where it is based is ``mrc``, which follows its municipality.
+    mrcs_served = models.ManyToManyField(
+        Mrc, verbose_name=_("MRCs served"), blank=True, related_name="served_enterprises"
+    )
     address = models.CharField(_("address"), max_length=255, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=7, blank=True)

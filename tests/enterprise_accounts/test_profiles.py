@@ -17,7 +17,7 @@ from enterprise_accounts.models import (
     EnterpriseMembership,
     ErrorReport,
 )
-from enterprises.models import DirectoryRevision, Enterprise
+from enterprises.models import DirectoryRevision, Enterprise, Mrc
 from tests.factories import EnterpriseFactory, EnterpriseMembershipFactory, SectorFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def profile_form(enterprise, **changes):
         "postal_code": enterprise.postal_code, "phone": enterprise.phone,
         "email": enterprise.email, "website": enterprise.website,
         "employee_band": enterprise.employee_band, "year_founded": "",
-        "integration_workers": "", "employees_with_disabilities": "", "mrc": "",
+        "integration_workers": "", "employees_with_disabilities": "",
     }
     return {**data, **changes}
 
@@ -230,6 +230,32 @@ def test_a_trusted_enterprise_change_appears_at_once_and_stays_reviewable(
     )
     enterprise.refresh_from_db()
     assert enterprise.description_fr == "Une entreprise d'économie sociale."
+
+
+def test_the_portal_offers_the_mrcs_served_never_a_location_it_would_overwrite(
+    client, enterprise
+):
+    membership = EnterpriseMembershipFactory(enterprise=enterprise)
+    client.force_login(membership.user)
+    url = reverse("enterprise_accounts:profile", args=[enterprise.pk])
+    form = client.get(url).content.decode()
+    # Where it is based follows its municipality: no field whose value would be thrown away.
+    assert 'name="mrc"' not in form
+    quebec, levis = Mrc.objects.get(name="Québec"), Mrc.objects.get(name="Lévis")
+    assert f'value="{levis.pk}"' in form
+
+    response = client.post(url, profile_form(enterprise, mrcs_served=[quebec.pk, levis.pk]))
+
+    assert response.status_code == 302
+    enterprise.refresh_from_db()
+    assert set(enterprise.mrcs_served.all()) == {quebec, levis}
+    assert enterprise.field_origins["mrcs_served"][0] == "enterprise"
+    page = client.get(enterprise.get_absolute_url()).content.decode()
+    assert "MRC desservies" in page
+    assert "Lévis (Chaudière-Appalaches)" in page and "Québec (Capitale-Nationale)" in page
+    # A profile without any shows no such section.
+    other = EnterpriseFactory()
+    assert "MRC desservies" not in client.get(other.get_absolute_url()).content.decode()
 
 
 def trusted_changes(client, enterprise, *descriptions):

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 
 from tests.factories import (
     BuyerProfileFactory,
@@ -61,3 +62,12 @@ def outbox(task_worker):
         return mail.outbox
 
     return deliver
+
+
+@pytest.fixture(autouse=True)
+def fresh_signup_mail_counts():
+    """Sign-up emails are counted per address and hour in the cache (at most three): each
+    test starts with none, whichever tests signed up the same address before it."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -298,17 +297,9 @@ def page_without(response, email):
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
-@pytest.fixture
-def fresh_mail_counts():
-    """The hourly count of sign-up emails per address lives in the cache."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.mark.parametrize("language", ["fr-ca", "en"])
 def test_an_unconfirmed_buyer_who_signs_up_again_gets_a_fresh_link_and_the_new_password(
-    client, outbox, language, fresh_mail_counts
+    client, outbox, language
 ):
     words = SIGN_UP[language]
     sign_up(client, language, "achats@clinique.example", password="un premier mot de passe")
@@ -333,7 +324,7 @@ def test_an_unconfirmed_buyer_who_signs_up_again_gets_a_fresh_link_and_the_new_p
 
 @pytest.mark.parametrize("language", ["fr-ca", "en"])
 def test_an_address_with_an_account_gets_the_same_page_and_its_owner_an_email(
-    client, outbox, member, outside_buyer, language, fresh_mail_counts
+    client, outbox, member, outside_buyer, language
 ):
     words = SIGN_UP[language]
     new = sign_up(client, language, "personne@nouvelle.example")
@@ -359,7 +350,7 @@ def test_an_address_with_an_account_gets_the_same_page_and_its_owner_an_email(
 
 
 def test_signing_up_again_and_again_sends_at_most_three_emails_an_hour(
-    client, outbox, fresh_mail_counts
+    client, outbox
 ):
     for _ in range(5):
         assert sign_up(client, "fr-ca", "achats@clinique.example").status_code == 200

@@ -43,6 +43,9 @@ MAX_PDF_DECODED_BYTES = 100 * 1024 * 1024
 # Output of a filter that feeds another (ASCII85 then Flate): never larger than the file itself
 # in a real PDF, so a small cap keeps a nested bomb from filling memory before it is counted.
 MAX_PDF_INTERMEDIATE_BYTES = MAX_DOCUMENT_BYTES
+# Each object is read to look for scripts and count streams: about 45 µs each, so this many
+# is about two seconds; a real 200-page document holds a few thousand.
+MAX_PDF_OBJECTS = 50_000
 # Inflated a slice at a time and counted, never held whole.
 INFLATE_SLICE = 1024 * 1024
 
@@ -167,6 +170,10 @@ def checked_pdf(upload):
             if len(reader.pages) > MAX_PDF_PAGES:
                 raise ValidationError(_("This PDF has too many pages: %(pages)s at most.")
                                       % {"pages": MAX_PDF_PAGES})
+            if object_count(reader) > MAX_PDF_OBJECTS:
+                raise ValidationError(_("This PDF is made of too many parts (%(count)s at "
+                                        "most): export it again, or split it.")
+                                      % {"count": MAX_PDF_OBJECTS})
             decoded = 0
             for item in pdf_objects(reader):
                 if forbidden_keys(item):
@@ -203,6 +210,10 @@ def decoding_limits(budget):
         "run_length_maximum_output_length", "brotli_maximum_output_length",
         "array_based_stream_maximum_output_length", "stream_decoding_work_maximum_length",
     )}
+
+
+def object_count(reader):
+    return sum(len(numbers) for numbers in reader.xref.values()) + len(reader.xref_objStm)
 
 
 def pdf_objects(reader):

@@ -21,6 +21,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from enterprise_accounts import uploads
 from enterprise_accounts.models import EnterpriseAccount, EnterpriseFile
 from tests.factories import EnterpriseMembershipFactory
 
@@ -208,6 +209,19 @@ def test_hostile_documents_are_refused_and_nothing_is_stored(client, membership,
     response = upload(client, membership, "capabilities.pdf", content, kind="document",
                       content_type="application/pdf")
     assert message in refusal_of(response)
+    assert not EnterpriseFile.objects.exists()
+    assert stored_files() == before
+
+
+def test_a_pdf_of_too_many_parts_is_refused_before_they_are_read(client, membership,
+                                                                   monkeypatch):
+    # The real cap (50,000) would take a 10 MB file to reach: a small one shows the rule.
+    monkeypatch.setattr(uploads, "MAX_PDF_OBJECTS", 5)
+    content = pdf(contents=[encoded_stream(b"BT ET", filters=()) for _stream in range(6)])
+    before = stored_files()
+    response = upload(client, membership, "capabilities.pdf", content, kind="document",
+                      content_type="application/pdf")
+    assert "trop d'éléments (5 au plus)" in refusal_of(response).replace("&#x27;", "'")
     assert not EnterpriseFile.objects.exists()
     assert stored_files() == before
 

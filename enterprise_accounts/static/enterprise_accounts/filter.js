@@ -20,6 +20,6 @@ document.querySelectorAll("input[data-filter-target]").forEach((input) => {
       if (matches) item.querySelectorAll("li").forEach((below) => shown.add(below));
     });
     items.forEach((item) => { item.hidden = !shown.has(item); });
-    if (status) status.textContent = status.dataset.template.replace("%(count)s", shown.size);
+    if (status) status.textContent = `${status.dataset.label} ${shown.size}`;
   });
 });

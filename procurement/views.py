@@ -593,14 +593,13 @@ class PreferencesView(SignedLinkView):
         return csrf_protect(self.choose)(request)
 
     def stop(self, request):
-        form = self.form()
-        preference = form.instance
+        preference = self.form().instance
         preference.opted_out = True
         preference.paused_until = None
         preference.save()
         messages.success(request, _("You will receive no more requests for quotes."))
         return render(request, "procurement/preferences.html", {
-            "form": self.form(), "enterprise": preference.enterprise,
+            "form": PreferenceForm(instance=preference), "enterprise": preference.enterprise,
         })
 
     def choose(self, request):

@@ -200,7 +200,8 @@ def carries_another_file(data):
 
 
 class DecodedTooLarge(Exception):
-    pass
+    """A PDF's streams inflate past ``MAX_PDF_DECODED_BYTES``: told apart from a damaged
+    file, so the person reads why and what to do."""
 
 
 def decoding_limits(budget):

@@ -34,7 +34,7 @@ def merge_enterprises(survivor, duplicate, user=None):
     """Merge ``duplicate`` into ``survivor`` and return the survivor, saved.
 
     The survivor keeps its own values and takes the duplicate's where its own are empty;
-    links (sectors, categories, regions served, labels) are united. Of two sources in one
+    links (sectors, categories, regions and MRCs served, labels) are united. Of two sources in one
     network, the one seen last is kept: it is the record that network sends now. A published
     duplicate publishes the survivor, so that its old address still shows the enterprise.
     """
@@ -46,7 +46,7 @@ def merge_enterprises(survivor, duplicate, user=None):
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
     dropped = move_sources(survivor, duplicate)
     move_labels(survivor, duplicate)
-    for name in ("sectors", "categories", "service_area"):
+    for name in ("sectors", "categories", "service_area", "mrcs_served"):
         getattr(survivor, name).add(*getattr(duplicate, name).all())
     resolve_reviews_of_pair(survivor, duplicate)
     move_related_rows(survivor, duplicate, user)

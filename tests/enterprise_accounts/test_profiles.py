@@ -17,6 +17,7 @@ from enterprise_accounts.models import (
     EnterpriseMembership,
     ErrorReport,
 )
+from enterprises.merge import merge_enterprises
 from enterprises.models import DirectoryRevision, Enterprise, Mrc
 from tests.factories import EnterpriseFactory, EnterpriseMembershipFactory, SectorFactory
 
@@ -256,6 +257,15 @@ def test_the_portal_offers_the_mrcs_served_never_a_location_it_would_overwrite(
     # A profile without any shows no such section.
     other = EnterpriseFactory()
     assert "MRC desservies" not in client.get(other.get_absolute_url()).content.decode()
+
+
+def test_merging_two_profiles_keeps_the_mrcs_both_serve(enterprise):
+    duplicate = EnterpriseFactory()
+    quebec, levis = Mrc.objects.get(name="Québec"), Mrc.objects.get(name="Lévis")
+    enterprise.mrcs_served.set([quebec])
+    duplicate.mrcs_served.set([levis])
+    merge_enterprises(enterprise, duplicate)
+    assert set(enterprise.mrcs_served.all()) == {quebec, levis}
 
 
 def trusted_changes(client, enterprise, *descriptions):

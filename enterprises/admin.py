@@ -261,7 +261,7 @@ class EnterpriseAdmin(SourceValuesMixin, ActionHistoryMixin, SimpleHistoryAdmin)
     list_select_related = ["region"]
     search_fields = ["name", "neq", "city"]
     autocomplete_fields = [
-        "sectors", "categories", "region", "municipality", "mrc", "service_area",
+        "sectors", "categories", "region", "municipality", "mrc", "service_area", "mrcs_served",
     ]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["neq_checksum_failed", "published_at", "created_at", "updated_at",
@@ -279,7 +279,8 @@ class EnterpriseAdmin(SourceValuesMixin, ActionHistoryMixin, SimpleHistoryAdmin)
         (_("What it offers"), {"fields": ["sectors", "categories"]}),
         (_("Where"), {
             "fields": [
-                "municipality", "mrc", "region", "service_area", "address", "city", "postal_code",
+                "municipality", "mrc", "region", "service_area", "mrcs_served", "address", "city",
+                "postal_code",
             ],
             "description": _("The MRC and the region follow from the municipality; an MRC "
                              "alone gives the region."),

@@ -3,7 +3,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import translation
 
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, Mrc
 from tests.factories import (
     EnterpriseFactory,
     EnterpriseLabelFactory,
@@ -178,3 +178,17 @@ class TestChangePage:
         enterprise.refresh_from_db()
         assert enterprise.city == "Longueuil"
         assert enterprise.curated_fields == ["city"]
+
+
+def test_staff_see_the_mrcs_an_enterprise_serves_on_its_admin_form(staff_client):
+    enterprise = EnterpriseFactory(region=region("06"))
+    served = Mrc.objects.order_by("pk")[:2]
+    url = english("admin:enterprises_enterprise_change", enterprise.pk)
+
+    page = staff_client.get(url)
+    assert 'name="mrcs_served"' in page.content.decode()
+
+    enterprise.mrcs_served.set(served)
+    page = staff_client.get(url)
+    form = page.context["adminform"].form
+    assert set(form.initial["mrcs_served"]) == set(served)

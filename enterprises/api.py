@@ -15,6 +15,7 @@ from datetime import date, datetime
 from functools import wraps
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -193,7 +194,15 @@ class EnterpriseDetailOut(EnterpriseOut):
     verified_on: date | None
     published_at: datetime | None
     updated_at: datetime
+    mrcs_served: list[MrcOut] = Field(
+        description="The MRCs or equivalent territories it serves, which its people give; "
+        "finer than service_area."
+    )
     sources: list[SourceOut] = Field(description="Where the entry comes from.")
+
+    @staticmethod
+    def resolve_mrcs_served(enterprise):
+        return list(enterprise.mrcs_served.all())
 
     @staticmethod
     def resolve_sources(enterprise):
@@ -356,7 +365,11 @@ def list_enterprises(request, params: Query[EnterpriseQuery]):
 )
 def get_enterprise(request, slug: str):
     return get_object_or_404(
-        published_enterprises().prefetch_related("sources__network"), slug=slug
+        published_enterprises().prefetch_related(
+            Prefetch("mrcs_served", queryset=Mrc.objects.select_related("region")),
+            "sources__network",
+        ),
+        slug=slug,
     )
 
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from enterprises.models import Category, Enterprise, Label, Region, Sector
+from enterprises.models import Category, Enterprise, Label, Mrc, Region, Sector
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
@@ -183,9 +183,11 @@ def test_listing_runs_the_same_number_of_queries_whatever_the_page_size(
 
 
 def test_enterprise_answers_its_public_fields(client, directory, django_assert_max_num_queries):
-    # The enterprise and its region 1; service areas, categories, sectors, labels 4; sources
+    directory.mrcs_served.set(Mrc.objects.filter(name__in=["Québec", "Lévis"]))
+    # The enterprise and its region 1; service areas, categories, sectors, labels 4; the MRCs
+    # served with their regions 1 (one more prefetch since enterprises give them); sources
     # and their networks 2.
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(f"/api/enterprises/{directory.slug}/")
 
     assert response.status_code == 200
@@ -193,6 +195,17 @@ def test_enterprise_answers_its_public_fields(client, directory, django_assert_m
     assert body["name"] == "Cuisine collective Hochelaga"
     assert body["description_fr"] == "Une entreprise d'économie sociale."
     assert body["sources"] == []
+    levis, quebec = Mrc.objects.get(name="Lévis"), Mrc.objects.get(name="Québec")
+    assert body["mrcs_served"] == [
+        {"code": mrc.code, "slug": mrc.slug, "name": mrc.name, "region": mrc.region.code}
+        for mrc in (levis, quebec)
+    ]
+
+
+def test_an_enterprise_that_names_no_mrc_served_answers_an_empty_list(client, directory):
+    body = client.get("/api/enterprises/insertech/").json()
+
+    assert body["mrcs_served"] == []
 
 
 @pytest.mark.parametrize("slug", ["brouillon", "ancienne", "nobody"])

@@ -398,15 +398,13 @@ class BuyerSignupForm(forms.ModelForm):
     An address already in use gets the same answer as a new one ("check your email"), so the
     form never tells who has an account: ``save`` returns the account to confirm, or None
     when the address already has an account, whose owner is told by email instead. Signing up
-    again before confirming starts the account over (organization, password) with a fresh
-    confirmation link: the first email may have been lost, or its link expired."""
+    again before confirming starts the account over (organization, kind) with a fresh
+    confirmation link: the first email may have been lost, or its link expired.
+
+    No password is asked here: anyone may type someone else's address, so the password is
+    chosen on the confirmation page, by whoever holds the mailbox (``BuyerPasswordForm``)."""
 
     email = forms.EmailField(label=_("Email address"))
-    password = forms.CharField(
-        label=_("Password"), strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 8 characters, not too common, not only digits."),
-    )
 
     class Meta:
         model = BuyerProfile
@@ -414,18 +412,6 @@ class BuyerSignupForm(forms.ModelForm):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
-
-    def clean(self):
-        cleaned_data = super().clean()
-        password = cleaned_data.get("password")
-        if password:
-            user = get_user_model()(username=cleaned_data.get("email", ""),
-                                    email=cleaned_data.get("email", ""))
-            try:
-                password_validation.validate_password(password, user)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return cleaned_data
 
     def pending_profile(self, email):
         """The unconfirmed buyer account of this address, if that is the only account it
@@ -447,9 +433,9 @@ class BuyerSignupForm(forms.ModelForm):
         except AddressTaken:
             return None
         if pending is None:
+            # No usable password until the confirmation page sets one.
             user = get_user_model().objects.create_user(
-                username=email, email=email, password=self.cleaned_data["password"],
-                is_active=False,
+                username=email, email=email, password=None, is_active=False,
             )
             profile = super().save(commit=False)
             profile.user = user
@@ -457,11 +443,40 @@ class BuyerSignupForm(forms.ModelForm):
             profile = pending
             profile.organization_name = self.cleaned_data["organization_name"]
             profile.kind = self.cleaned_data["kind"]
-            profile.user.set_password(self.cleaned_data["password"])
-            profile.user.save(update_fields=["password"])
         profile.language = translation.get_language()[:2]
         profile.save()
         return profile
+
+
+class BuyerPasswordForm(forms.Form):
+    """The password chosen on the confirmation page, typed twice since nobody has seen it
+    before; checked by the site's password validators against the account's address."""
+
+    password1 = forms.CharField(
+        label=_("Choose your password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not too common, not only digits."),
+    )
+    password2 = forms.CharField(
+        label=_("The same password again"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        password = cleaned_data.get("password1")
+        if password and cleaned_data.get("password2") != password:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif password:
+            try:
+                password_validation.validate_password(password, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned_data
 
 
 class AddressTaken(Exception):

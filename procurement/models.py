@@ -54,6 +54,16 @@ class BuyerProfile(models.Model):
     def __str__(self):
         return f"{self.organization_name} ({self.user.email})"
 
+    def confirm(self, password):
+        """The owner of the address opened the confirmation link and chose the password:
+        the account goes live with it, whatever was set before (a stranger may have signed
+        up with this address)."""
+        self.user.set_password(password)
+        self.user.is_active = True
+        self.user.save(update_fields=["password", "is_active"])
+        self.confirmed_at = timezone.now()
+        self.save(update_fields=["confirmed_at"])
+
 
 class BuyerNoticeQuerySet(models.QuerySet):
     def wanted_by(self, user):

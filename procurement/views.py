@@ -31,6 +31,7 @@ from purchases.views import spreadsheet_response
 from . import links, mail
 from .forms import (
     AnswerForm,
+    BuyerPasswordForm,
     BuyerSignupForm,
     EntryNoteForm,
     FollowUpForm,
@@ -676,19 +677,32 @@ class BuyerSignupView(FormView):
 
 
 class BuyerConfirmView(SignedLinkView):
+    """The confirmation link: its holder, the owner of the mailbox, chooses the password
+    before the account goes live, so that a password typed by whoever signed up with the
+    address never opens it. A confirmed account's link changes nothing: it is no password
+    reset."""
+
     purpose = links.CONFIRM_BUYER
 
+    def profile(self):
+        return get_object_or_404(BuyerProfile.objects.select_related("user"), pk=self.signed_pk)
+
     def get(self, request, token):
-        profile = get_object_or_404(BuyerProfile.objects.select_related("user"), pk=self.signed_pk)
-        return render(request, "procurement/signup_confirm.html", {"profile": profile})
+        profile = self.profile()
+        return render(request, "procurement/signup_confirm.html", {
+            "profile": profile, "form": BuyerPasswordForm(profile.user),
+        })
 
     def post(self, request, token):
-        profile = get_object_or_404(BuyerProfile.objects.select_related("user"), pk=self.signed_pk)
-        if profile.confirmed_at is None:
-            profile.confirmed_at = timezone.now()
-            profile.save(update_fields=["confirmed_at"])
-            profile.user.is_active = True
-            profile.user.save(update_fields=["is_active"])
-            login(request, profile.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Your buyer account is confirmed."))
+        profile = self.profile()
+        if profile.confirmed_at is not None:
+            return redirect("procurement:shortlist_list")
+        form = BuyerPasswordForm(profile.user, request.POST)
+        if not form.is_valid():
+            return render(request, "procurement/signup_confirm.html", {
+                "profile": profile, "form": form,
+            }, status=400)
+        profile.confirm(form.cleaned_data["password1"])
+        login(request, profile.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your buyer account is confirmed."))
         return redirect("procurement:shortlist_list")

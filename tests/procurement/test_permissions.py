@@ -65,7 +65,7 @@ EXPECTED = {
     ("buyer_signup", "GET"): everyone(200),
     ("buyer_signup", "POST"): everyone(200),
     ("buyer_confirm", "GET"): everyone(200),
-    ("buyer_confirm", "POST"): everyone(302),
+    ("buyer_confirm", "POST"): everyone(400),  # no password chosen: nothing is activated
     ("request_list", "GET"): BUYERS,
     ("request_list", "POST"): BUYERS_NOT_ALLOWED,
     ("request_detail", "GET"): OWN,

@@ -14,7 +14,7 @@ from pypdf import PdfWriter
 
 from procurement import links
 from procurement.models import EnterprisePreference, QuoteInvitation, QuoteRequest
-from tests.factories import QuoteInvitationFactory, QuoteRequestFactory
+from tests.factories import BuyerProfileFactory, QuoteInvitationFactory, QuoteRequestFactory
 
 from .conftest import links_in
 from .test_loop import request_data, send_request
@@ -64,6 +64,25 @@ def test_an_expired_response_link_says_it_expired_in_english_too(client):
     assert french.status_code == english.status_code == 410
     assert "Ce lien est expiré" in french.content.decode()
     assert "This link has expired" in english.content.decode()
+
+
+def test_a_tampered_or_expired_confirmation_link_activates_nothing_whatever_is_posted(client):
+    profile = BuyerProfileFactory(confirmed_at=None, user__is_active=False)
+    made_at = time.time() - timedelta(days=4).total_seconds()
+    with mock.patch("django.core.signing.time.time", return_value=made_at):
+        expired = links.make_token(links.CONFIRM_BUYER, profile.pk)
+    token = links.make_token(links.CONFIRM_BUYER, profile.pk)
+    tampered = token[:-2] + ("aa" if not token.endswith("aa") else "bb")
+    password = {"password1": "le mot de passe choisi", "password2": "le mot de passe choisi"}
+
+    with translation.override("en"):
+        english = client.post(reverse("procurement:buyer_confirm", args=[expired]), password)
+    french = client.post(reverse("procurement:buyer_confirm", args=[tampered]), password)
+
+    assert english.status_code == 410 and "This link has expired" in english.content.decode()
+    assert french.status_code == 400 and "Ce lien ne fonctionne pas" in french.content.decode()
+    profile.user.refresh_from_db()
+    assert not profile.user.is_active and not profile.user.check_password(password["password1"])
 
 
 def test_a_link_made_for_preferences_does_not_open_the_response_page(client):

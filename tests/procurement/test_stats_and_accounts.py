@@ -1,6 +1,7 @@
 """The requests' counts (dashboard, repertory, staff statistics and supply gaps) against a
 recount by hand, and the self-service buyer account."""
 
+import html
 import json
 import random
 import re
@@ -253,42 +254,60 @@ def test_the_staff_charts_show_three_coloured_series_of_counts_with_a_legend(
         assert all(contrast_on_white(colour) >= 3 for colour in colours)
 
 
-def test_a_buyer_signs_up_confirms_by_email_and_keeps_shortlists(client, task_worker):
+def test_a_buyer_signs_up_confirms_by_email_with_a_password_and_keeps_shortlists(
+    client, task_worker
+):
     response = client.post(reverse("procurement:buyer_signup"), {
         "organization_name": "Clinique des Rives", "kind": "private_company",
-        "email": "Achats@Clinique.Example", "password": "un mot de passe solide",
+        "email": "Achats@Clinique.Example",
     })
     task_worker()
 
     assert "achats@clinique.example" in response.content.decode()
     profile = BuyerProfile.objects.get()
     assert profile.user.username == "achats@clinique.example"
-    assert not profile.user.is_active
+    assert not profile.user.is_active and not profile.user.has_usable_password()
     [message] = mail.outbox
     assert message.subject == "Confirmez votre compte d'acheteur"
     link = re.search(r"https?://\S+", message.body).group()
     assert client.get(link).status_code == 200
-    assert client.post(link).url == reverse("procurement:shortlist_list")
+    assert confirm(client, link, "un mot de passe solide").url == reverse(
+        "procurement:shortlist_list"
+    )
     profile.refresh_from_db()
     assert profile.confirmed_at and profile.user.is_active
     assert client.get(reverse("procurement:shortlist_list")).status_code == 200
+    client.logout()
+    assert client.login(username="achats@clinique.example", password="un mot de passe solide")
 
 
 SIGN_UP = {
     "fr-ca": {"subject": "Confirmez votre compte d'acheteur",
-              "taken": "Vous avez déjà un compte", "prefix": ""},
+              "taken": "Vous avez déjà un compte", "prefix": "",
+              "choose": "Choisissez votre mot de passe",
+              "differ": "Les deux mots de passe ne sont pas identiques.",
+              "too_short": "Ce mot de passe est trop court."},
     "en": {"subject": "Confirm your buyer account",
-           "taken": "You already have an account", "prefix": "/en"},
+           "taken": "You already have an account", "prefix": "/en",
+           "choose": "Choose your password",
+           "differ": "The two passwords are not the same.",
+           "too_short": "This password is too short."},
 }
 
 
-def sign_up(client, language, email, password="un mot de passe solide", organization="Autre"):
+def sign_up(client, language, email, organization="Autre", password=None):
+    """The sign-up form; a ``password`` added to the request, as a stranger's script could,
+    must change nothing, since the form has no such field."""
     with translation.override(language):
         path = reverse("procurement:buyer_signup")
-    return client.post(path, {
-        "organization_name": organization, "kind": "other", "email": email,
-        "password": password,
-    })
+    data = {"organization_name": organization, "kind": "other", "email": email}
+    if password:
+        data["password"] = password
+    return client.post(path, data)
+
+
+def confirm(client, link, password, again=None):
+    return client.post(link, {"password1": password, "password2": again or password})
 
 
 def page_without(response, email):
@@ -298,16 +317,14 @@ def page_without(response, email):
 
 
 @pytest.mark.parametrize("language", ["fr-ca", "en"])
-def test_an_unconfirmed_buyer_who_signs_up_again_gets_a_fresh_link_and_the_new_password(
-    client, outbox, language
-):
+def test_an_unconfirmed_buyer_who_signs_up_again_gets_a_fresh_link(client, outbox, language):
     words = SIGN_UP[language]
-    sign_up(client, language, "achats@clinique.example", password="un premier mot de passe")
+    sign_up(client, language, "achats@clinique.example")
     [lost] = outbox()
     mail.outbox.clear()
 
     response = sign_up(client, language, "Achats@Clinique.example",
-                       password="un second mot de passe", organization="Clinique des Rives")
+                       organization="Clinique des Rives")
 
     assert response.status_code == 200
     [message] = outbox()
@@ -317,9 +334,55 @@ def test_an_unconfirmed_buyer_who_signs_up_again_gets_a_fresh_link_and_the_new_p
     assert profile.organization_name == "Clinique des Rives"
     link = re.search(r"https?://\S+", message.body).group()
     assert link.startswith(f"http://testserver{words['prefix']}/")
-    client.post(link)
+    confirm(client, link, "le mot de passe choisi")
     profile.user.refresh_from_db()
-    assert profile.user.is_active and profile.user.check_password("un second mot de passe")
+    assert profile.user.is_active and profile.user.check_password("le mot de passe choisi")
+
+
+@pytest.mark.parametrize("language", ["fr-ca", "en"])
+def test_whoever_holds_the_mailbox_chooses_the_password_not_whoever_signed_up_with_it(
+    client, outbox, language
+):
+    words = SIGN_UP[language]
+    # A stranger signs up with someone else's address and a password of their own.
+    sign_up(type(client)(), language, "direction@clinique.example",
+            organization="Faux nom", password="le mot de passe de l'intrus")
+    [message] = outbox()
+    link = re.search(r"https?://\S+", message.body).group()
+
+    # The address's owner opens the link: the page asks for a password before anything.
+    assert words["choose"] in client.get(link).content.decode()
+    assert client.post(link, {}).status_code == 400
+    mismatch = confirm(client, link, "le mot de passe choisi", again="un autre mot de passe")
+    short = confirm(client, link, "court")
+    assert mismatch.status_code == short.status_code == 400
+    assert words["differ"] in html.unescape(mismatch.content.decode())
+    assert words["too_short"] in html.unescape(short.content.decode())
+    user = BuyerProfile.objects.get().user
+    user.refresh_from_db()
+    assert not user.is_active
+
+    assert confirm(client, link, "le mot de passe choisi").status_code == 302
+
+    user.refresh_from_db()
+    assert user.is_active and user.check_password("le mot de passe choisi")
+    assert not type(client)().login(
+        username="direction@clinique.example", password="le mot de passe de l'intrus"
+    )
+
+
+def test_a_confirmed_account_s_link_is_no_password_reset(client, outbox):
+    sign_up(client, "fr-ca", "achats@clinique.example")
+    [message] = outbox()
+    link = re.search(r"https?://\S+", message.body).group()
+    confirm(client, link, "le mot de passe choisi")
+
+    # Whoever finds the email later cannot change the password with its link.
+    assert confirm(type(client)(), link, "un mot de passe changé").status_code == 302
+
+    user = BuyerProfile.objects.get().user
+    user.refresh_from_db()
+    assert user.check_password("le mot de passe choisi")
 
 
 @pytest.mark.parametrize("language", ["fr-ca", "en"])

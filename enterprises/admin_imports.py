@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from .admin_merge import DuplicateReviewMixin
 from .exports import canonical_response
+from .formatting import typeset
 from .imports import lifecycle
 from .imports.mapping import FIELDS, RECORD_ID, Vocabulary
 from .imports.normalize import missing_tokens, normalize_record
@@ -298,7 +299,9 @@ class ImportProfileAdmin(admin.ModelAdmin):
         fieldsets = [(None, {"fields": self.main_fields}),
                      (_("What staff can map"), {"fields": ["known_fields", "waiting_values"]})]
         mapping, file_name = self.last_headers(obj)
-        if mapping:
+        # The column choices are a form to fill: someone who may only view the profile would
+        # see each one as an empty value.
+        if mapping and self.has_change_permission(request, obj):
             headers = [header for header in mapping.headers if header.strip()]
             fieldsets.insert(1, (
                 format_lazy(_("Columns of the last file ({})"), file_name),
@@ -318,11 +321,12 @@ class ImportProfileAdmin(admin.ModelAdmin):
     def waiting_values(self, profile):
         if profile is None or not profile.unknown_values:
             return _("None")
-        return format_html_join(
+        # typeset: a no-break space before the colon in French, none in English.
+        return mark_safe(typeset(format_html_join(  # noqa: S308 - format_html_join escaped it
             mark_safe("<br>"), "<code>{}</code> : {}",
             ((field, " · ".join(values)) for field, values in sorted(
                 profile.unknown_values.items())),
-        )
+        )))
 
 
 @admin.register(ImportRun)

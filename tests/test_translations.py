@@ -7,12 +7,16 @@ typography of the other language. Enterprise names and descriptions are the ente
 words, left out of the check.
 """
 
+import csv
+import io
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from importlib import import_module
 from pathlib import Path
 
 import factory
+import openpyxl
 import pytest
 from babel.messages.pofile import read_po
 from django.apps import apps
@@ -20,6 +24,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import CharField, TextField
 from django.test import Client
@@ -28,13 +33,15 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, ImportRun, Network
 from purchases.models import Membership, Purchase
+from purchases.uploads import start_job
 from tests import factories
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+IMPORT_SAMPLES = Path(settings.BASE_DIR) / "fixtures" / "imports"
 LANGUAGES = ("fr", "en")
-ROLES = ("anonymous", "member", "manager", "staff", "superuser")
+ROLES = ("anonymous", "member", "manager", "staff", "superuser", "enterprise")
 
 # Words that a reader of the other language would notice, as whole words, case kept.
 FRENCH_ONLY = [
@@ -53,6 +60,13 @@ ENGLISH_ONLY = [
 FRENCH_TYPOGRAPHY = re.compile(r"[«»]|\S[ \u00a0\u202f]:(?=\s|$)|\d[ \u00a0\u202f][%$]")
 # English figures on a French page: a dollar sign before the figure.
 ENGLISH_TYPOGRAPHY = re.compile(r"\$\s?\d")
+# A label's colon written the English way on a French page, glued to its word or after a
+# breakable space ("Exporter CSV / XLSX:", "Brouillon : 9"), where French wants a no-break
+# space. A colon between digits (a time) or before "//" (an address) is not a label's.
+ENGLISH_COLON = re.compile(r"\w ?:(?=\s|$)")
+# Django's delete pages list the objects as "Model: object", written in Python with no message
+# to translate: the colon check leaves those pages out (their words are still checked).
+COLON_UNCHECKED = ("_delete", ":delete_selected")
 # The one place where both languages are asked for on purpose: the login's label.
 BILINGUAL_ON_PURPOSE = ["Courriel / Email", "Courriel/Email"]
 # Attributes whose text a reader sees or hears.
@@ -203,6 +217,10 @@ def signed_link_arguments(name):
 
 def special_arguments(name, world):
     """URLs whose arguments are not a row's field."""
+    if name in world["urls"]:
+        return world["urls"][name]
+    if name.startswith("enterprise_accounts:") and portal_page(name):
+        return {"pk": world["portal_enterprise"].pk}
     if "own_urls" not in world:
         world["own_urls"] = own_urls()
     if name in world["own_urls"]:
@@ -227,6 +245,18 @@ def special_arguments(name, world):
             row.save()
         return {"object_id": row.pk, "version_id": row.history.order_by("pk").first().pk}
     return None
+
+
+def portal_page(name):
+    """Whether ``name`` is a page of an enterprise's portal (``/enterprise/<pk>/…``), which
+    only the enterprise's own people may open."""
+    from enterprise_accounts.views import PortalMixin
+
+    try:
+        view = resolve(reverse(name, kwargs={"pk": 1})).func.view_class
+    except Exception:  # noqa: BLE001 - a URL with other arguments is not a portal page
+        return False
+    return issubclass(view, PortalMixin)
 
 
 def own_urls():
@@ -278,26 +308,70 @@ def arguments(name, parameters, positional, world):
 
 @pytest.fixture
 def world(db):
-    """One of each thing a page shows, the member's organization owning the purchases."""
+    """One of each thing a page shows, owned by the walk's users where a page shows only its
+    owner's rows: the member's organization owns the purchases (a draft first, so that its
+    edit page opens), the member keeps a shortlist and a request for quotes, an enterprise
+    account runs its portal, and the import steps have a stored file to show."""
     member = factories.UserFactory(username="contributor")
     manager = factories.UserFactory(username="manager")
     membership = factories.MembershipFactory(user=member, role=Membership.Role.CONTRIBUTOR)
     factories.MembershipFactory(
         user=manager, organization=membership.organization, role=Membership.Role.MANAGER
     )
+    factories.PurchaseFactory(organization=membership.organization, status=Purchase.Status.DRAFT)
     purchase = factories.PurchaseFactory(
         organization=membership.organization, status=Purchase.Status.VALIDATED
     )
-    factories.PurchaseFactory(organization=membership.organization, status=Purchase.Status.DRAFT)
     purchase.enterprise.status = Enterprise.Status.PUBLISHED
     purchase.enterprise.save()  # a second history record for the history pages
+    factories.ShortlistEntryFactory(shortlist=factories.ShortlistFactory(owner=member))
+    factories.QuoteInvitationFactory(request=factories.QuoteRequestFactory(buyer=member))
+    factories.MeetingFactory(event=factories.EventFactory(schedule_published=True))
+    portal = factories.EnterpriseMembershipFactory(
+        user=factories.UserFactory(username="enterprise-owner"), enterprise=purchase.enterprise
+    )
     staff = factories.UserFactory(username="staff-curator", is_staff=True)
     staff.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
     superuser = factories.StaffFactory(username="superuser")
+    import_urls, file_headers = import_steps(superuser)
+    urls = {
+        "purchases:upload_status": {"token": start_job(
+            membership, "uploads/walk.csv", "achats.csv", dry_run=True, language="fr"
+        )},
+        **import_urls,
+    }
     for model in model_factories():
         first_row(model)
     return {"member": member, "manager": manager, "staff": staff, "superuser": superuser,
-            "anonymous": None}
+            "enterprise": portal.user, "anonymous": None, "portal_enterprise": portal.enterprise,
+            "urls": urls, "file_headers": file_headers}
+
+
+def import_steps(superuser):
+    """The import's columns step (a stored file whose columns wait to be chosen) and its
+    values step (a preview whose values wait to be mapped, shown on the run's page); and the
+    files' column headers, the networks' own words like the rows' (see ``user_data``)."""
+    client = Client()
+    client.force_login(superuser)
+    runs = {}
+    for network, sample in (("cesim", "cesim.csv"), ("cqea", "cqea.json")):
+        client.post(reverse("admin:enterprises_importrun_upload"), {
+            "network": Network.objects.get(slug=network).pk,
+            "file": SimpleUploadedFile(sample, (IMPORT_SAMPLES / sample).read_bytes()),
+        })
+        runs[network] = ImportRun.objects.latest("pk")
+    forms = {
+        network: client.get(reverse("admin:enterprises_importrun_columns", args=[run.pk]))
+        .context["form"] for network, run in runs.items()
+    }
+    headers = {str(form[name].label) for form in forms.values() for name in form.fields}
+    client.post(reverse("admin:enterprises_importrun_columns", args=[runs["cqea"].pk]),
+                {name: forms["cqea"][name].initial for name in forms["cqea"].fields})
+    urls = {
+        "admin:enterprises_importrun_columns": {"pk": runs["cesim"].pk},
+        "admin:enterprises_importrun_change": {"object_id": ImportRun.objects.latest("pk").pk},
+    }
+    return urls, headers
 
 
 # Not pages: machine-readable files, a redirect to the public site, the JSON API.
@@ -374,8 +448,10 @@ def read_text(html, user_data):
     parser = ReadText()
     parser.feed(html)
     text = "\n".join(parser.parts)
+    # A NUL, not a space: it parts words as a space does, but a value cut out before a colon
+    # ("telephone:" less a row's "phone") must not leave "tele :" for the typography checks.
     for value in sorted(user_data, key=len, reverse=True):
-        text = text.replace(value, " ")
+        text = text.replace(value, "\0")
     return text
 
 
@@ -387,22 +463,27 @@ FRENCH_WORDS = [(word, whole_word(word)) for word in FRENCH_ONLY]
 ENGLISH_WORDS = [(word, whole_word(word)) for word in ENGLISH_ONLY]
 
 
-def other_language_found(text, language):
-    """What in ``text`` belongs to the other language: words, then typography."""
-    found = []
+def typography_patterns(language, colons=True):
     if language == "en":
-        found += [word for word, pattern in FRENCH_WORDS if pattern.search(text)]
-        found += [f"typography {match.group()!r}" for match in FRENCH_TYPOGRAPHY.finditer(text)]
-    else:
-        found += [word for word, pattern in ENGLISH_WORDS if pattern.search(text)]
-        found += [f"typography {match.group()!r}" for match in ENGLISH_TYPOGRAPHY.finditer(text)]
+        return [FRENCH_TYPOGRAPHY]
+    return [ENGLISH_TYPOGRAPHY, ENGLISH_COLON] if colons else [ENGLISH_TYPOGRAPHY]
+
+
+def other_language_found(text, language, colons=True):
+    """What in ``text`` belongs to the other language: words, then typography (on a French
+    page, label colons too unless ``colons`` is false)."""
+    words = FRENCH_WORDS if language == "en" else ENGLISH_WORDS
+    found = [word for word, pattern in words if pattern.search(text)]
+    found += [f"typography {match.group()!r}"
+              for pattern in typography_patterns(language, colons)
+              for match in pattern.finditer(text)]
     return sorted(set(found))
 
 
-def where(text, language):
+def where(text, language, colons=True):
     """Each finding with the words around it, so that a failure says which string to fix."""
     patterns = (FRENCH_WORDS if language == "en" else ENGLISH_WORDS) + [
-        ("typography", FRENCH_TYPOGRAPHY if language == "en" else ENGLISH_TYPOGRAPHY)
+        ("typography", pattern) for pattern in typography_patterns(language, colons)
     ]
     snippets = []
     for _word, pattern in patterns:
@@ -479,28 +560,103 @@ def test_the_compiled_catalogue_is_the_one_in_use():
         assert translation.pgettext("history column", "Changes") == "Modifications"
 
 
+# How many pages and downloads of each part of the site (the URL's namespace) each role must
+# read with a 200 in either language: a page whose rows the walk stops making, or that starts
+# refusing its readers, lowers a count and fails the walk instead of silently leaving it.
+READ_AT_LEAST = {
+    "anonymous": {"admin": 1, "enterprise_accounts": 4, "enterprises": 8, "events": 5,
+                  "procurement": 5, "programs": 5, "purchases": 9},
+    "member": {"admin": 1, "enterprise_accounts": 5, "enterprises": 8, "events": 5,
+               "procurement": 12, "programs": 5, "purchases": 17},
+    "manager": {"admin": 1, "enterprise_accounts": 5, "enterprises": 8, "events": 5,
+                "procurement": 8, "programs": 5, "purchases": 18},
+    "staff": {"admin": 143, "enterprise_accounts": 5, "enterprises": 8, "events": 5,
+              "procurement": 5, "programs": 5, "purchases": 8},
+    "superuser": {"admin": 218, "enterprise_accounts": 5, "enterprises": 8, "events": 5,
+                  "procurement": 5, "programs": 5, "purchases": 8},
+    "enterprise": {"admin": 1, "enterprise_accounts": 10, "enterprises": 8, "events": 5,
+                   "procurement": 5, "programs": 5, "purchases": 8},
+}
+# Downloads whose header row is the import's canonical field names, read back by the import
+# whatever the language: not words for a reader.
+CANONICAL_DOWNLOADS = ("admin:enterprises_importrun_export",)
+CSV_TYPE = "text/csv"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def catalogue_strings():
+    """The site's English messages and their French translations, where the two differ:
+    a spreadsheet's header found among the other language's strings was left untranslated."""
+    with CATALOGUE.open("rb") as source:
+        catalogue = read_po(source)
+    english, french = set(), set()
+    for message in catalogue:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for msgid, msgstr in zip(ids, strings, strict=False):
+            if msgid and msgstr and msgid != msgstr:
+                english.add(msgid)
+                french.add(msgstr)
+    return {"en": french, "fr": english}
+
+
+def download_headers(response):
+    """The first row of a CSV download, or of each sheet of an XLSX one."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response["Content-Type"].startswith(CSV_TYPE):
+        return next(csv.reader(io.StringIO(content.decode("utf-8-sig"))), [])
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    return [str(cell) for sheet in workbook.worksheets
+            for row in sheet.iter_rows(max_row=1, values_only=True) for cell in row if cell]
+
+
+def downloads_of(client, path):
+    """A download and, when the view offers one, its XLSX twin (``?format=xlsx``)."""
+    responses = [client.get(path, secure=True)]
+    if "?" not in path:
+        xlsx = client.get(path, {"format": "xlsx"}, secure=True)
+        if xlsx.status_code == 200 and xlsx["Content-Type"].startswith(XLSX_TYPE):
+            responses.append(xlsx)
+    return responses
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_speaks_only_its_language(world, role, language):
     client = Client(raise_request_exception=False)  # a server error is a finding, not a stop
     if world[role] is not None:
         client.force_login(world[role])
-    excluded = user_data()
+    excluded = user_data() | world["file_headers"]
+    other_strings = catalogue_strings()[language]
     paths, _unbuilt = site_paths(world, role, language)
-    problems, errors, read = [], [], 0
+    problems, errors, read = [], [], Counter()
     for name, path in paths:
-        response = client.get(path, secure=True)
+        # The reset link trades its token for a session and sends the reader to the form.
+        response = client.get(path, secure=True, follow=name.endswith("password_reset_confirm"))
         if response.status_code >= 500:
             errors.append(f"{response.status_code} {path} ({name})")
             continue
-        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+        content_type = response.get("Content-Type", "")
+        if response.status_code == 200 and content_type.startswith((CSV_TYPE, XLSX_TYPE)):
+            for download in downloads_of(client, path) if name not in CANONICAL_DOWNLOADS else []:
+                untranslated = [cell for cell in download_headers(download)
+                                if cell in other_strings]
+                if untranslated:
+                    problems.append(f"{path} ({name}) {download['Content-Type']}: "
+                                    + " | ".join(untranslated))
+            read[name.split(":")[0]] += 1
             continue
-        read += 1
+        if response.status_code != 200 or not content_type.startswith("text/html"):
+            continue
+        read[name.split(":")[0]] += 1
         text = read_text(response.content.decode(), excluded)
-        if other_language_found(text, language):
-            problems.append(f"{path} ({name}): " + " | ".join(where(text, language)))
-    assert read >= 10, "the walk opened almost no page: the URL walk is broken"
+        colons = not name.endswith(COLON_UNCHECKED)
+        if other_language_found(text, language, colons):
+            problems.append(f"{path} ({name}): " + " | ".join(where(text, language, colons)))
+    too_few = {group: f"{read[group]} < {count}"
+               for group, count in READ_AT_LEAST[role].items() if read[group] < count}
     report = [*errors, f"{len(problems)} pages in {language} as {role}:", *problems]
+    assert not too_few, f"pages the walk no longer reads, by part of the site: {too_few}"
     assert not errors and not problems, "\n".join(report)
 
 
@@ -523,6 +679,34 @@ def test_the_walk_reads_the_admin_history_and_import_pages(world):
     } <= names
 
 
+# Pages that only their owner, or a row in a given state, opens: the walk once missed them all.
+OWNED_PAGES = [
+    ("superuser", "admin:enterprises_importrun_columns", 'name="column_0"'),
+    ("superuser", "admin:enterprises_importrun_change", 'name="value_0"'),  # the values step
+    ("member", "purchases:purchase_update", 'name="amount"'),
+    ("member", "purchases:upload_status", "<h1"),
+    ("member", "purchases:password_reset_confirm", 'name="new_password1"'),
+    ("member", "procurement:request_detail", "<h1"),
+    ("member", "procurement:shortlist_detail", "<h1"),
+    ("enterprise", "enterprise_accounts:profile", "<form"),
+    ("enterprise", "enterprise_accounts:team", "<h1"),
+    ("anonymous", "events:schedule", "<h1"),
+]
+
+
+def test_the_walk_opens_the_pages_that_only_their_owner_sees(world):
+    opened = []
+    for role, name, mark in OWNED_PAGES:
+        client = Client()
+        if world[role] is not None:
+            client.force_login(world[role])
+        path = dict(site_paths(world, role, "en")[0]).get(name)
+        response = client.get(path, secure=True, follow=True) if path else None
+        if response is not None and response.status_code == 200 and mark in response.text:
+            opened.append(name)
+    assert opened == [name for _role, name, _mark in OWNED_PAGES]
+
+
 @pytest.mark.parametrize(("language", "text", "found"), [
     ("en", "Draft : 9", ["typography 't :'"]),
     ("en", "100 % of the target", ["typography '0 %'"]),
@@ -531,6 +715,9 @@ def test_the_walk_reads_the_admin_history_and_import_pages(world):
     ("en", "Draft: 9, 100% of the target, $380,734, “quoted”", []),
     ("en", "Rechercher", ["Rechercher"]),
     ("fr", "Brouillon\u00a0: 9, 100\u00a0%, 380\u00a0734\u00a0$", []),
+    ("fr", "Exporter CSV / XLSX: CSV", ["typography 'X:'"]),
+    ("fr", "Brouillon : 9", ["typography 'n :'"]),
+    ("fr", "Ouvert de 9:30 à 17:00, https://exemple.org", []),
     ("fr", "Search the Drafts", ["Search"]),
     ("fr", "Total $380,734", ["typography '$3'"]),
     ("fr", "Sauvegarde de l'Emailerie", []),

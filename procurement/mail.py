@@ -4,7 +4,7 @@ preferences, where it stops or pauses requests at once, and gives it to mail cli
 own unsubscribe button (``List-Unsubscribe``, a one-click POST that stops requests). Every
 email to a buyer carries the signed link that stops the buyer's notices at once, which the
 notices also give mail clients the same way, and a notice still waiting to be sent when the
-buyer stops them is not sent."""
+buyer stops them is not sent, nor is a request still waiting when its enterprise stops them."""
 
 import hashlib
 import time
@@ -20,7 +20,7 @@ from django.utils import translation
 from purchases.mail import queue_mail
 
 from . import links
-from .models import BuyerNotice, language_of
+from .models import BuyerNotice, EnterprisePreference, QuoteInvitation, language_of
 
 SIGNUP_MAILS_PER_HOUR = 3
 
@@ -37,7 +37,7 @@ def queue(stem, context, language, recipient, headers=None):
             render_to_string(f"procurement/email/{stem}_subject.txt", context).split()
         )
         body = render_to_string(f"procurement/email/{stem}.txt", context)
-    queue_mail(EmailMessage(subject, body, to=[recipient], headers=headers))
+    return queue_mail(EmailMessage(subject, body, to=[recipient], headers=headers))
 
 
 def enterprise_links(invitation, absolute_uri, language):
@@ -64,6 +64,8 @@ def buyer_name(request):
 
 
 def send_request(invitation, absolute_uri):
+    """The request's e-mail, remembered on the invitation so that the worker can withdraw it
+    if the enterprise stops requests before it is sent."""
     language = language_of(invitation.enterprise)
     request = invitation.request
     context = {
@@ -71,8 +73,24 @@ def send_request(invitation, absolute_uri):
         "buyer_name": buyer_name(request),
         **enterprise_links(invitation, absolute_uri, language),
     }
-    queue("request", context, language, invitation.enterprise.email,
-          headers=one_click_unsubscribe(context["preferences_url"]))
+    [stored] = queue("request", context, language, invitation.enterprise.email,
+                     headers=one_click_unsubscribe(context["preferences_url"]))
+    invitation.request_mail = stored
+    invitation.save(update_fields=["request_mail"])
+
+
+def request_still_wanted(mail):
+    """Checked by the mail worker as it sends each stored mail: a request whose enterprise
+    opted out, or paused requests, after it was queued is withdrawn, as the opt-out promises
+    ("no new request at once"). The questions and the decision about a request it received
+    still go, since the buyer waits for its reply. One query, for the mails to enterprises
+    only (they carry ``List-Unsubscribe``)."""
+    if "List-Unsubscribe" not in mail.headers:
+        return True
+    return not QuoteInvitation.objects.filter(
+        request_mail=mail,
+        enterprise__quote_preference__in=EnterprisePreference.objects.refusing(),
+    ).exists()
 
 
 def send_question(follow_up, absolute_uri):

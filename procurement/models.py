@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Category, Enterprise, Municipality, Region
-from purchases.models import MemberOrganization, Purchase
+from purchases.models import MemberOrganization, OutgoingMail, Purchase
 
 
 def new_share_token():
@@ -344,6 +344,12 @@ class QuoteInvitation(models.Model):
     )
     sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    # The request's e-mail in the mail queue: the worker withdraws it if the enterprise stops
+    # or pauses requests before its turn comes (``mail.request_still_wanted``).
+    request_mail = models.ForeignKey(
+        OutgoingMail, verbose_name=_("request's email"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
 
     class Meta:
         ordering = ["enterprise__name", "pk"]
@@ -369,6 +375,16 @@ class QuoteInvitation(models.Model):
     @property
     def has_answered(self):
         return self.answer != self.Answer.PENDING
+
+    @property
+    def never_reached(self):
+        """The enterprise knows nothing of the request: its e-mail was withdrawn (the
+        enterprise stopped or paused requests before it was sent) and it did not answer from
+        its portal either. Reads ``request_mail``: select it with the invitation."""
+        return (
+            not self.has_answered and self.request_mail is not None
+            and self.request_mail.status == OutgoingMail.Status.WITHDRAWN
+        )
 
     @property
     def can_be_chosen(self):

@@ -1,8 +1,9 @@
 """What the procurement app adds to the directory's pages: a "save to a shortlist" link on
 each result card and on each enterprise page, the same for every visitor (both are cached);
-where its buyers land after signing in; the check that withdraws a notice its buyer stopped
-after it was queued; the requests for quotes an enterprise received, as a page of its
-portal; and, on a member's purchase page, the request the purchase came from."""
+where its buyers land after signing in; the checks that withdraw a notice its buyer stopped,
+or a request its enterprise stopped, after it was queued; the requests for quotes an
+enterprise received, as a page of its portal; and, on a member's purchase page, the request
+the purchase came from."""
 
 from django.core.paginator import Paginator
 from django.urls import reverse
@@ -19,7 +20,7 @@ from purchases.mail import register_delivery_check
 from purchases.sections import DASHBOARD_PAGE, PURCHASE_PAGE, REPERTORY_PAGE
 
 from . import links, stats
-from .mail import buyer_name, notice_still_wanted
+from .mail import buyer_name, notice_still_wanted, request_still_wanted
 from .models import BuyerProfile, QuoteInvitation, QuoteRequest
 
 REQUESTS_PER_PAGE = 25
@@ -95,6 +96,7 @@ def register():
     """Called from ``ProcurementConfig.ready()``."""
     register_sign_in_landing(buyer_landing)
     register_delivery_check(notice_still_wanted)
+    register_delivery_check(request_still_wanted)
     register_section(
         CARD_ACTIONS, "shortlist", "procurement/includes/card_action.html", no_context, order=10
     )

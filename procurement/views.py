@@ -347,12 +347,19 @@ class AskView(BuyerRequiredMixin, View):
     def post(self, request, pk, invitation_pk):
         quote_request = self.quote_request(pk)
         invitation = get_object_or_404(
-            QuoteInvitation.objects.select_related("enterprise"),
+            QuoteInvitation.objects.select_related("enterprise", "request_mail"),
             pk=invitation_pk, request=quote_request,
         )
         form = FollowUpForm(request.POST, prefix=f"ask-{invitation.pk}")
         if not quote_request.is_open:
             messages.error(request, _("This request is closed."))
+        elif invitation.never_reached:
+            # A question about a request it never received would be the first it hears of
+            # it, after it asked for no more requests.
+            messages.error(request, _(
+                "%(enterprise)s stopped receiving requests before yours was sent: it did not "
+                "receive it, so your question was not sent either."
+            ) % {"enterprise": invitation.enterprise.name})
         elif form.is_valid():
             follow_up = form.save(commit=False)
             follow_up.invitation = invitation

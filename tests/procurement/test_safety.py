@@ -6,6 +6,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core import mail as djmail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -14,6 +15,7 @@ from pypdf import PdfWriter
 
 from procurement import links
 from procurement.models import EnterprisePreference, QuoteInvitation, QuoteRequest
+from purchases.models import OutgoingMail
 from tests.factories import BuyerProfileFactory, QuoteInvitationFactory, QuoteRequestFactory
 
 from .conftest import links_in
@@ -178,6 +180,74 @@ def test_the_unsubscribe_link_in_the_email_stops_requests_at_once(
     assert "ne reçoit pas de demandes pour le moment" in form.content.decode()
     assert refused.status_code == 200
     assert QuoteInvitation.objects.filter(enterprise=enterprise).count() == 1
+
+
+def queued_preferences_link(enterprise):
+    """The preferences link of the request e-mail still waiting for the worker, as the
+    enterprise's mail client would read it from its ``List-Unsubscribe``."""
+    stored = OutgoingMail.objects.get(recipient=enterprise.email)
+    return stored.headers["List-Unsubscribe"].strip("<>")
+
+
+def test_a_request_still_queued_when_its_enterprise_stops_or_pauses_requests_is_not_sent(
+    client, shortlist, member, three_enterprises, task_worker
+):
+    stops, pauses, keeps = three_enterprises
+    client.force_login(member.user)
+    send_request(client, shortlist, three_enterprises)
+
+    # Before the worker's turn: one stops with its mail client's button, one pauses.
+    Client(enforce_csrf_checks=True).post(
+        queued_preferences_link(stops), {"List-Unsubscribe": "One-Click"}
+    )
+    Client().post(queued_preferences_link(pauses), {"choice": "pause", "language": "fr"})
+    task_worker()
+
+    assert [message.to for message in djmail.outbox] == [[keeps.email]]
+    assert dict(OutgoingMail.objects.values_list("recipient", "status")) == {
+        stops.email: OutgoingMail.Status.WITHDRAWN,
+        pauses.email: OutgoingMail.Status.WITHDRAWN,
+        keeps.email: OutgoingMail.Status.SENT,
+    }
+
+
+def test_after_stopping_requests_an_enterprise_hears_about_one_it_received_not_one_it_never_got(
+    client, shortlist, member, three_enterprises, task_worker
+):
+    received, never = three_enterprises[:2]
+    client.force_login(member.user)
+    send_request(client, shortlist, [received, never])
+    Client().post(queued_preferences_link(never), {"List-Unsubscribe": "One-Click"})
+    task_worker()
+    [request_mail] = djmail.outbox
+    respond_url, preferences_url = links_in(request_mail)[:2]
+    Client().post(respond_url, {"answer": "interested", "decline_reason": "", "language": "fr"})
+    Client().post(preferences_url, {"List-Unsubscribe": "One-Click"})
+    task_worker()  # the buyer's notice of the answer
+    djmail.outbox.clear()
+    quote_request = QuoteRequest.objects.get()
+    invitations = {
+        invitation.enterprise: invitation for invitation in quote_request.invitations.all()
+    }
+
+    def ask(enterprise):
+        invitation = invitations[enterprise]
+        with translation.override("en"):
+            url = reverse("procurement:ask", args=[quote_request.pk, invitation.pk])
+        return client.post(url, {f"ask-{invitation.pk}-body": "Livrez-vous le samedi ?"},
+                           follow=True)
+
+    refused = ask(never)
+    ask(received)
+    client.post(reverse("procurement:choose", args=[quote_request.pk]),
+                {"invitation": invitations[received].pk})
+    task_worker()
+
+    assert "stopped receiving requests before yours was sent" in refused.content.decode()
+    assert not invitations[never].follow_ups.exists()
+    # The question and the decision about the request it answered still reach it.
+    assert [(message.to, "Livrez-vous le samedi ?" in message.body)
+            for message in djmail.outbox] == [([received.email], True), ([received.email], False)]
 
 
 def test_a_paused_enterprise_receives_requests_again_after_thirty_days(

@@ -1,11 +1,13 @@
 """Staff side of the events: registrants, the waiting list, matchmaking pairs and schedule."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -16,11 +18,30 @@ from .exports import registrants_csv_response
 from .models import Event, Meeting, Registration
 
 
+class NamedSplitDateTime(AdminSplitDateTime):
+    """Django's date and time boxes of a date-time field, each named after the field ("Starts
+    at, date"): Django writes "Date:" and "Time:" beside them, in no label, and its label for
+    the field points at neither box."""
+
+    def __init__(self, field_label, attrs=None):
+        super().__init__(attrs)
+        self.field_label = field_label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        date, time = context["widget"]["subwidgets"]
+        date["attrs"]["aria-label"] = _("%(field)s, date") % {"field": self.field_label}
+        time["attrs"]["aria-label"] = _("%(field)s, time") % {"field": self.field_label}
+        return context
+
+
 class RegistrationInline(admin.TabularInline):
     """The registrant list on the event's page, read-only: cancelling goes through the
     registrations' action, so that the waiting list moves up."""
 
     model = Registration
+    # Django's tabular inline with labelled cells, which become cards on a phone.
+    template = "admin/events/event/registrants_inline.html"
     fields = ["name", "organization_name", "email", "role", "status", "created_at"]
     readonly_fields = fields
     extra = 0
@@ -46,6 +67,10 @@ class EventAdmin(admin.ModelAdmin):
     inlines = [RegistrationInline]
     actions = ["propose_schedule", "publish_schedule", "fill_free_seats"]
     readonly_fields = ["staff_tools"]
+
+    class Media:
+        css = {"all": ["css/admin-events.css"]}
+
     fieldsets = [
         (None, {"fields": ["kind", "title", "title_en", "slug", "description",
                            "description_en", "is_published", "staff_tools"]}),
@@ -54,6 +79,12 @@ class EventAdmin(admin.ModelAdmin):
                                         "registration_deadline"]}),
         (_("Matchmaking"), {"fields": ["meeting_minutes", "schedule_published"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, AdminSplitDateTime):
+            formfield.widget = NamedSplitDateTime(capfirst(db_field.verbose_name))
+        return formfield
 
     def get_queryset(self, request):
         # Counting groups the rows, and a grouped query drops the model's default ordering:

@@ -1,7 +1,8 @@
 // Accessible names for the admin's autocomplete fields (select2), which Django's markup leaves
-// unnamed: the selection box and its search field are named by the field's own <label>, and
-// an inline table's empty corner header cell becomes a plain cell. select2 redraws its boxes
-// on every change and opens its dropdown on demand, hence the observer.
+// unnamed: the selection box and its search field are named by the field's own <label>, its
+// open dropdown is a named dialog that its combobox controls, and an inline table's empty
+// corner header cell becomes a plain cell. select2 redraws its boxes on every change and opens
+// its dropdown on demand, hence the observer.
 (function () {
   "use strict";
 
@@ -30,6 +31,22 @@
     var opener = open && open.previousElementSibling;
     if (search && opener && opener.tagName === "SELECT" && !search.getAttribute("aria-label")) {
       search.setAttribute("aria-label", labelText(opener));
+    }
+    // ARIA 1.2 asks a combobox for aria-controls: select2 sets only aria-owns, while open.
+    document.querySelectorAll('[role="combobox"]').forEach(function (box) {
+      var owns = box.getAttribute("aria-owns");
+      if (owns) {
+        box.setAttribute("aria-controls", owns);
+      } else {
+        box.removeAttribute("aria-controls");
+      }
+    });
+    // The open dropdown hangs from <body>, outside the page's landmarks: it is the field's
+    // popup, a dialog named by the field (a combobox may pop up a dialog).
+    var dropdown = document.querySelector("body > .select2-container--open");
+    if (dropdown && opener && opener.tagName === "SELECT") {
+      dropdown.setAttribute("role", "dialog");
+      dropdown.setAttribute("aria-label", labelText(opener));
     }
     document.querySelectorAll("thead th.original:empty").forEach(function (cell) {
       var plain = document.createElement("td");

@@ -7,15 +7,20 @@ import json
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from playwright.sync_api import expect
 
-from enterprises.models import Enterprise
+from enterprises.models import Category, Enterprise
+from events.models import Event, Registration
 from tests.browser.conftest import VIEWPORTS
 from tests.browser.helpers import log_in
 from tests.factories import (
     EnterpriseFactory,
+    EventFactory,
     ImportReviewItemFactory,
     PurchaseFactory,
+    RegistrationFactory,
     StaffFactory,
+    region,
 )
 
 pytestmark = [
@@ -32,7 +37,11 @@ def staff_pages():
     enterprise.save()
     purchase = PurchaseFactory(enterprise=enterprise)
     ImportReviewItemFactory(enterprise=enterprise)
+    event = matchmaking_event_with_registrants()
     return {
+        "admin-index": ("admin:index", []),
+        "event-form": ("admin:events_event_change", [event.pk]),
+        "matchmaking": ("admin:events_event_matchmaking", [event.pk]),
         "enterprise-list": ("admin:enterprises_enterprise_changelist", []),
         "enterprise-form": ("admin:enterprises_enterprise_change", [enterprise.pk]),
         "enterprise-history": ("admin:enterprises_enterprise_history", [enterprise.pk]),
@@ -41,6 +50,23 @@ def staff_pages():
         "purchase-history": ("admin:purchases_purchase_history", [purchase.pk]),
         "review-queue": ("admin:enterprises_importreviewitem_changelist", []),
     }
+
+
+def matchmaking_event_with_registrants():
+    """A matchmaking event whose registrants have long names and addresses (a phone's width
+    is what they test), with a buyer and an enterprise that share a category: one pair."""
+    event = EventFactory(kind=Event.Kind.MATCHMAKING, meeting_minutes=20, capacity=20)
+    catering = list(Category.objects.filter(slug="traiteur"))
+    for role, name in ((Registration.Role.BUYER, "Centre intégré de santé et de services "
+                        "sociaux de la Montérégie-Centre"),
+                       (Registration.Role.ENTERPRISE, "Coopérative de solidarité des "
+                        "traiteurs et des boîtes à lunch du Vieux-Longueuil")):
+        RegistrationFactory(
+            event=event, role=role, organization_name=name, region=region("16"),
+            email=f"approvisionnement.responsable.{role}@organisation-tres-longue.example.org",
+            categories=catering,
+        )
+    return event
 
 
 def all_violations(page):
@@ -87,3 +113,68 @@ def test_select2_search_boxes_are_named_by_their_field(page, live_server, staff_
         assert boxes.nth(index).get_attribute("aria-label"), boxes.nth(index).evaluate(
             "e => e.outerHTML"
         )
+
+
+def test_on_a_phone_each_registrant_of_an_event_is_a_card_in_view(page, live_server, staff_pages):
+    """Issue 17: the event's registrants were a table wider than a phone; under 600 px each one
+    is a card whose values (e-mail and status included) stay inside the screen."""
+    log_in(page.context, live_server, StaffFactory(username="curator"))
+    name, args = staff_pages["event-form"]
+    page.set_viewport_size(VIEWPORTS["phone"])
+    page.goto(live_server.url + reverse(name, args=args))
+
+    cards = page.locator(".registrants tbody tr.form-row")
+    assert cards.count() == 2
+    for cell in ("td.field-email", "td.field-status", "td.field-organization_name"):
+        box = cards.first.locator(cell).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORTS["phone"]["width"], cell
+    # Each value is shown under its column's name, since the table's header is hidden.
+    label = cards.first.locator("td.field-status").evaluate(
+        "cell => getComputedStyle(cell, '::before').content"
+    )
+    assert label.strip('"') in ("Statut", "Status")
+    assert not page.locator(".registrants thead").is_visible() or page.locator(
+        ".registrants thead"
+    ).bounding_box()["width"] <= 1
+
+    # The registrants' inline still posts its management form: the event saves as before.
+    page.click('input[name="_continue"]')
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert page.locator(".registrants tbody tr.form-row").count() == 2
+
+
+def test_on_a_phone_the_matchmaking_pairs_scroll_in_a_focusable_region_with_a_hint(
+    page, live_server, staff_pages
+):
+    log_in(page.context, live_server, StaffFactory(username="curator"))
+    name, args = staff_pages["matchmaking"]
+    page.set_viewport_size(VIEWPORTS["phone"])
+    page.goto(live_server.url + reverse(name, args=args))
+
+    region = page.locator(".pairs-scroll")
+    assert page.locator("#pairs-hint").is_visible()
+    region.focus()
+    assert page.evaluate("document.activeElement.classList.contains('pairs-scroll')")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert region.evaluate("r => r.scrollLeft") > 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS["phone"]["width"]
+
+
+def test_an_opened_select2_dropdown_has_no_accessibility_violation(
+    page, live_server, staff_pages, axe_source
+):
+    """The enterprise form's autocomplete (select2) once opened: its search box, its list of
+    choices and their states."""
+    log_in(page.context, live_server, StaffFactory(username="curator"))
+    name, args = staff_pages["enterprise-form"]
+    page.goto(live_server.url + reverse(name, args=args))
+    page.wait_for_load_state("networkidle")
+    page.locator(".select2-selection").first.click()
+    page.locator(".select2-container--open .select2-results__option").first.wait_for()
+
+    page.evaluate(axe_source)
+    problems = all_violations(page)
+
+    assert problems == [], "\n".join(problems)

@@ -1,17 +1,19 @@
 """Staff see shortlists, requests and answers, and the requests' statistics with the supply
 gap report (categories whose requests got no offer: no enterprise answered, or all declined),
-exportable as CSV."""
+exportable as CSV; a purchase's admin page links to the request it came from."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enterprises.exports import csv_chunks
+from purchases.admin import register_purchase_origin
 
 from . import stats
 from .models import (
@@ -173,3 +175,19 @@ def counts_chart(rows):
 class FollowUpAdmin(admin.ModelAdmin):
     list_display = ["invitation", "author", "created_at"]
     raw_id_fields = ["invitation"]
+
+
+def purchase_origin(purchase):
+    """The link, on a purchase's admin page, to the request for quotes it came from. One
+    query."""
+    quote_request = QuoteRequest.objects.filter(purchase=purchase).only("pk", "title").first()
+    if quote_request is None:
+        return None
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("admin:procurement_quoterequest_change", args=[quote_request.pk]),
+        _("Request for quotes: %(title)s") % {"title": quote_request.title},
+    )
+
+
+register_purchase_origin(purchase_origin)

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -20,6 +21,17 @@ from .models import (
     OutgoingMail,
     Purchase,
 )
+
+# Apps above this one say where a purchase came from on its admin page (the procurement app:
+# the request for quotes it followed), without this app knowing them: each registers
+# ``origin(purchase)``, which returns a link (safe HTML) or None.
+_purchase_origins = []
+
+
+def register_purchase_origin(origin):
+    """Registering again changes nothing."""
+    if origin not in _purchase_origins:
+        _purchase_origins.append(origin)
 
 
 class MembershipInline(admin.TabularInline):
@@ -169,7 +181,8 @@ class PurchaseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["organization", "enterprise", "category", "delivery_region",
                            "recorded_by"]
     date_hierarchy = "award_date"
-    readonly_fields = ["contract_size_bracket", "created_at", "updated_at", "public_id"]
+    readonly_fields = ["contract_size_bracket", "created_at", "updated_at", "public_id",
+                       "origin"]
     actions = ["validate", "reject"]
     fieldsets = [
         (None, {"fields": ["organization", "status", "rejection_reason"]}),
@@ -184,9 +197,16 @@ class PurchaseAdmin(ActionHistoryMixin, SimpleHistoryAdmin):
         }),
         (_("Record"), {
             "fields": ["consent_to_publish", "recorded_by", "created_at", "updated_at",
-                       "public_id"],
+                       "public_id", "origin"],
         }),
     ]
+
+    @admin.display(description=_("came from"))
+    def origin(self, purchase):
+        found = purchase.pk and [link for origin in _purchase_origins if (link := origin(purchase))]
+        if not found:  # the add page, or a purchase typed in by hand
+            return self.get_empty_value_display()
+        return format_html_join(mark_safe("<br>"), "{}", ((link,) for link in found))
 
     @admin.display(description=_("supplier"), ordering="enterprise__name")
     def supplier(self, purchase):

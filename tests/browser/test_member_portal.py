@@ -7,12 +7,18 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from playwright.sync_api import expect
 
 from enterprises.models import Category, Sector
 from purchases.models import Invitation, Membership, Purchase
+from purchases.uploads import start_job, store
 from tests.browser.conftest import VIEWPORTS
 from tests.browser.helpers import log_in
 from tests.factories import (
@@ -56,14 +62,17 @@ def portal():
         amount=Decimal("15200"), status=Purchase.Status.VALIDATED,
         award_date=today.replace(month=1, day=10),
     )
-    for status in (Purchase.Status.DRAFT, Purchase.Status.SUBMITTED):
+    draft, _submitted = (
         PurchaseFactory(organization=organization, enterprise=None,
                         supplier_name="Traiteur du quartier, coopérative de solidarité",
                         category=catering, amount=Decimal("1250.50"), status=status,
                         award_date=today.replace(month=1, day=12))
+        for status in (Purchase.Status.DRAFT, Purchase.Status.SUBMITTED)
+    )
     MembershipFactory(organization=organization)
     invitation = InvitationFactory(organization=organization)
-    return {"member": membership.user, "purchase": validated, "invitation": invitation}
+    return {"member": membership.user, "purchase": validated, "draft": draft,
+            "invitation": invitation}
 
 
 def url(name, language="fr", **kwargs):
@@ -102,18 +111,30 @@ def test_every_portal_page_has_no_axe_violation_at_either_width(
 ):
     """One test for every page and step (each browser test costs a database flush)."""
     problems = []
-    for path in (url("login"), url("password_reset"), url("password_reset_done"),
-                 url("invitation", token=portal["invitation"].token), url("repertory"),
-                 url("login", "en")):
-        open_page(page, live_server, path)
-        problems += violations_at_both_widths(page, every_axe_violation)
+    member = portal["member"]
+    reset = {"uidb64": urlsafe_base64_encode(force_bytes(member.pk)),
+             "token": default_token_generator.make_token(member)}
+    for language in ("fr", "en"):
+        # The reset link trades its token for the session and shows the new password's form.
+        for path in (url("login", language), url("password_reset", language),
+                     url("password_reset_done", language),
+                     url("password_reset_confirm", language, **reset),
+                     url("password_reset_complete", language),
+                     url("invitation", language, token=portal["invitation"].token),
+                     url("repertory", language)):
+            open_page(page, live_server, path)
+            problems += violations_at_both_widths(page, every_axe_violation)
 
-    log_in(page.context, live_server, portal["member"])
+    log_in(page.context, live_server, member)
+    status = start_job(Membership.objects.get(user=member), "uploads/achats.csv", "achats.csv",
+                       dry_run=True, language="fr")
     for language in ("fr", "en"):
         for path in (url("dashboard", language), url("purchase_list", language),
                      url("purchase_create", language), url("purchase_upload", language),
                      url("team", language), url("target", language),
-                     url("purchase_detail", language, pk=portal["purchase"].pk)):
+                     url("purchase_detail", language, pk=portal["purchase"].pk),
+                     url("purchase_update", language, pk=portal["draft"].pk),
+                     url("upload_status", language, token=status)):
             open_page(page, live_server, path)
             problems += violations_at_both_widths(page, every_axe_violation)
 
@@ -132,6 +153,27 @@ def test_every_portal_page_has_no_axe_violation_at_either_width(
         problems += violations_at_both_widths(page, every_axe_violation)
 
     assert not problems, "\n".join(problems)
+
+
+def test_a_large_files_status_page_shows_the_result_in_place_once_checked(
+    page, live_server, portal, task_worker
+):
+    """The status page waits without reloading itself (a timed reload interrupts a screen
+    reader and cannot be stopped): its script asks again and shows the outcome where the
+    waiting message was."""
+    log_in(page.context, live_server, portal["member"])
+    membership = Membership.objects.get(user=portal["member"])
+    stored = store(SimpleUploadedFile("achats.csv", VALID_UPLOAD.encode("utf-8")))
+    token = start_job(membership, stored, "achats.csv", dry_run=True, language="fr")
+    open_page(page, live_server, url("upload_status", token=token))
+    assert page.locator('meta[http-equiv="refresh"]').count() == 0
+    expect(page.locator("#upload-status [role=status]")).to_contain_text("en cours de vérification")
+
+    task_worker()
+
+    expect(page.locator("#upload-outcome-heading")).to_contain_text("Le fichier est valide")
+    expect(page.locator("#upload-outcome-heading")).to_be_focused()
+    assert page.locator("#upload-status[data-waiting]").count() == 0
 
 
 def test_a_french_amount_is_saved_as_typed_and_a_huge_one_only_once_confirmed(

@@ -26,10 +26,18 @@ NETWORK_FILE = (
 )
 
 
-def upload(page, live_server, tmp_path, prefix=""):
-    """Send NETWORK_FILE through the upload step: the browser lands on the columns step."""
+# A sector nobody has mapped: the preview asks staff to map it (the values step).
+UNKNOWN_VALUE_FILE = (
+    "slug,name,legal_form,region,sectors\n"
+    "coop-e,Coop E,cooperative,03,Emballage à façon\n"
+)
+
+
+def upload(page, live_server, tmp_path, prefix="", content=NETWORK_FILE):
+    """Send a file (NETWORK_FILE unless told) through the upload step: the browser lands on
+    the columns step."""
     upload_file = Path(tmp_path / "export.csv")
-    upload_file.write_text(NETWORK_FILE, encoding="utf-8")
+    upload_file.write_text(content, encoding="utf-8")
     page.goto(live_server.url + prefix + reverse("admin:enterprises_importrun_upload"))
     page.select_option("#id_network", label=Network.objects.get(slug="cesim").name)
     page.set_input_files("#id_file", upload_file)
@@ -105,3 +113,20 @@ def test_on_a_phone_the_columns_step_shows_each_column_as_a_card(page, live_serv
     reason = page.locator("#id_column_0_helptext").bounding_box()
     assert reason["y"] > select["y"]  # stacked under the select, not beside it
     assert select["x"] + select["width"] <= VIEWPORTS["phone"]["width"]
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_values_step_is_accessible_and_fits_a_phone(
+    page, live_server, tmp_path, every_axe_violation, prefix
+):
+    log_in(page.context, live_server, StaffFactory())
+    upload(page, live_server, tmp_path, prefix, content=UNKNOWN_VALUE_FILE)
+    page.click("input[type=submit]")
+
+    value = page.locator("#id_value_0")
+    expect(value).to_be_visible()
+    # The box is named by the field and the value it maps.
+    expect(page.get_by_label("Emballage à façon", exact=False)).to_be_visible()
+    problems = problems_at_both_widths(page, every_axe_violation)
+
+    assert not problems, "\n".join(problems)

@@ -40,7 +40,7 @@ ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json")
 IGNORE = "-"
 IN_PROGRESS = (ImportRun.State.PENDING, ImportRun.State.RUNNING)
 VALUE_MAP_FIELDS = ("legal_form", "region", "employee_band", "sectors", "categories", "labels",
-                    "service_area")
+                    "service_area", "mrcs_served")
 
 
 def field_choices():

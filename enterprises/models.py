@@ -265,7 +265,7 @@ FIELD_GROUPS = {
     **dict.fromkeys(["address", "city", "municipality", "mrc", "region", "postal_code", "phone",
                      "email", "website"], FieldGroup.CONTACT),
     "description_fr": FieldGroup.DESCRIPTION, "description_en": FieldGroup.DESCRIPTION,
-    **dict.fromkeys(["sectors", "categories", "labels", "service_area"],
+    **dict.fromkeys(["sectors", "categories", "labels", "service_area", "mrcs_served"],
                     FieldGroup.CLASSIFICATION),
     "employee_band": FieldGroup.PROFILE, "year_founded": FieldGroup.PROFILE,
 }
@@ -1069,7 +1069,7 @@ class ImportReviewItem(models.Model):
     def accept_incoming_value(self):
         """For a hand-edited field: take the network's value after all."""
         enterprise = self.enterprise
-        if self.field in ("sectors", "categories", "labels", "service_area"):
+        if self.field in ("sectors", "categories", "labels", "service_area", "mrcs_served"):
             getattr(enterprise, self.field).add(*self.incoming_value)
         else:
             attribute = "region_id" if self.field == "region" else self.field

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Category, Enterprise, Label, Region, Sector
+from ..models import Category, Enterprise, Label, Mrc, Region, Sector
+from ..places import ARTICLE, MRC_PREFIX
 from ..validators import fold
 
 SCALAR_FIELDS = [
@@ -21,7 +22,7 @@ SCALAR_FIELDS = [
     "city", "municipality", "mrc", "postal_code", "phone", "email", "website", "employee_band",
     "year_founded",
 ]
-MULTI_FIELDS = ["sectors", "categories", "labels", "service_area"]
+MULTI_FIELDS = ["sectors", "categories", "labels", "service_area", "mrcs_served"]
 FIELDS = SCALAR_FIELDS + MULTI_FIELDS
 RECORD_ID = "record_id"
 RECORD_ID_LABEL = _("record id in the network")
@@ -126,6 +127,12 @@ ALIASES = {
         "Territoire desservi", "Territoires desservis", "Régions desservies",
         "Région desservie", "Zone desservie", "Zone de service", "Regions served",
         "Service area",
+    ],
+    # Before these names, « MRC desservies » fed ``mrc`` (where it is based) by partial match.
+    "mrcs_served": [
+        "MRC desservies", "MRC desservie", "MRCs desservies", "Territoires MRC desservis",
+        "MRCs served", "MRC served", "RCMs served", "RCM served",
+        "Regional county municipalities served",
     ],
     "employee_band": [
         "Nombre d'employés", "Nombre d'employé(e)s", "Nb employés", "Nombre de salariés",
@@ -458,6 +465,7 @@ class Vocabulary:
         self.lookups = {
             "region": regions,
             "service_area": regions,
+            "mrcs_served": self._mrc_index(),
             "sectors": self._index(Sector.objects.all(), ("slug", "name", "name_en", "naics_code")),
             "categories": self._index(
                 Category.objects.all(), ("slug", "unspsc_code", "name", "name_en")
@@ -493,6 +501,18 @@ class Vocabulary:
         return index
 
     @staticmethod
+    def _mrc_index():
+        """MRCs by code (``010`` or ``10``), slug, and name with or without its article
+        (« Les Etchemins », « Etchemins »)."""
+        index = {}
+        for pk, code, name, slug in Mrc.objects.values_list("pk", "code", "name", "slug"):
+            name_key = header_key(name)
+            for key in (code, code.lstrip("0"), slug, name_key, ARTICLE.sub("", name_key)):
+                if key:
+                    index.setdefault(header_key(key), pk)
+        return index
+
+    @staticmethod
     def _choices(choices, extra):
         index = {header_key(word): value for word, value in extra.items()}
         for value, label in choices.choices:
@@ -524,6 +544,9 @@ class Vocabulary:
         if found is None and field in ("region", "service_area"):
             code = re.match(r"^(\d{1,2})\b", key)
             found = self.lookups[field].get(code.group(1)) if code else None
+        if found is None and field == "mrcs_served":
+            # « MRC de Bellechasse », « TE de Lévis »: the name after the kind of territory.
+            found = self.lookups[field].get(ARTICLE.sub("", MRC_PREFIX.sub("", key)))
         if found is None:
             self.unknown.setdefault(field, set()).add(text.strip())
         return found

@@ -25,6 +25,7 @@ from .validate import WarningKind
 PAGE_SIZE = 50
 RELATED = {
     "region": Region, "service_area": Region, "municipality": Municipality, "mrc": Mrc,
+    "mrcs_served": Mrc,
     "sectors": Sector, "categories": Category, "labels": Label,
 }
 

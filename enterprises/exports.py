@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from .filters import EnterpriseFilterSet
 from .formatting import collation_key
-from .models import Category, Enterprise, Label, Region, Sector
+from .models import Category, Enterprise, Label, Mrc, Region, Sector
 from .resources import EnterpriseResource, inert
 from .validators import strip_control_characters
 
@@ -54,6 +54,11 @@ def names(items):
     """The related objects' names in the active language, in its dictionary order."""
     return READABLE_SEPARATOR.join(sorted((item.localized_name for item in items),
                                           key=collation_key))
+
+
+def mrc_names(mrcs):
+    """The MRCs' names in dictionary order: an MRC's name is the same in both languages."""
+    return READABLE_SEPARATOR.join(sorted((mrc.name for mrc in mrcs), key=collation_key))
 
 
 def national_phone(phone):
@@ -83,6 +88,8 @@ READABLE_COLUMNS = [
     (pgettext_lazy("export column", "Website"), 35, lambda e: e.website),
     (pgettext_lazy("export column", "Regions served"), 40,
      lambda e: names(e.readable_service_area)),
+    (pgettext_lazy("export column", "MRCs served"), 40,
+     lambda e: mrc_names(e.readable_mrcs_served)),
     (pgettext_lazy("export column", "Labels"), 30, lambda e: names(e.readable_labels)),
     (pgettext_lazy("export column", "Number of employees"), 24,
      lambda e: e.get_employee_band_display() if e.employee_band else ""),
@@ -104,7 +111,8 @@ def readable_queryset(queryset):
             Prefetch(name, queryset=model.objects.only("pk", "name", "name_en"),
                      to_attr=f"readable_{name}")
             for name, model in READABLE_RELATIONS.items()
-        ))
+        ), Prefetch("mrcs_served", queryset=Mrc.objects.only("pk", "name"),
+                    to_attr="readable_mrcs_served"))
 
 
 def readable_rows(queryset, site_url, dates_as_text):

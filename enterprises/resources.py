@@ -80,6 +80,7 @@ class EnterpriseResource(resources.ModelResource):
         attribute="mrc", column_name="mrc", widget=widgets.ForeignKeyWidget(Mrc, field="code"),
     )
     service_area = ReferenceListField("service_area", Region, "code")
+    mrcs_served = ReferenceListField("mrcs_served", Mrc, "code")
     sectors = ReferenceListField("sectors", Sector, "slug")
     categories = ReferenceListField("categories", Category, "slug")
     labels = ReferenceListField("labels", Label, "slug")
@@ -95,6 +96,7 @@ class EnterpriseResource(resources.ModelResource):
             "description_en",
             "region",
             "service_area",
+            "mrcs_served",
             "sectors",
             "categories",
             "labels",

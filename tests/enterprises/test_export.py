@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from enterprises.models import Category, Enterprise, Label, Municipality, Region, Sector
+from enterprises.models import Category, Enterprise, Label, Mrc, Municipality, Region, Sector
 from enterprises.resources import EnterpriseResource, inert
 from tests.factories import EnterpriseFactory
 
@@ -47,6 +47,7 @@ def full_enterprise(db):
         verified_on=datetime.date(2026, 3, 1),
     )
     enterprise.labels.set(Label.objects.order_by("pk")[:2])
+    enterprise.mrcs_served.set(Mrc.objects.filter(name__in=["Québec", "Lévis"]))
     return enterprise
 
 
@@ -77,6 +78,8 @@ def test_canonical_row_has_one_column_per_field_and_pipes_between_values(full_en
     assert row["name"] == "Café « Le Détour »"
     assert row["region"] == "03"
     assert row["service_area"] == "03|12"
+    assert row["mrcs_served"] == "|".join(sorted(
+        Mrc.objects.filter(name__in=["Québec", "Lévis"]).values_list("code", flat=True)))
     assert row["categories"] == "boites-a-lunch|traiteur"
     assert row["sectors"] == "services-alimentaires"
     assert row["labels"].count("|") == 1
@@ -89,8 +92,9 @@ def test_export_queries_do_not_grow_with_the_number_of_enterprises(
     full_enterprise, django_assert_num_queries
 ):
     EnterpriseFactory.create_batch(40, categories=[Category.objects.get(slug="traiteur")])
-    # Enterprises with their region 1; then service areas, sectors, categories, labels 4.
-    with django_assert_num_queries(5):
+    # Enterprises with their region 1; then service areas, MRCs served (one more prefetch
+    # since enterprises give them), sectors, categories, labels 5.
+    with django_assert_num_queries(6):
         dataset = EnterpriseResource().export()
 
     assert len(dataset) == 41
@@ -108,6 +112,7 @@ def test_the_documented_example_rows_import_as_documented(settings, tmp_path):
     cafe = Enterprise.objects.get(name="Café « Le Détour »")
     assert sorted(cafe.categories.values_list("slug", flat=True)) == ["boites-a-lunch", "traiteur"]
     assert sorted(cafe.service_area.values_list("code", flat=True)) == ["03", "12"]
+    assert sorted(cafe.mrcs_served.values_list("name", flat=True)) == ["Lévis", "Québec"]
     assert Enterprise.objects.get(slug="atelier-recuperation-informatique").year_founded is None
 
 
@@ -227,8 +232,9 @@ def test_unknown_export_format_is_refused_with_a_message(client):
 def test_export_queries_do_not_grow_with_the_result_set(client, django_assert_max_num_queries):
     EnterpriseFactory.create_batch(30, categories=[Category.objects.get(slug="traiteur")])
     # The category filter's validation 1 and its descendants 1; COUNT 1; the enterprises with
-    # their region, municipality and MRC 1; categories, sectors, service areas, labels 4.
-    with django_assert_max_num_queries(8):
+    # their region, municipality and MRC 1; categories, sectors, service areas, labels 4; the
+    # MRCs served 1 (one more prefetch since enterprises give them).
+    with django_assert_max_num_queries(9):
         response = client.get(export_url(format="csv", category="alimentation"))
         rows = read_csv(response)
 
@@ -279,6 +285,7 @@ def test_french_export_has_french_headers_and_names_instead_of_codes(client, ful
     assert row["Forme juridique"] == "Coopérative de solidarité"
     assert row["Région"] == "Capitale-Nationale"
     assert row["Régions desservies"] == "Capitale-Nationale; Chaudière-Appalaches"
+    assert row["MRC desservies"] == "Lévis; Québec"
     assert row["Catégories"] == "Boîtes à lunch; Traiteur et buffets"
     assert row["Secteurs"] == Sector.objects.get(slug="services-alimentaires").name
     assert row["Municipalité"] == "Québec"
@@ -302,6 +309,7 @@ def test_english_export_has_english_headers_names_and_profile_address(client, fu
     assert row["Number of employees"] == "10 to 49 employees"
     assert row["Profile"] == "http://testserver/en/entreprises/cafe-le-detour/"
     assert row["Description"] == "Café and catering"
+    assert row["MRCs served"] == "Lévis; Québec"
 
 
 def test_a_category_name_holding_a_comma_stays_one_value(client, full_enterprise):
@@ -359,6 +367,22 @@ def test_staff_download_the_whole_directory_in_the_canonical_format(admin_client
     row = read_csv(response)[0]
     assert (row["slug"], row["legal_form"], row["status"]) == ("brouillon", "non_profit", "draft")
     assert "directory-canonical-" in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx", "json"])
+def test_the_mrcs_served_survive_an_export_imported_into_an_empty_directory(
+    tmp_path, full_enterprise, export_format
+):
+    path = tmp_path / f"directory.{export_format}"
+    call_command("export_directory", "--format", export_format, str(path), stdout=io.StringIO())
+    Enterprise.objects.all().delete()
+
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_directory", "--network", "cesim", str(path), stdout=io.StringIO())
+
+    assert exit_info.value.code == 0
+    cafe = Enterprise.objects.get(slug="cafe-le-detour")
+    assert sorted(cafe.mrcs_served.values_list("name", flat=True)) == ["Lévis", "Québec"]
 
 
 def test_the_canonical_download_is_for_staff_only(client):

@@ -34,6 +34,21 @@
     return { beginAtZero: true, ticks: { precision: 0, callback: function (value) { return count.format(value); } } };
   }
 
+  // A long name (« Appel d'offres public, sous les seuils… ») is written on several lines under
+  // its bar: rotated, it ran past the chart's left edge and was cut.
+  function wrapped(label) {
+    var lines = [];
+    String(label).split(" ").forEach(function (word) {
+      var last = lines.length - 1;
+      if (last >= 0 && (lines[last] + " " + word).length <= 22) {
+        lines[last] += " " + word;
+      } else {
+        lines.push(word);
+      }
+    });
+    return lines.length > 1 ? lines : label;
+  }
+
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source) {
@@ -45,7 +60,7 @@
     new window.Chart(canvas, {
       type: chart.type,
       data: {
-        labels: chart.labels,
+        labels: chart.labels.map(wrapped),
         datasets: chart.datasets.map(function (dataset) {
           return Object.assign({ backgroundColor: "#0b5cad", borderColor: "#0b5cad" }, dataset);
         }),
@@ -54,7 +69,10 @@
         locale: locale,
         responsive: true,
         maintainAspectRatio: false,
-        scales: { y: counts ? countAxis() : amountAxis() },
+        scales: {
+          x: { ticks: { maxRotation: 0, autoSkip: false } },
+          y: counts ? countAxis() : amountAxis(),
+        },
         plugins: {
           legend: { display: chart.legend === true },
           tooltip: {

@@ -1,7 +1,8 @@
 """The canonical directory format: one column per field, several values in a cell joined by `|`.
 
-`docs/import-format.md` documents the columns. The same resource writes the public exports
-(CSV, XLSX) and the `export_directory` command; `import_directory` reads them back unchanged.
+`docs/import-format.md` documents the columns. The same resource writes the `export_directory`
+command and the import admin's download (the public exports are ``exports.READABLE_COLUMNS``);
+`import_directory` reads them back unchanged.
 Exports make formula-like cells inert (``inert``); the import undoes it.
 """
 

@@ -353,6 +353,7 @@ def test_english_xlsx_has_english_headers(client, full_enterprise):
     rows = read_xlsx(response)
     assert rows[0]["Legal form"] == "Solidarity cooperative"
     assert rows[0]["Year founded"] == 1998
+    assert rows[0]["MRCs served"] == "Lévis; Québec"
 
 
 # The canonical download for staff

@@ -307,7 +307,9 @@ class QuoteRequestDetailView(BuyerRequiredMixin, DetailView):
             QuoteRequest.objects.select_related(
                 "category", "municipality", "purchase", "chosen", "organization"
             ).prefetch_related(
-                Prefetch("invitations", QuoteInvitation.objects.select_related("enterprise")),
+                Prefetch("invitations", QuoteInvitation.objects.select_related(
+                    "enterprise", "request_mail"
+                )),
                 "invitations__follow_ups",
             ),
             pk=self.kwargs["pk"], buyer=self.request.user,

@@ -237,12 +237,18 @@ def test_after_stopping_requests_an_enterprise_hears_about_one_it_received_not_o
         return client.post(url, {f"ask-{invitation.pk}-body": "Livrez-vous le samedi ?"},
                            follow=True)
 
+    with translation.override("en"):
+        page = client.get(quote_request.get_absolute_url()).content.decode()
     refused = ask(never)
     ask(received)
     client.post(reverse("procurement:choose", args=[quote_request.pk]),
                 {"invitation": invitations[received].pk})
     task_worker()
 
+    # The buyer's page says which enterprise never got the request, and offers no question.
+    assert page.count("it stopped receiving requests before yours was sent") == 1
+    assert f'id="id_ask-{invitations[never].pk}-body"' not in page
+    assert f'id="id_ask-{invitations[received].pk}-body"' in page
     assert "stopped receiving requests before yours was sent" in refused.content.decode()
     assert not invitations[never].follow_ups.exists()
     # The question and the decision about the request it answered still reach it.

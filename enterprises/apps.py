@@ -30,7 +30,7 @@ class EnterprisesConfig(AppConfig):
             post_delete.connect(bump, sender=model, dispatch_uid=f"directory-revision-del-{name}")
         # ``enterprise.labels.add(label)`` writes EnterpriseLabel rows without saving them.
         relations = (Enterprise.categories, Enterprise.sectors, Enterprise.service_area,
-                     Enterprise.labels)
+                     Enterprise.mrcs_served, Enterprise.labels)
         for relation in relations:
             uid = f"directory-revision-{relation.field.name}"
             m2m_changed.connect(bump, sender=relation.through, dispatch_uid=uid)

@@ -13,6 +13,7 @@ from enterprises.models import (
     EnterpriseLabel,
     EnterpriseSource,
     Label,
+    Mrc,
     Network,
     Region,
     Sector,
@@ -521,3 +522,16 @@ def test_sector_and_region_pages_list_their_enterprises(client):
 )
 def test_unknown_category_sector_or_region_is_not_found(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_the_mrcs_an_enterprise_serves_show_on_its_kept_page_as_soon_as_they_change(
+    client, settings
+):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 600
+    enterprise = EnterpriseFactory(region=region("06"))
+    client.get(enterprise.get_absolute_url())  # the page is kept for this revision
+    served = Mrc.objects.order_by("name").first()
+
+    enterprise.mrcs_served.set([served])
+
+    assert served.name in client.get(enterprise.get_absolute_url()).content.decode()

@@ -168,7 +168,7 @@ class ConfirmUploadView(access.MemberRequiredMixin, View):
         amounts_confirmed = request.POST.get("confirm_large_amounts") == "on"
         if not checked_in_request(default_storage.size(stored_name)):
             return redirect("purchases:upload_status", start_job(
-                self.membership, stored_name, signed["name"], False, translation.get_language(),
+                self.membership, stored_name, signed["name"], False, signed["language"],
                 amounts_confirmed,
             ))
         outcome = None

@@ -67,8 +67,6 @@ ENGLISH_COLON = re.compile(r"\w ?:(?=\s|$)")
 # Django's delete pages list the objects as "Model: object", written in Python with no message
 # to translate: the colon check leaves those pages out (their words are still checked).
 COLON_UNCHECKED = ("_delete", ":delete_selected")
-# The one place where both languages are asked for on purpose: the login's label.
-BILINGUAL_ON_PURPOSE = ["Courriel / Email", "Courriel/Email"]
 # Attributes whose text a reader sees or hears.
 READ_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder", "aria-description"}
 
@@ -498,7 +496,7 @@ def user_data():
     names in both languages that the admin edits side by side, a mail's subject): the words
     of the people who wrote them, in whatever language, not the site's. Short values (codes)
     are kept, so that removing them cannot cut a word of the page in two."""
-    values = set(BILINGUAL_ON_PURPOSE)
+    values = set()
     for model in apps.get_models():
         if not project_admin_url(f"admin:{model._meta.app_label}_{model._meta.model_name}_"):
             continue

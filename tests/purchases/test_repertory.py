@@ -309,3 +309,14 @@ def test_the_repertory_csv_is_in_the_pages_language_with_labels_not_codes(
     (purchase,) = [cells for cells in rows[1:] if cells[7] == "900.00"]
     assert [purchase[1], purchase[2], purchase[6], purchase[8], purchase[10]] == row
     assert not {"university", "small", "direct", "03"} & set(purchase)
+
+
+@pytest.mark.parametrize(("language", "value"), [("fr", "202\u00a0000"), ("en", "202,000")])
+def test_the_sector_table_writes_values_as_the_language_does(client, purchases, language, value):
+    cache.clear()
+    with translation.override(language):
+        page = client.get(reverse("purchases:repertory")).text
+
+    # Food's published purchases in every size: 12 000 + 40 000 + 150 000 $.
+    table = page[page.index('id="sector-table-caption"'):]
+    assert f'<td class="number">{value}</td>' in table

@@ -34,7 +34,8 @@ SIGN_IN_REQUESTS = 5
 
 
 class Command(BaseCommand):
-    help = _("Measure the repertory's statistics page and a member dashboard.")
+    help = _("Measure the repertory's statistics page, the member dashboard (largest and median "
+             "member), the admin index and a member's sign-in.")
 
     def add_arguments(self, parser):
         parser.add_argument("--requests", type=int, default=50,

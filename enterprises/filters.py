@@ -68,6 +68,8 @@ class KnownChoicesField(django_filters.fields.ModelMultipleChoiceField):
         keys = self.keys(value)
         if self.known is None:
             return self.chosen_in_database(keys)
+        for key in keys:
+            self.validate_no_null_characters(key)
         unknown = keys - self.known.keys()
         if unknown:
             raise self.invalid_choice(unknown)

@@ -295,5 +295,6 @@ def test_english_pages_quote_the_declaration_with_english_quotation_marks(client
     assert "“J'achète!” signatories" in english
     assert "the “L'économie sociale, j'achète!” declaration" in english
     assert "«" not in english.split("<main")[1]
-    assert "Signataires de « J'achète! »" in french
+    # French spacing inside the quotes and before "!" (no-break spaces, read as spaces).
+    assert "Signataires de « J'achète ! »" in french
     assert "la déclaration « L'économie sociale, j'achète! »" in french

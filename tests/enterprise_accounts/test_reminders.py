@@ -36,7 +36,7 @@ def test_reminders_go_to_each_person_in_their_language_once(task_worker):
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert set(by_recipient) == {"lea@ancienne.coop", "sam@ancienne.coop"}
     french, english = by_recipient["lea@ancienne.coop"], by_recipient["sam@ancienne.coop"]
-    assert french.subject == "La fiche de Coop Ancienne est-elle toujours à jour\u00a0?"
+    assert french.subject == "La fiche de Coop Ancienne est-elle toujours à jour ?"
     assert english.subject == "Is the profile of Coop Ancienne still up to date?"
     assert reverse("enterprise_accounts:profile", args=[due.pk]) in french.body
     assert "/en/enterprise/" in english.body

@@ -188,9 +188,10 @@ class PurchaseExportView(access.MemberRequiredMixin, View):
 
     def get(self, request):
         rows = spreadsheets.export_rows(access.purchases_of(self.membership))
+        # Outside the f-string, where makemessages would not see it.
+        name = pgettext("file name", "purchases")
         return spreadsheet_response(
-            request, rows, f"{pgettext('file name', 'purchases')}-{self.organization.slug}",
-            _("Purchases"),
+            request, rows, f"{name}-{self.organization.slug}", _("Purchases")
         )
 
 

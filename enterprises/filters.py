@@ -6,6 +6,7 @@ readable and shareable:
 Several values of one filter match any of them; different filters must all match.
 """
 
+import copy
 import re
 
 import django_filters
@@ -120,6 +121,30 @@ class CodeOrSlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = CodeOrSlugMultipleChoiceField
 
 
+class SharedFilters(dict):
+    """The filter set's filters, copied for each filter set without their querysets and
+    choices, which no request changes: deep-copying a queryset's query and lazy labels cost
+    most of making the directory's filter set, which each listing makes once or twice."""
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, base in self.items():
+            copies[name] = copied = copy.copy(base)
+            copied.extra = dict(base.extra)
+            # A method filter calls its filter set through an object bound to the filter:
+            # bound again to the copy, whose parent is the new filter set.
+            copied.method = base.method
+        return copies
+
+
+class SharedFields(dict):
+    """The form's fields, copied for each form as ``forms.Field`` copies itself, sharing their
+    querysets and choices (see ``SharedFilters``); a field's widget is still its own."""
+
+    def __deepcopy__(self, memo):
+        return {name: forms.Field.__deepcopy__(field, memo) for name, field in self.items()}
+
+
 def is_chosen(value):
     if isinstance(value, QuerySet) and value.query.is_empty():
         return False
@@ -204,6 +229,10 @@ class EnterpriseFilterSet(django_filters.FilterSet):
                 form.fields[name].known = known
         return self._form
 
+    @classmethod
+    def get_filters(cls):
+        return SharedFilters(super().get_filters())
+
     def filter_text(self, queryset, name, value):
         results = search(queryset, value)
         # A text with nothing searchable in it (only punctuation, say) filters nothing and
@@ -240,6 +269,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         cls = type(self)
         if "_form_class" not in cls.__dict__:
             cls._form_class = super().get_form_class()
+            cls._form_class.base_fields = SharedFields(cls._form_class.base_fields)
         return cls._form_class
 
     @cached_property

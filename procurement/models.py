@@ -433,10 +433,16 @@ class FollowUp(models.Model):
 
 
 def sent_to_enterprise_since(enterprise_ids, days=7):
-    """How many invitations each enterprise received in the last ``days`` days."""
+    """How many invitations each enterprise received in the last ``days`` days. A request
+    that never reached it (``QuoteInvitation.never_reached``) does not count: the limit
+    protects the enterprise from being flooded, and it was not."""
     since = timezone.now() - timedelta(days=days)
     return dict(
         QuoteInvitation.objects.filter(enterprise__in=enterprise_ids, sent_at__gte=since)
+        .exclude(
+            answer=QuoteInvitation.Answer.PENDING,
+            request_mail__status=OutgoingMail.Status.WITHDRAWN,
+        )
         .values("enterprise").order_by().annotate(n=models.Count("pk"))
         .values_list("enterprise", "n")
     )

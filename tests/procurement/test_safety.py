@@ -147,6 +147,25 @@ def test_an_enterprise_that_got_its_weekly_requests_cannot_be_chosen(
     assert send_request(client, shortlist, [busy]).status_code == 302
 
 
+@override_settings(PROCUREMENT_REQUESTS_PER_ENTERPRISE_PER_WEEK=1)
+def test_a_request_withdrawn_before_it_reached_the_enterprise_leaves_its_weekly_limit_alone(
+    client, shortlist, member, three_enterprises, task_worker
+):
+    paused = three_enterprises[0]
+    client.force_login(member.user)
+    send_request(client, shortlist, [paused])
+    Client().post(queued_preferences_link(paused), {"choice": "pause", "language": "fr"})
+    task_worker()
+    EnterprisePreference.objects.filter(enterprise=paused).update(paused_until=None)
+    QuoteRequest.objects.update(created_at=timezone.now() - timedelta(days=1, minutes=1))
+
+    form = client.get(reverse("procurement:request_create", args=[shortlist.pk]))
+
+    assert "a reçu le nombre maximal de demandes cette semaine" not in form.content.decode()
+    assert send_request(client, shortlist, [paused]).status_code == 302
+    assert QuoteInvitation.objects.filter(enterprise=paused).count() == 2
+
+
 def test_more_than_ten_enterprises_are_refused(client, member):
     from tests.factories import ShortlistEntryFactory, ShortlistFactory
 

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections, router
+
 ENTERPRISE_PAGE = "enterprise"
 HOME_PAGE = "home"
 # A category's page, and the listing (for the categories chosen in its filters).
@@ -35,8 +37,9 @@ class Section:
     listing).
 
     ``presence``, on the enterprise page, is a boolean expression on the enterprise (an
-    ``Exists``), read with the enterprise in its one query as ``has_<name>``: ``context`` then
-    runs its own queries only for the enterprises that have something to show.
+    ``Exists``), read for all sections in one query as ``has_<name>`` (``read_presence``):
+    ``context`` then runs its own queries only for the enterprises that have something to
+    show. Its SQL is kept once composed, so it must not depend on the moment (no ``now()``).
     """
 
     page: str
@@ -52,11 +55,14 @@ class Section:
 
 
 _sections = {}
+# The SQL that ``read_presence`` runs, by database alias.
+_presence_sql = {}
 
 
 def register_section(page, name, template_name, context, order, presence=None):
     """Add a section to a page; registering a name again replaces it."""
     _sections[page, name] = Section(page, name, template_name, context, order, presence)
+    _presence_sql.clear()
 
 
 def registered_sections(page):
@@ -66,14 +72,31 @@ def registered_sections(page):
     )
 
 
-def with_presence(queryset):
-    """The enterprises with, for each section of their page that declares one, its
-    ``has_<name>`` flag."""
-    return queryset.annotate(**{
-        section.presence_name: section.presence
-        for section in registered_sections(ENTERPRISE_PAGE)
-        if section.presence is not None
-    })
+def read_presence(enterprise):
+    """Set on ``enterprise``, for each section of its page that declares a ``presence``, its
+    ``has_<name>`` flag: one query, whose SQL is composed once per process and database, since
+    composing the sections' ``Exists`` took twenty times longer than running them. The
+    enterprise is chosen around that SQL, which reads every enterprise's flags."""
+    sections = [section for section in registered_sections(ENTERPRISE_PAGE)
+                if section.presence is not None]
+    if not sections:
+        return
+    model = type(enterprise)
+    connection = connections[router.db_for_read(model)]
+    if (sql := _presence_sql.get(connection.alias)) is None:
+        flags = model.objects.order_by().annotate(**{
+            section.presence_name: section.presence for section in sections
+        }).values_list("pk", *(section.presence_name for section in sections))
+        sql = _presence_sql[connection.alias] = flags.query.sql_with_params()
+    flags_sql, params = sql
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM ({flags_sql}) presence WHERE {connection.ops.quote_name('pk')} = %s",
+            [*params, enterprise.pk],
+        )
+        _pk, *flags = cursor.fetchone()
+    for section, flag in zip(sections, flags, strict=True):
+        setattr(enterprise, section.presence_name, bool(flag))
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from .models import (
     DirectoryRevision,
     Enterprise,
     EnterpriseRedirect,
-    Network,
     Region,
     Sector,
 )
@@ -36,8 +35,8 @@ from .sections import (
     ENTERPRISE_PAGE,
     HOME_PAGE,
     LISTING_PAGE,
+    read_presence,
     sections_for,
-    with_presence,
 )
 from .validators import fold
 
@@ -365,17 +364,16 @@ class CategoryIndexView(TemplateView):
 
 
 class EnterpriseDetailView(DetailView):
-    """One published enterprise with its relations and labels, read by ordinary queries, and
-    the sections other apps add to it (``enterprises.sections``); the neighbours it suggests
-    are found in the directory index."""
+    """One published enterprise with its relations and labels, and the sections other apps add
+    to it (``enterprises.sections``). The rows it names (places, categories, sectors, labels,
+    networks) and the neighbours it suggests come from the directory index; the enterprise's
+    own row, its links and its sections' presence are one query each."""
 
     template_name = "enterprises/enterprise_detail.html"
     similar_count = 4
 
     def get_queryset(self):
-        return with_presence(
-            Enterprise.objects.published().select_related("region", "mrc", "municipality")
-        )
+        return Enterprise.objects.published().select_related("municipality")
 
     def get(self, request, *args, **kwargs):
         """The page as rendered for this revision of the directory and this language, when it
@@ -400,6 +398,14 @@ class EnterpriseDetailView(DetailView):
             response.add_post_render_callback(lambda page: cache.set(key, page.content, lifetime))
         return response
 
+    def get_object(self, queryset=None):
+        enterprise = super().get_object(queryset)
+        self.index = current_index(self.revision)
+        enterprise.region = self.index.by_pk["region"][enterprise.region_id]
+        enterprise.mrc = self.index.by_pk["mrc"].get(enterprise.mrc_id)
+        read_presence(enterprise)
+        return enterprise
+
     def page_key(self, request):
         """The page's key in the cache, or None when it is not cached: for a visitor who may
         see their own state (signed in, messages pending), or when the directory index is
@@ -419,44 +425,30 @@ class EnterpriseDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         enterprise = self.object
-        relations = {
-            # In the page's language order: English names are not sorted by their French ones.
-            "categories": in_language_order(enterprise.categories.all()),
-            "sectors": in_language_order(enterprise.sectors.all()),
-            "service_area": in_language_order(enterprise.service_area.all()),
-            "source_networks": Network.objects.filter(sources__enterprise=enterprise).distinct(),
-            "label_awards": enterprise.label_awards.select_related("label").order_by("pk"),
-        }
+        relations = self.index.relations_of(enterprise)
+        # In the page's language order: English names are not sorted by their French ones.
+        for name in ("categories", "sectors", "service_area"):
+            relations[name] = in_language_order(relations[name])
         categories = [category.pk for category in relations["categories"]]
+        absolute_url = self.request.build_absolute_uri(enterprise.get_absolute_url())
         return super().get_context_data(
             phone_uri=tel_uri(enterprise.phone),
             website=enterprise.website if is_web_address(enterprise.website) else "",
-            similar=self.similar(enterprise, categories),
-            json_ld=json_ld(self.organization(enterprise, relations)),
-            absolute_url=self.request.build_absolute_uri(enterprise.get_absolute_url()),
+            similar=self.index.similar_enterprises(enterprise, categories, self.similar_count),
+            json_ld=json_ld(self.organization(enterprise, relations, absolute_url)),
+            absolute_url=absolute_url,
             sections=sections_for(ENTERPRISE_PAGE, self.request, enterprise),
             **relations,
             **kwargs,
         )
 
-    def similar(self, enterprise, categories):
-        """Published enterprises of its region offering its products, by name."""
-        ids = current_index(self.revision).similar_to(enterprise, categories, self.similar_count)
-        if not ids:
-            return []
-        # Sorted here: asked to sort, SQLite walks the whole index on names to find these few.
-        neighbours = Enterprise.objects.filter(pk__in=ids).select_related("region").only(
-            "name", "slug", "region"
-        )
-        return sorted(neighbours, key=lambda neighbour: (neighbour.name, neighbour.pk))
-
-    def organization(self, enterprise, relations):
+    def organization(self, enterprise, relations, url):
         """The enterprise as a schema.org Organization, for search engines."""
         data = {
             "@context": "https://schema.org",
             "@type": "Organization",
             "name": enterprise.name,
-            "url": self.request.build_absolute_uri(enterprise.get_absolute_url()),
+            "url": url,
             "description": enterprise.description,
             "address": {
                 "@type": "PostalAddress",

@@ -15,6 +15,7 @@ from functools import cached_property, reduce
 from operator import or_
 
 from django.conf import settings
+from django.db import connections, router
 
 from ..filters import Sort
 from ..models import (
@@ -23,8 +24,10 @@ from ..models import (
     DirectoryRevision,
     Enterprise,
     EnterpriseLabel,
+    EnterpriseSource,
     Label,
     Mrc,
+    Network,
     Region,
     Sector,
 )
@@ -167,6 +170,96 @@ class DirectoryIndex:
         before = lowest_bits(candidates & ((1 << enterprise.pk) - 1), count - len(after))
         return after + before
 
+    @cached_property
+    def by_pk(self):
+        """The reference rows by kind and primary key, for the enterprise page."""
+        return {
+            "region": {region.pk: region for region in self.regions},
+            "mrc": {mrc.pk: mrc for mrc in self.mrcs},
+            "category": {category.pk: category for category in self.categories},
+            "sector": {sector.pk: sector for sector in self.sectors},
+            "label": {label.pk: label for label in self.labels},
+        }
+
+    @cached_property
+    def networks(self):
+        """The networks in name order, read the first time a page names one: a network's
+        change bumps the directory's revision, which replaces the index."""
+        return list(Network.objects.all())
+
+    def relations_of(self, enterprise):
+        """``enterprise``'s categories, sectors and regions served (each in the index's order),
+        the networks it came from (by name) and its label awards (in the order given): one
+        query of its link rows, through a plain cursor since composing the ORM's five queries
+        took ten times longer than running them; the rows they name are the index's own."""
+        links = [
+            ("category", Enterprise.categories.through, "category_id"),
+            ("sector", Enterprise.sectors.through, "sector_id"),
+            ("region", Enterprise.service_area.through, "region_id"),
+            ("network", EnterpriseSource, "network_id"),
+        ]
+        connection = connections[router.db_for_read(Enterprise)]
+        quote = connection.ops.quote_name
+        # The awards first: PostgreSQL types a union's columns from its first part.
+        parts = [
+            f"SELECT 'label', {quote('label_id')}, {quote('id')}, {quote('awarded_on')}, "
+            f"{quote('issuer')} FROM {quote(EnterpriseLabel._meta.db_table)}"
+            f" WHERE {quote('enterprise_id')} = %s"
+        ]
+        parts += [
+            f"SELECT '{kind}', {quote(column)}, NULL, NULL, NULL FROM {quote(model._meta.db_table)}"
+            f" WHERE {quote('enterprise_id')} = %s"
+            for kind, model, column in links
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), [enterprise.pk] * len(parts))
+            rows = cursor.fetchall()
+        ids = {kind: set() for kind in ("category", "sector", "region", "network")}
+        awards = []
+        awarded_on = EnterpriseLabel._meta.get_field("awarded_on")
+        for kind, pk, award, date, issuer in rows:
+            if kind == "label":
+                awards.append(EnterpriseLabel(
+                    pk=award, enterprise=enterprise, label=self.by_pk["label"][pk],
+                    awarded_on=awarded_on.to_python(date), issuer=issuer,
+                ))
+            else:
+                ids[kind].add(pk)
+        return {
+            "categories": [row for row in self.categories if row.pk in ids["category"]],
+            "sectors": [row for row in self.sectors if row.pk in ids["sector"]],
+            "service_area": [row for row in self.regions if row.pk in ids["region"]],
+            "source_networks": (
+                [row for row in self.networks if row.pk in ids["network"]]
+                if ids["network"] else []
+            ),
+            "label_awards": sorted(awards, key=lambda award: award.pk),
+        }
+
+
+    def similar_enterprises(self, enterprise, categories, count):
+        """The enterprises that ``similar_to`` finds, by name, each with its name, slug and
+        region (the index's): one query through a plain cursor, as ``relations_of``."""
+        ids = self.similar_to(enterprise, categories, count)
+        if not ids:
+            return []
+        connection = connections[router.db_for_read(Enterprise)]
+        quote = connection.ops.quote_name
+        columns = ["id", "name", "slug", "region_id"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(map(quote, columns))} FROM {quote(Enterprise._meta.db_table)}"
+                f" WHERE {quote('id')} IN ({', '.join(['%s'] * len(ids))})",
+                ids,
+            )
+            rows = cursor.fetchall()
+        neighbours = []
+        for row in rows:
+            neighbour = Enterprise.from_db(connection.alias, columns, row)
+            neighbour.region = self.by_pk["region"][neighbour.region_id]
+            neighbours.append(neighbour)
+        # Sorted here: asked to sort, SQLite walks the whole index on names to find these few.
+        return sorted(neighbours, key=lambda neighbour: (neighbour.name, neighbour.pk))
 
 def _regions_and_mrcs():
     """The regions in display order, and their MRCs, each holding its region: one query."""

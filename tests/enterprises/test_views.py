@@ -378,10 +378,11 @@ def test_enterprise_page_query_count_does_not_grow_with_what_it_lists(
         PurchaseFactory(enterprise=enterprise)
         EnterpriseFactory(region=region("06"), categories=[catering()])
 
-    # The directory's revision; the enterprise with its place and whether it has buyers or
-    # capsules; its categories, sectors, regions served, labels' awards and sources; its
-    # buyers; the directory index, which the tests build for every request: 9; its neighbours.
-    with django_assert_max_num_queries(1 + 1 + 5 + 1 + 9 + 1):
+    # The directory's revision; the enterprise with its municipality; whether its sections
+    # have something to show; the ids of its categories, sectors, regions served, sources
+    # and labels' awards; its buyers; the directory index, which the tests build for every
+    # request: 9, and the networks it names; its neighbours.
+    with django_assert_max_num_queries(1 + 1 + 1 + 1 + 1 + 9 + 1 + 1):
         response = client.get(enterprise.get_absolute_url())
 
     neighbours = [other.name for other in response.context["similar"]]
@@ -396,9 +397,10 @@ def test_enterprise_page_seen_before_in_this_revision_runs_one_query(
     enterprise = EnterpriseFactory(region=region("06"), categories=[catering()])
     client.get(EnterpriseFactory().get_absolute_url())  # builds the directory index
 
-    # The directory's revision; the enterprise with its place and whether it has buyers or
-    # capsules; its categories, sectors, regions served, labels' awards and sources.
-    with django_assert_num_queries(1 + 1 + 5):
+    # The directory's revision; the enterprise with its municipality; whether its sections
+    # have something to show; the ids of its categories, sectors, regions served, sources
+    # and labels' awards (the rows they name are the index's).
+    with django_assert_num_queries(1 + 1 + 1 + 1):
         first = client.get(enterprise.get_absolute_url())
     # The directory's revision: the page is the one rendered for it.
     with django_assert_num_queries(1):

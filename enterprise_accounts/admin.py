@@ -386,3 +386,24 @@ class EnterpriseMembershipAdmin(SimpleHistoryAdmin):
     list_select_related = ["user", "enterprise"]
     raw_id_fields = ["user", "enterprise"]
     search_fields = ["enterprise__name", "user__email"]
+
+
+class StaleProfileFilter(admin.SimpleListFilter):
+    """On the enterprises' list, every profile the review queue calls stale: the queue shows
+    only the first ``QUEUE_LENGTH``."""
+
+    title = _("confirmation by the enterprise")
+    parameter_name = "stale"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Not confirmed for two years"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=stale_profiles().values("pk"))
+        return queryset
+
+
+# The directory's admin knows nothing of enterprise accounts: this app adds its filter.
+enterprise_admin = admin.site.get_model_admin(Enterprise)
+enterprise_admin.list_filter = [*enterprise_admin.list_filter, StaleProfileFilter]

@@ -66,6 +66,19 @@ def test_profiles_unconfirmed_for_two_years_are_listed_to_staff(client, staff_us
     assert "Coop Oubliée" in queue and "Coop Récente" not in queue
 
 
+def test_staff_find_every_stale_profile_in_the_list_of_enterprises(client, staff_user):
+    EnterpriseFactory(name="Coop Oubliée", confirmed_on=long_ago(800))
+    EnterpriseFactory(name="Coop Récente", confirmed_on=long_ago(100))
+    client.force_login(staff_user)
+    queue = client.get(reverse("admin:enterprise_accounts_queue")).content.decode()
+    link = reverse("admin:enterprises_enterprise_changelist") + "?stale=yes"
+
+    listed = client.get(link).content.decode()
+
+    assert f'href="{link}"' in queue
+    assert "Coop Oubliée" in listed and "Coop Récente" not in listed
+
+
 def test_profiles_claimed_two_years_ago_and_never_confirmed_are_listed_to_staff(
     client, staff_user
 ):

@@ -323,9 +323,13 @@ def hint_parameters(get, filterset, interpretation):
 
 
 def count_of(view, params):
-    """How many enterprises the listing would show with ``params``, from the index."""
-    filterset = EnterpriseFilterSet(params, queryset=view.get_queryset())
-    directory = FilteredDirectory(filterset, fixed=view.get_fixed_filters())
+    """How many enterprises the listing would show with ``params``, from the index the view
+    read: its revision is not read again, nor the chosen filters looked up in the database."""
+    index = view.directory.index
+    filterset = EnterpriseFilterSet(
+        params, queryset=view.get_queryset(), known_choices=index.known_choices
+    )
+    directory = FilteredDirectory(filterset, fixed=view.get_fixed_filters(), index=index)
     return result_count(directory.facet_counts(facets=("legal_form",)))
 
 

@@ -173,6 +173,22 @@ def test_hints_read_the_place_names_once_per_revision(client, directory):
     ]
 
 
+def test_a_first_search_offering_a_category_counts_it_from_the_index_it_read(
+    client, directory, settings, django_assert_num_queries
+):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 600
+    client.get(LISTING, {"q": "traiteur Longueuil"})  # the index, synonyms and place names
+
+    # The directory's revision; the text's matches with their ranks; the page of results;
+    # their categories. The offer's count reads neither the revision nor the category again.
+    with django_assert_num_queries(1 + 1 + 1 + 1):
+        response = client.get(LISTING, {"q": "traiteurs"})
+
+    assert hint_links(response.content.decode()) == [
+        ("?category=traiteur", "Voir « Traiteur et buffets » (2)")
+    ]
+
+
 def test_a_live_update_sending_the_applied_filters_back_shows_the_same_page(client, directory):
     # After a hint is applied, the filters show as chosen: the next live update sends them
     # with the text as typed. The words then only repeat the filters.

@@ -61,6 +61,10 @@ def test_the_benchmark_prints_each_pages_data_work_beside_its_time(
     assert 0 < float(cpu_p50) <= float(cpu_p95)
     assert rows["the same, 304"][0] == "304"
     assert rows["the same, 304"][3] == "1"  # the directory's revision, nothing else
+    # The cold path's floor: the database finding and ranking a new word's matches.
+    _status, ranking_p50, _p95, ranking_queries, *matches = rows["new words, ranking alone"]
+    assert float(ranking_p50) > 0 and ranking_queries == "1"
+    assert matches[:2] == ["(matches:", "median"]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

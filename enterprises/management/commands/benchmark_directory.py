@@ -37,6 +37,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja.operation import Operation
 
+from enterprises import search
 from enterprises.directory_index import DirectoryIndex
 from enterprises.models import Category, DirectoryRevision, Enterprise
 from enterprises.warm_up import warm_up_worker
@@ -148,8 +149,9 @@ class Command(BaseCommand):
             raise CommandError(_("No published enterprise to time: run manage.py seed_demo."))
         search = f"{listing}?q=traiteurs&region=06"
         # Each request a word not searched before: the text's matches are not kept yet.
+        words = self.search_words()
         *new_words, counted_word = [f"{listing}?{urlencode({'q': word, 'region': '06'})}"
-                                    for word in self.search_words()]
+                                    for word in words]
         details = [reverse("enterprises:detail", args=[slug]) for slug in slugs]
         counted_detail = details.pop() if len(details) > 1 else details[0]
         cases = [
@@ -198,6 +200,7 @@ class Command(BaseCommand):
                     f"{statistics.median(times) / data:>10.1f} "
                     f"{statistics.median(cpu_times):>8.1f} {percentile(cpu_times, 0.95):>8.1f}"
                 )
+            self.stdout.write(self.measure_ranking(words, repeat))
 
     def not_modified_case(self, client, url):
         """The search page asked again with the ETag it was sent: answered 304, unrendered."""
@@ -216,6 +219,23 @@ class Command(BaseCommand):
         return (
             f"{'directory index build (once)':<28} {'-':>6} {statistics.median(times):>8.1f} "
             f"{max(times):>8.1f} {len(queries):>8}   ({len(bitsets)} bitsets, {size:.1f} MB)"
+        )
+
+    def measure_ranking(self, words, repeat):
+        """The database's share of a new word's page: finding and ranking every match of the
+        text (``search.matches``), the floor of that page's time."""
+        times, sizes = [], []
+        for word in (words * repeat)[:repeat]:
+            started = time.perf_counter()
+            found = search.matches(word) or ()
+            times.append((time.perf_counter() - started) * 1000)
+            sizes.append(len(found))
+        with CaptureQueriesContext(connection) as queries:
+            search.matches(words[0])
+        return (
+            f"{'new words, ranking alone':<28} {'-':>6} {statistics.median(times):>8.1f} "
+            f"{percentile(times, 0.95):>8.1f} {len(queries):>8}   "
+            f"(matches: median {statistics.median(sizes):.0f}, largest {max(sizes)})"
         )
 
     def search_words(self):

@@ -94,7 +94,9 @@ def read_presence(enterprise):
             f"SELECT * FROM ({flags_sql}) presence WHERE {connection.ops.quote_name('pk')} = %s",
             [*params, enterprise.pk],
         )
-        _pk, *flags = cursor.fetchone()
+        row = cursor.fetchone()
+    # No row: the enterprise was deleted since it was read, and has nothing to show.
+    flags = row[1:] if row else [False] * len(sections)
     for section, flag in zip(sections, flags, strict=True):
         setattr(enterprise, section.presence_name, bool(flag))
 

@@ -401,8 +401,10 @@ class EnterpriseDetailView(DetailView):
     def get_object(self, queryset=None):
         enterprise = super().get_object(queryset)
         self.index = current_index(self.revision)
-        enterprise.region = self.index.by_pk["region"][enterprise.region_id]
-        enterprise.mrc = self.index.by_pk["mrc"].get(enterprise.mrc_id)
+        # The index's rows, unless the place was added since its revision: then read on its own.
+        places = self.index.by_pk
+        enterprise.region = places["region"].get(enterprise.region_id) or enterprise.region
+        enterprise.mrc = places["mrc"].get(enterprise.mrc_id) or enterprise.mrc
         read_presence(enterprise)
         return enterprise
 

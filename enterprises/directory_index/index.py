@@ -189,7 +189,7 @@ class DirectoryIndex:
 
     def relations_of(self, enterprise):
         """``enterprise``'s categories, sectors and regions served (each in the index's order),
-        the networks it came from (by name) and its label awards (in the order given): one
+        the networks it came from (by name) and its label awards (in the order recorded): one
         query of its link rows, through a plain cursor since composing the ORM's five queries
         took ten times longer than running them; the rows they name are the index's own."""
         links = [
@@ -218,13 +218,15 @@ class DirectoryIndex:
         awards = []
         awarded_on = EnterpriseLabel._meta.get_field("awarded_on")
         for kind, pk, award, date, issuer in rows:
-            if kind == "label":
+            if kind != "label":
+                ids[kind].add(pk)
+            # A label added since this index's revision is left out, as a category would be:
+            # the page is kept for that revision only.
+            elif (label := self.by_pk["label"].get(pk)) is not None:
                 awards.append(EnterpriseLabel(
-                    pk=award, enterprise=enterprise, label=self.by_pk["label"][pk],
+                    pk=award, enterprise=enterprise, label=label,
                     awarded_on=awarded_on.to_python(date), issuer=issuer,
                 ))
-            else:
-                ids[kind].add(pk)
         return {
             "categories": [row for row in self.categories if row.pk in ids["category"]],
             "sectors": [row for row in self.sectors if row.pk in ids["sector"]],
@@ -235,7 +237,6 @@ class DirectoryIndex:
             ),
             "label_awards": sorted(awards, key=lambda award: award.pk),
         }
-
 
     def similar_enterprises(self, enterprise, categories, count):
         """The enterprises that ``similar_to`` finds, by name, each with its name, slug and
@@ -256,10 +257,12 @@ class DirectoryIndex:
         neighbours = []
         for row in rows:
             neighbour = Enterprise.from_db(connection.alias, columns, row)
-            neighbour.region = self.by_pk["region"][neighbour.region_id]
+            # A region added since this index's revision is read on its own.
+            neighbour.region = self.by_pk["region"].get(neighbour.region_id) or neighbour.region
             neighbours.append(neighbour)
         # Sorted here: asked to sort, SQLite walks the whole index on names to find these few.
         return sorted(neighbours, key=lambda neighbour: (neighbour.name, neighbour.pk))
+
 
 def _regions_and_mrcs():
     """The regions in display order, and their MRCs, each holding its region: one query."""

@@ -55,7 +55,7 @@ class Section:
 
 
 _sections = {}
-# The SQL that ``read_presence`` runs, by database alias.
+# The SQL that ``read_presence`` runs, by database alias and the flags it reads.
 _presence_sql = {}
 
 
@@ -83,11 +83,12 @@ def read_presence(enterprise):
         return
     model = type(enterprise)
     connection = connections[router.db_for_read(model)]
-    if (sql := _presence_sql.get(connection.alias)) is None:
+    names = tuple(section.presence_name for section in sections)
+    if (sql := _presence_sql.get((connection.alias, names))) is None:
         flags = model.objects.order_by().annotate(**{
             section.presence_name: section.presence for section in sections
-        }).values_list("pk", *(section.presence_name for section in sections))
-        sql = _presence_sql[connection.alias] = flags.query.sql_with_params()
+        }).values_list("pk", *names)
+        sql = _presence_sql[connection.alias, names] = flags.query.sql_with_params()
     flags_sql, params = sql
     with connection.cursor() as cursor:
         cursor.execute(

@@ -5,8 +5,11 @@ import re
 from datetime import date
 
 import pytest
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import translation
 
+from enterprises import sections
 from enterprises.models import (
     Category,
     Enterprise,
@@ -18,6 +21,7 @@ from enterprises.models import (
     Region,
     Sector,
 )
+from enterprises.validators import fold
 from tests.factories import (
     EnterpriseFactory,
     EnterpriseLabelFactory,
@@ -408,6 +412,41 @@ def test_enterprise_page_seen_before_in_this_revision_runs_one_query(
 
     assert again.status_code == 200
     assert again.content == first.content
+
+
+def test_enterprise_page_lists_its_relations_in_the_page_language_order(client):
+    first, second = Sector.objects.order_by("name")[:2]
+    enterprise = EnterpriseFactory(
+        region=region("06"), sectors=[second, first], service_area=[region("13"), region("03")]
+    )
+    french = client.get(enterprise.get_absolute_url()).context
+    english = client.get("/en" + enterprise.get_absolute_url()).context
+
+    for context, language in ((french, "fr"), (english, "en")):
+        with translation.override(language):
+            for name in ("sectors", "service_area"):
+                names = [row.localized_name for row in context[name]]
+                assert names == sorted(names, key=fold), (language, name)
+    assert {row.pk for row in french["service_area"]} == {region("13").pk, region("03").pk}
+
+
+def test_a_section_registered_later_is_asked_about_each_enterprise(client, monkeypatch):
+    monkeypatch.setattr(sections, "_sections", dict(sections._sections))
+    labelled, bare = EnterpriseFactory(), EnterpriseFactory()
+    EnterpriseLabelFactory(enterprise=labelled)
+    client.get(bare.get_absolute_url())  # the sections' presence read with the ones known then
+
+    sections.register_section(
+        sections.ENTERPRISE_PAGE, "labels_held", "purchases/includes/enterprise_buyers.html",
+        lambda enterprise, request: {
+            "buyers": [{"name": "Section témoin", "purchase_count": 1}], "other_buyer_count": 0,
+        },
+        order=99,
+        presence=Exists(EnterpriseLabel.objects.filter(enterprise=OuterRef("pk"))),
+    )
+
+    assert "Section témoin" in text(client.get(labelled.get_absolute_url()))
+    assert "Section témoin" not in text(client.get(bare.get_absolute_url()))
 
 
 def test_enterprise_page_seen_before_shows_an_edit_at_once(client, settings):

@@ -241,6 +241,15 @@ def test_the_pool_can_be_turned_off_for_pgbouncer():
     assert (primary["OPTIONS"], primary["CONN_MAX_AGE"]) == ({}, 60)
 
 
+def test_a_sqlite_database_keeps_its_connection_between_requests():
+    """Opening the file again for each request, with its pragmas and the SQL functions Django
+    and the search register, cost more than a 304 answer."""
+    database = settings_in_a_fresh_interpreter(
+        "DATABASES", DATABASE_URL="sqlite:////tmp/ecpar.sqlite3"
+    )["DATABASES"]["default"]
+    assert database["CONN_MAX_AGE"] == 60
+
+
 def test_by_default_one_database_and_a_cache_per_process():
     configured = settings_in_a_fresh_interpreter("DATABASES", "DATABASE_ROUTERS", "CACHES")
     assert list(configured["DATABASES"]) == ["default"]

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import SetPasswordMixin
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -448,9 +449,11 @@ class BuyerSignupForm(forms.ModelForm):
         return profile
 
 
-class BuyerPasswordForm(forms.Form):
+class BuyerPasswordForm(SetPasswordMixin, forms.Form):
     """The password chosen on the confirmation page, typed twice since nobody has seen it
     before; checked by the site's password validators against the account's address."""
+
+    error_messages = {"password_mismatch": _("The two passwords are not the same.")}
 
     password1 = forms.CharField(
         label=_("Choose your password"), strip=False,
@@ -467,16 +470,11 @@ class BuyerPasswordForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self):
-        cleaned_data = super().clean()
-        password = cleaned_data.get("password1")
-        if password and cleaned_data.get("password2") != password:
-            self.add_error("password2", _("The two passwords are not the same."))
-        elif password:
-            try:
-                password_validation.validate_password(password, self.user)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned_data
+        self.validate_passwords()
+        # A password typed twice differently is not judged yet.
+        if not self.has_error("password2"):
+            self.validate_password_for_user(self.user, password_field_name="password1")
+        return super().clean()
 
 
 class AddressTaken(Exception):

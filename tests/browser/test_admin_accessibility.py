@@ -158,6 +158,8 @@ def test_on_a_phone_the_matchmaking_pairs_scroll_in_a_focusable_region_with_a_hi
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
+    # Chromium scrolls for the keyboard smoothly: the region moves over a few frames.
+    page.wait_for_function("document.querySelector('.pairs-scroll').scrollLeft > 0", timeout=5000)
     assert region.evaluate("r => r.scrollLeft") > 0
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS["phone"]["width"]
 

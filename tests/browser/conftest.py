@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connections
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_SCRIPT = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
@@ -117,6 +118,15 @@ def screenshot():
         problems = []
         for width_name, viewport in VIEWPORTS.items():
             page.set_viewport_size(viewport)
+            # Charts redraw at the new width a few frames later (Chart.js watches their box):
+            # a page that fits once they have gets the time to.
+            try:
+                page.wait_for_function(
+                    "width => document.documentElement.scrollWidth <= width",
+                    arg=viewport["width"], timeout=2000,
+                )
+            except PlaywrightTimeoutError:
+                pass  # too wide for good: reported below
             page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png", full_page=True)
             page_width = page.evaluate("document.documentElement.scrollWidth")
             if page_width > viewport["width"]:

@@ -17,7 +17,9 @@ privately and never with a 304: what a shared cache keeps is the same for every 
 
 Below the whole page, the listing keeps its costliest fragments in the default cache for the
 same revision, release, period and language: each result card (``rendered_cards``), and the
-filters' block per filter state (``rendered_facets``). Neither depends on the visitor.
+filters' block per filter state (``rendered_facets``). Neither depends on the visitor. A filter
+state not seen yet renders its block from facet entries that the directory index keeps
+rendered around their counts (``facet_entry_html``).
 """
 
 import hashlib
@@ -30,9 +32,11 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache as default_cache
 from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 
 from .directory_index import index as directory_index
 from .models import DirectoryRevision
@@ -48,6 +52,10 @@ RELEASE_DIRECTORIES = ("ecpar_site", "enterprises", "events", "programs", "purch
 RELEASE_SUFFIXES = (".py", ".html", ".txt", ".mo", ".css", ".js", ".svg")
 CARD_TEMPLATE = "includes/enterprise_card.html"
 FACET_TEMPLATE = "includes/facet.html"
+FACET_ENTRY_TEMPLATE = "includes/facet_entry.html"
+# Where a facet entry's count and its text go: private-use characters, which no label holds and
+# escaping leaves as they are.
+COUNT_SLOT, COUNT_TEXT_SLOT = "\ue000", "\ue001"
 # Query parameters that change the results shown but not the filters' counts.
 PRESENTATION_PARAMETERS = ("page", "per_page", "sort")
 
@@ -193,14 +201,21 @@ def rendered_cards(enterprises, prefetch=("categories",)):
     return [mark_safe(card) for card in cards]
 
 
-def rendered_facets(request, facets):
+def rendered_facets(request, facets, index):
     """The filters' block: ``FACET_TEMPLATE`` for each facet that ``facets()`` returns,
     kept per page (its path) and filter state (the query without paging and order), and
-    rendered without the request, as the cards are."""
+    rendered without the request, as the cards are. Its entries come from ``index``
+    (``facet_entry_html``), the directory index the counts were read from."""
     template = get_template(FACET_TEMPLATE)
 
     def render():
-        return "".join(template.render({"facet": facet}) for facet in facets())
+        html = []
+        for facet in facets():
+            for tree, entries in ((False, facet["lead"]), (True, facet["more"])):
+                for entry in entries:
+                    entry["html"] = facet_entry_html(index, facet["name"], entry, tree)
+            html.append(template.render({"facet": facet}))
+        return "".join(html)
 
     lifetime = settings.DIRECTORY_FACETS_CACHE_SECONDS
     if not lifetime:
@@ -214,3 +229,28 @@ def rendered_facets(request, facets):
         html = render()
         default_cache.set(key, html, lifetime)
     return mark_safe(html)
+
+
+def facet_entry_html(index, facet_name, entry, tree):
+    """One entry of a facet (``FACET_ENTRY_TEMPLATE``): the template rendered once per index,
+    language, value and state (chosen or not, in the tree of "Show all" or not), with slots
+    where each request puts its count.
+
+    A filter state not seen yet lists a hundred entries or more, and rendering each one's
+    template cost most of its page (figures in docs/performance.md).
+    """
+    key = (translation.get_language(), facet_name, entry["value"], tree, entry["selected"])
+    parts = index.facet_entries.get(key)
+    if parts is None:
+        html = get_template(FACET_ENTRY_TEMPLATE).render({
+            "facet": {"name": facet_name},
+            "entry": {**entry, "count": COUNT_SLOT, "count_text": COUNT_TEXT_SLOT},
+            "tree": tree,
+        })
+        before, rest = html.split(COUNT_SLOT)
+        parts = index.facet_entries[key] = (before, *rest.split(COUNT_TEXT_SLOT))
+    before, between, after = parts
+    count = entry["count"]
+    shown = formats.localize(count)
+    text = ngettext("%(counter)s result", "%(counter)s results", count) % {"counter": shown}
+    return mark_safe(f"{before}{shown}{between}{escape(text)}{after}")

@@ -187,13 +187,7 @@ class DirectoryView(TemplateView):
             enterprises=page.object_list,
             # The cards and the filters' block, kept rendered per revision and language.
             cards=rendered_cards(page.object_list),
-            facets_html=rendered_facets(self.request, lambda: [
-                shaped_facet(name, self.filterset.filters[name].label, entries)
-                for name, entries in self.facets.items()
-                # The MRCs are offered once a region with placed enterprises is chosen.
-                if name != self.fixed_facet
-                and (name != "mrc" or any(e["count"] or e["selected"] for e in entries))
-            ]),
+            facets_html=rendered_facets(self.request, self.shaped_facets, self.directory.index),
             chips=chips,
             # The "Filters (n)" button counts the values chosen in the filters, not the text.
             filter_count=sum(1 for chip in chips if not chip.get("text")),
@@ -211,6 +205,16 @@ class DirectoryView(TemplateView):
             ),
             **kwargs,
         )
+
+    def shaped_facets(self):
+        """The filters' facets as ``includes/facet.html`` shows them (``shaped_facet``)."""
+        return [
+            shaped_facet(name, self.filterset.filters[name].label, entries)
+            for name, entries in self.facets.items()
+            # The MRCs are offered once a region with placed enterprises is chosen.
+            if name != self.fixed_facet
+            and (name != "mrc" or any(e["count"] or e["selected"] for e in entries))
+        ]
 
     def paginate(self, total):
         results = self.directory.results(

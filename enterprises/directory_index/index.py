@@ -68,6 +68,9 @@ class DirectoryIndex:
     counted: dict = field(default_factory=dict, repr=False)
     # The search hints of recent listings (``search.hints.kept_offers``).
     hints: dict = field(default_factory=dict, repr=False)
+    # Each facet entry's HTML around its count, per language and state
+    # (``caching.facet_entry_html``).
+    facet_entries: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, revision):

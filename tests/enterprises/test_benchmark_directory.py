@@ -59,6 +59,7 @@ def test_the_benchmark_prints_each_pages_data_work_beside_its_time(
     assert status == "200"
     assert float(data_p50) > 0 and float(ratio) > 0
     assert 0 < float(cpu_p50) <= float(cpu_p95)
+    assert rows["a new filter state each time"][0] == "200"
     assert rows["the same, 304"][0] == "304"
     assert rows["the same, 304"][3] == "1"  # the directory's revision, nothing else
     # The cold path's floor: the database finding and ranking a new word's matches.
@@ -81,6 +82,7 @@ def test_the_benchmark_times_a_running_server(live_server, settings, monkeypatch
     assert f"through {live_server.url}" in out.getvalue().splitlines()[0]
     assert rows["plain listing"][0] == "200"
     assert rows["enterprise page"][0] == "200"
+    assert rows["a new filter state each time"][0] == "200"
     assert rows["the same, 304"][0] == "304"
     assert len(rows["plain listing"]) == 3  # status, p50, p95: queries are not seen from outside
 

@@ -92,6 +92,37 @@ def test_listing_shows_facet_counts_beside_each_value(client):
     assert count_beside("Capitale-Nationale") == "1"
 
 
+def test_filters_show_each_states_own_choices_counts_and_words(client, settings):
+    """The filters' entries are kept rendered with the directory index, around their counts:
+    what one filter state chose or counted must not show in the next, nor one language's
+    words in the other's."""
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 60  # as in production: the index is kept
+    cooperative, mutual = Enterprise.LegalForm.COOPERATIVE, Enterprise.LegalForm.MUTUAL
+    EnterpriseFactory(region=region("06"), legal_form=cooperative)
+    EnterpriseFactory(region=region("06"), legal_form=mutual)
+    EnterpriseFactory(region=region("03"), legal_form=cooperative)
+
+    def montreal(page):
+        entry = re.search(
+            r'id="facet-region-06"( checked)?>.*?<span aria-hidden="true">(\d+)</span>'
+            r'<span class="visually-hidden">([^<]+)</span>', page, re.DOTALL
+        )
+        return entry.groups()
+
+    chosen = text(client.get(LISTING, {"region": "06"}))
+    other = text(client.get(LISTING, {"legal_form": "cooperative"}))
+    english = text(client.get("/en/repertoire/", {"legal_form": "cooperative"}))
+    chosen_again = text(client.get(LISTING, {"region": "06", "legal_form": "mutual"}))
+
+    assert montreal(chosen) == (" checked", "2", "2 résultats")
+    assert montreal(other) == (None, "1", "1 résultat")
+    assert montreal(english) == (None, "1", "1 result")
+    assert '<label for="facet-legal_form-cooperative">Cooperative <' in english
+    assert montreal(chosen_again) == (" checked", "1", "1 résultat")
+    assert 'id="facet-legal_form-mutual" checked>' in chosen_again
+    assert 'id="facet-legal_form-mutual" checked>' not in chosen
+
+
 def test_filters_are_labelled_checkbox_groups(client):
     enterprise = EnterpriseFactory(categories=[catering()], sectors=[Sector.objects.first()])
     EnterpriseLabel.objects.create(enterprise=enterprise, label=Label.objects.first())

@@ -37,9 +37,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja.operation import Operation
 
-from enterprises import search
+from enterprises import caching, search
 from enterprises.directory_index import DirectoryIndex
-from enterprises.models import Category, DirectoryRevision, Enterprise
+from enterprises.models import Category, DirectoryRevision, Enterprise, Region
 from enterprises.warm_up import warm_up_worker
 
 DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
@@ -77,6 +77,8 @@ def without_rendering():
     with (
         override_settings(CACHES={**settings.CACHES, "default": {"BACKEND": DUMMY_CACHE}}),
         mock.patch.object(Template, "render", read_context),
+        # The filters' entries, kept rendered around their counts, are rendering too.
+        mock.patch.object(caching, "facet_entry_html", lambda *args: ""),
         mock.patch.object(
             Operation, "_result_to_response", lambda self, request, result, temporal: HttpResponse()
         ),
@@ -152,6 +154,9 @@ class Command(BaseCommand):
         words = self.search_words()
         *new_words, counted_word = [f"{listing}?{urlencode({'q': word, 'region': '06'})}"
                                     for word in words]
+        # Each request filters as no request did before, as a buyer's clicks do: the facet
+        # counts and the filters' block are not kept yet.
+        *new_states, counted_state = self.filter_states(listing)
         details = [reverse("enterprises:detail", args=[slug]) for slug in slugs]
         counted_detail = details.pop() if len(details) > 1 else details[0]
         cases = [
@@ -160,6 +165,8 @@ class Command(BaseCommand):
             Case("search + region + facets", [search]),
             Case("  the same, each a new word", new_words[0::2], data_urls=new_words[1::2],
                  counted_url=counted_word),
+            Case("a new filter state each time", new_states[0::2], data_urls=new_states[1::2],
+                 counted_url=counted_state),
             Case("listing, 100 per page", [f"{listing}?per_page=100"]),
             Case("deep page (page 400)", [f"{listing}?page=400"]),
             Case("enterprise page", details, counted_url=counted_detail),
@@ -246,6 +253,16 @@ class Command(BaseCommand):
             for word in name.replace(",", " ").split() if len(word) >= 5
         )
         return list(words)
+
+    def filter_states(self, listing):
+        """Listings filtered by a region and a legal form, verified or not: some two hundred
+        filter states, each its own."""
+        return [
+            f"{listing}?{urlencode({'region': code, 'legal_form': form, **verified})}"
+            for verified in ({}, {"verification": Enterprise.Verification.VERIFIED})
+            for code in Region.objects.order_by("code").values_list("code", flat=True)
+            for form in Enterprise.LegalForm.values
+        ]
 
     def measure(self, client, case, urls, repeat):
         """The figures' line, the times and this process's CPU times (on a shared machine,

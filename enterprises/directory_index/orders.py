@@ -12,8 +12,8 @@ from .bitsets import first_among, members
 
 # Reading a page by walking the order from its start tests each enterprise passed; when more
 # than this many would be passed (a narrow filter, a deep page), sorting the filtered set's own
-# ids by their position in the order is cheaper.
-WALK_LIMIT = 20_000
+# ids by their position in the order is cheaper (the crossover is in docs/performance.md).
+WALK_LIMIT = 5_000
 
 
 class Order:

@@ -53,9 +53,9 @@ RELEASE_SUFFIXES = (".py", ".html", ".txt", ".mo", ".css", ".js", ".svg")
 CARD_TEMPLATE = "includes/enterprise_card.html"
 FACET_TEMPLATE = "includes/facet.html"
 FACET_ENTRY_TEMPLATE = "includes/facet_entry.html"
-# Where a facet entry's count and its text go: private-use characters, which no label holds and
-# escaping leaves as they are.
-COUNT_SLOT, COUNT_TEXT_SLOT = "\ue000", "\ue001"
+# Where a facet entry's count and its text go: markup that the template prints as it is, and
+# that no label can produce, since labels are escaped.
+COUNT_SLOT, COUNT_TEXT_SLOT = mark_safe("<count>"), mark_safe("<count-text>")
 # Query parameters that change the results shown but not the filters' counts.
 PRESENTATION_PARAMETERS = ("page", "per_page", "sort")
 

@@ -123,6 +123,21 @@ def test_filters_show_each_states_own_choices_counts_and_words(client, settings)
     assert 'id="facet-legal_form-mutual" checked>' not in chosen
 
 
+def test_a_filter_value_named_like_markup_shows_as_written(client, settings):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 60
+    sector = Sector.objects.create(name="Ateliers <count> & cie", slug="ateliers-count")
+    EnterpriseFactory(sectors=[sector])
+
+    response = client.get(LISTING)
+
+    assert response.status_code == 200
+    assert (
+        '<label for="facet-sector-ateliers-count">Ateliers &lt;count&gt; &amp; cie '
+        '<span class="facet-count"><span aria-hidden="true">1</span>'
+        '<span class="visually-hidden">1 résultat</span>'
+    ) in text(response)
+
+
 def test_filters_are_labelled_checkbox_groups(client):
     enterprise = EnterpriseFactory(categories=[catering()], sectors=[Sector.objects.first()])
     EnterpriseLabel.objects.create(enterprise=enterprise, label=Label.objects.first())

@@ -23,8 +23,8 @@ class EnterprisesConfig(AppConfig):
         from .models import DirectoryRevision, Enterprise
 
         bump = DirectoryRevision.bump
-        for name in ("Enterprise", "EnterpriseLabel", "Region", "Mrc", "Sector", "Category",
-                     "Label", "Network"):
+        for name in ("Enterprise", "EnterpriseLabel", "Region", "Mrc", "Municipality", "Sector",
+                     "Category", "Label", "Network"):
             model = self.get_model(name)
             post_save.connect(bump, sender=model, dispatch_uid=f"directory-revision-save-{name}")
             post_delete.connect(bump, sender=model, dispatch_uid=f"directory-revision-del-{name}")

@@ -27,6 +27,7 @@ from tests.factories import (
     EnterpriseLabelFactory,
     EnterpriseSourceFactory,
     PurchaseFactory,
+    municipality,
     region,
 )
 
@@ -358,6 +359,19 @@ def test_enterprise_page_names_a_renamed_source_network_at_once(client, settings
     network.save()
 
     assert "Réseau renommé" in text(client.get(enterprise.get_absolute_url()))
+
+
+def test_enterprise_page_and_card_name_a_renamed_municipality_at_once(client, settings):
+    settings.DIRECTORY_FACETS_CACHE_SECONDS = 600  # the page and the card are kept
+    enterprise = EnterpriseFactory(name="Coop du bourg", municipality=municipality("Longueuil"))
+    client.get(enterprise.get_absolute_url())
+    client.get(LISTING)
+    place = enterprise.municipality
+    place.name = "Longueuil-la-Neuve"
+    place.save()
+
+    assert "Longueuil-la-Neuve" in text(client.get(enterprise.get_absolute_url()))
+    assert "Longueuil-la-Neuve" in text(client.get(LISTING))
 
 
 def test_enterprise_json_ld_cannot_close_its_script_element(client):

@@ -10,10 +10,13 @@ from collections.abc import Sequence
 
 from .bitsets import first_among, members
 
-# Reading a page by walking the order from its start tests each enterprise passed; when more
-# than this many would be passed (a narrow filter, a deep page), sorting the filtered set's own
-# ids by their position in the order is cheaper (the crossover is in docs/performance.md).
-WALK_LIMIT = 5_000
+# Reading a page by walking the order from its start tests each enterprise passed. Sorting the
+# filtered set's own ids by their position in the order costs a scan of its bitset and then
+# some per id: it is cheaper once the walk would pass more than WALK_LIMIT enterprises and
+# WALK_PER_RESULT for each one the filter keeps (a narrow filter; crossovers measured in
+# docs/performance.md).
+WALK_LIMIT = 3_000
+WALK_PER_RESULT = 3
 
 
 class Order:
@@ -56,7 +59,7 @@ class OrderedIds(Sequence):
         if stop <= start:
             return []
         passed = stop * len(self.order.ids) // self.count
-        if self._all is None and passed <= WALK_LIMIT:
+        if self._all is None and passed <= WALK_LIMIT + WALK_PER_RESULT * self.count:
             return first_among(self.bits, self.order.ids, stop)[start:stop:step]
         return self.all()[start:stop:step]
 

@@ -22,11 +22,12 @@ def test_a_page_of_a_filtered_order_is_the_filtered_order_sliced(
     expected = [pk for pk in ids if pk in kept]
     # Both ways of reading a page: walking the order, or sorting the kept ids by position.
     limit = 0 if narrow else 10**9
-    original, orders.WALK_LIMIT = orders.WALK_LIMIT, limit
+    original = orders.WALK_LIMIT, orders.WALK_PER_RESULT
+    orders.WALK_LIMIT, orders.WALK_PER_RESULT = limit, 0
     try:
         page = Order(ids).among(bitset(kept), len(kept))[start : start + size]
     finally:
-        orders.WALK_LIMIT = original
+        orders.WALK_LIMIT, orders.WALK_PER_RESULT = original
     assert page == expected[start : start + size]
 
 
@@ -42,7 +43,9 @@ def test_members_are_the_bits_set(ids):
 
 
 def test_an_enterprise_published_after_its_order_was_read_comes_last(monkeypatch):
-    monkeypatch.setattr(orders, "WALK_LIMIT", 0)  # the filtered ids sorted by their position
+    # The filtered ids sorted by their position.
+    monkeypatch.setattr(orders, "WALK_LIMIT", 0)
+    monkeypatch.setattr(orders, "WALK_PER_RESULT", 0)
     order = Order([5, 3], published=bitset([3, 5, 9]))
 
     assert order.among(bitset([9, 3]), 2)[:] == [3, 9]

@@ -127,8 +127,10 @@ def screenshot():
                 )
             except PlaywrightTimeoutError:
                 pass  # too wide for good: reported below
-            page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png", full_page=True)
+            # Read before the screenshot: a full-page one resizes the window to the whole page
+            # for a moment, and charts caught redrawing at that width made it read 916 px.
             page_width = page.evaluate("document.documentElement.scrollWidth")
+            page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png", full_page=True)
             if page_width > viewport["width"]:
                 problems.append(f"{page.url}: {page_width}px wide in a {viewport['width']}px "
                                 f"{width_name} window")

@@ -127,8 +127,8 @@ def screenshot():
                 )
             except PlaywrightTimeoutError:
                 pass  # too wide for good: reported below
-            # Read before the screenshot: a full-page one resizes the window to the whole page
-            # for a moment, and charts caught redrawing at that width made it read 916 px.
+            # Read before the screenshot, at the width just waited for: a full-page screenshot
+            # resizes the window to the whole page for a moment.
             page_width = page.evaluate("document.documentElement.scrollWidth")
             page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png", full_page=True)
             if page_width > viewport["width"]:
